@@ -1,0 +1,57 @@
+"""Core records: problems render in both languages with their location; settings validate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tsunagu.config import load_settings
+from tsunagu.errors import ConfigError, FormatError, Location, Problem, Severity
+from tsunagu.model import Report
+from tsunagu.registry import Registry
+
+
+def test_problem_renders_location_in_both_languages():
+    p = Problem(
+        "file-too-large",
+        Severity.ERROR,
+        Location(file="aed.csv", row=3, column="設置日"),
+        {"size": 10, "limit": 5},
+    )
+    assert p.message("ja").startswith("aed.csv 3行目 列「設置日」: ファイルが大きすぎます")
+    assert p.message("en").startswith('aed.csv, row 3, column "設置日": The file is too large')
+
+
+def test_report_flatten_and_validity():
+    r = Report()
+    r.add("file-too-large", "warning", Location(row=2, column="名称"), size=1, limit=1)
+    assert r.valid
+    r.add("file-too-large", "error", Location(row=5, column="ID"), size=1, limit=1)
+    assert not r.valid
+    assert r.flatten() == [(2, "名称", "file-too-large"), (5, "ID", "file-too-large")]
+
+
+def test_format_error_from_problem_keeps_both_languages():
+    p = Problem("file-too-large", Severity.ERROR, Location(file="x.csv"), {"size": 2, "limit": 1})
+    err = FormatError.from_problem(p)
+    assert "x.csv" in err.message_ja and "x.csv" in err.message_en
+    assert err.problem is p
+
+
+def test_settings_env_and_overrides():
+    s = load_settings({"max_columns": 5}, env={"TSUNAGU_MUNICIPALITY_CODE": "131016"})
+    assert s.max_columns == 5
+    assert s.municipality_code == "131016"
+    assert "ckan_token" not in repr(load_settings(env={"TSUNAGU_CKAN_TOKEN": "secret"}))
+
+
+def test_settings_reject_bad_values():
+    with pytest.raises(ConfigError):
+        load_settings(env={"TSUNAGU_MUNICIPALITY_CODE": "12217"})
+    with pytest.raises(ConfigError):
+        load_settings({"nope": 1}, env={})
+
+
+def test_registry_unknown_name_lists_known():
+    reg = Registry("format", {"csv": "tsunagu.formats.base:ReadOptions"})
+    with pytest.raises(ConfigError, match="known: csv"):
+        reg.load("xlsm")

@@ -1,0 +1,5 @@
+"""``python -m tsunagu`` runs the CLI."""
+
+from tsunagu.cli import main
+
+main()

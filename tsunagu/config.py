@@ -1,0 +1,152 @@
+"""Settings: one frozen dataclass, loaded once and passed down (nothing reads config at import).
+
+Sources in order: field defaults → an optional YAML file (``tsunagu.yaml`` or ``TSUNAGU_CONFIG``)
+→ ``TSUNAGU_<FIELD>`` environment variables → explicit overrides (CLI flags, test mappings).
+Secrets (the CKAN token) come only from the environment or ``${VAR}`` in the file, and are
+redacted in ``repr``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tsunagu.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+    return field(default=default, metadata={"help": help, "secret": secret}, repr=not secret)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(
+        Path("instance"), "Where the local catalogue, stored files and reports live."
+    )
+    datasets_dir: Path = _setting(
+        PROJECT_ROOT / "datasets", "Departmental dataset manifests (dataset.yaml) live below here."
+    )
+    schemas_dir: Path = _setting(
+        PROJECT_ROOT / "datasets" / "schemas", "Standard Table Schemas and their registry."
+    )
+    municipality_code: str = _setting("122173", "全国地方公共団体コード of the publishing city.")
+    municipality_name: str = _setting("千葉県柏市", "地方公共団体名 written into the standard column.")
+    municipality_bbox: tuple[float, float, float, float] = _setting(
+        (139.86, 35.78, 140.06, 35.93),
+        "lon/lat box of the city (W,S,E,N); points outside it are warned about.",
+    )
+    max_file_bytes: int = _setting(200 * 1024 * 1024, "Largest input file accepted, in bytes.")
+    max_columns: int = _setting(1000, "Most columns a table may have (checked on the header).")
+    max_line_bytes: int = _setting(1024 * 1024, "Longest line a CSV may have, in bytes.")
+    max_cell_chars: int = _setting(32767, "Longest cell, in characters (Excel's own limit).")
+    max_unzipped_bytes: int = _setting(
+        1024 * 1024 * 1024, "Most bytes an archive may expand to before it is refused."
+    )
+    max_zip_members: int = _setting(100, "Most members an archive may hold.")
+    catalogue: str = _setting("local", 'Where to publish: "local" (embedded) or "ckan".')
+    database_url: str | None = _setting(
+        None, "SQLAlchemy URL of the local catalogue; default SQLite under data_dir."
+    )
+    ckan_url: str | None = _setting(None, "Base URL of the CKAN to publish to.")
+    ckan_token: str | None = _setting(None, "CKAN API token (raw, env only).", secret=True)
+    ckan_timeout: float = _setting(30.0, "Seconds before a CKAN request is abandoned.")
+    tile_url: str = _setting(
+        "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", "Basemap tile URL template."
+    )
+    tile_attribution: str = _setting(
+        '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
+        "Attribution shown with the basemap.",
+    )
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{6}", self.municipality_code):
+            raise ConfigError(
+                f'municipality_code must be 6 digits, got "{self.municipality_code}"',
+                message_ja=f"municipality_code は6桁の数字です（「{self.municipality_code}」）",
+            )
+        if self.catalogue not in ("local", "ckan"):
+            raise ConfigError(f'catalogue must be "local" or "ckan", got "{self.catalogue}"')
+        for name in ("max_file_bytes", "max_columns", "max_line_bytes", "max_cell_chars"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalogue.sqlite3').resolve()}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def settings_help() -> dict[str, str]:
+    return {f.name: f.metadata["help"] for f in fields(Settings)}
+
+
+_ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    target = {f.name: f for f in fields(Settings)}[name]
+    type_name = str(target.type)
+    try:
+        if raw is None:
+            return None
+        if "Path" in type_name:
+            return Path(str(raw))
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        if "tuple" in type_name:
+            parts = raw.split(",") if isinstance(raw, str) else list(raw)
+            values = tuple(float(p) for p in parts)
+            if len(values) != 4:
+                raise ValueError("expected 4 numbers W,S,E,N")
+            return values
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f'setting {name} has a bad value "{raw}": {exc}',
+            message_ja=f"設定 {name} の値「{raw}」が不正です: {exc}",
+        ) from exc
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build Settings from file, environment and explicit overrides, validating once."""
+    env = dict(os.environ if env is None else env)
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["TSUNAGU_CONFIG"]) if env.get("TSUNAGU_CONFIG") else None)
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, raw in data.items():
+            if key not in known:
+                raise ConfigError(f'unknown setting "{key}" in {path}; known: {sorted(known)}')
+            if isinstance(raw, str):
+                raw = _ENV_VAR.sub(lambda m: env.get(m.group(1), ""), raw)
+            values[key] = _coerce(key, raw)
+    for name in known:
+        env_name = f"TSUNAGU_{name.upper()}"
+        if env_name in env:
+            values[name] = _coerce(name, env[env_name])
+    for key, raw in (overrides or {}).items():
+        if key not in known:
+            raise ConfigError(f'unknown setting "{key}"; known: {sorted(known)}')
+        if raw is not None:
+            values[key] = _coerce(key, raw)
+    return Settings(**values)

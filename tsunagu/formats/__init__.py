@@ -1,0 +1,77 @@
+"""Readers and writers, chosen by name through registries (never by if-chains).
+
+``detect_format`` asks each reader in registry order whether the file's suffix and first bytes
+fit; ``read_file`` reads it into a :class:`~tsunagu.model.Draft`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tsunagu.errors import FormatError, Location, Problem, Severity
+from tsunagu.formats.base import Reader, ReadOptions
+from tsunagu.registry import Registry
+
+if TYPE_CHECKING:
+    from tsunagu.config import Settings
+    from tsunagu.model import Draft
+
+READERS = Registry(
+    "format",
+    {
+        "csv": "tsunagu.formats.csv:CsvReader",
+        "xlsx": "tsunagu.formats.excel:ExcelReader",
+        "shp-zip": "tsunagu.formats.shapefile:ShapefileZipReader",
+        "shp": "tsunagu.formats.shapefile:ShapefileReader",
+        "geojson": "tsunagu.formats.geojson:GeoJsonReader",
+        "gpkg": "tsunagu.formats.geopackage:GeoPackageReader",
+        "kml": "tsunagu.formats.kml:KmlReader",
+    },
+)
+
+WRITERS = Registry(
+    "writer",
+    {
+        "csv": "tsunagu.formats.csv_writer:StandardCsvWriter",
+        "geojson": "tsunagu.formats.geojson_writer:GeoJsonWriter",
+        "datapackage": "tsunagu.formats.datapackage:DataPackageWriter",
+        "gpkg": "tsunagu.formats.geopackage_writer:GeoPackageWriter",
+    },
+)
+
+SNIFF_BYTES = 8192
+
+
+def detect_format(path: Path) -> str:
+    """The registry key of the reader for ``path``; a FormatError lists the known formats."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    for name in READERS.names():
+        reader: Reader = READERS.load(name)()
+        if path.suffix.lower() in reader.suffixes and reader.sniff(head, path):
+            return name
+    known = ", ".join(READERS.names())
+    raise FormatError.from_problem(
+        Problem(
+            code="format-unknown",
+            severity=Severity.ERROR,
+            location=Location(file=path.name),
+            params={"suffix": path.suffix or "(none)", "known": known},
+        )
+    )
+
+
+def read_file(
+    path: Path,
+    settings: Settings,
+    options: ReadOptions | None = None,
+    format: str | None = None,  # noqa: A002
+) -> Draft:
+    """Read one departmental file into a Draft (raises FormatError if it cannot be read)."""
+    name = format or detect_format(path)
+    reader: Reader = READERS.load(name)()
+    return reader.read(path, options or ReadOptions(), settings)
+
+
+__all__ = ["READERS", "WRITERS", "ReadOptions", "Reader", "detect_format", "read_file"]

@@ -1,0 +1,89 @@
+"""Problem codes to Japanese and English text.
+
+Each room keeps its own catalogue in ``tsunagu/texts/<room>.yaml`` (``code: {ja: …, en: …}``),
+so the words live beside nothing else and translators edit data, not code. Every template says
+what is wrong and how to fix it; where it is (file, row, column) is prefixed here from the
+problem's :class:`~tsunagu.errors.Location`, the same way for every code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from tsunagu.errors import Location, Problem
+
+LANGS = ("ja", "en")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All message templates, merged from every ``texts/*.yaml``; a code defined twice is a bug."""
+    merged: dict[str, dict[str, str]] = {}
+    for entry in sorted(resources.files("tsunagu.texts").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        for code, texts in data.items():
+            if code in merged:
+                raise ValueError(f"message code {code!r} defined twice (again in {entry.name})")
+            merged[code] = texts
+    return merged
+
+
+class _Params(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(code: str, lang: str = "ja", **params: Any) -> str:
+    """Render one template; an unknown code still yields a readable line, never a crash."""
+    texts = catalogue().get(code)
+    if texts is None:
+        return f"[{code}] " + ", ".join(f"{k}={v!r}" for k, v in params.items())
+    template = texts.get(lang) or texts.get("en") or code
+    return template.format_map(_Params(params))
+
+
+def render_location(location: Location, lang: str = "ja") -> str:
+    """``aed.csv 3行目「設置日」`` / ``aed.csv, row 3, column "設置日"``."""
+    parts: list[str] = []
+    if lang == "ja":
+        if location.file:
+            parts.append(location.file)
+        if location.sheet:
+            parts.append(f"シート「{location.sheet}」")
+        if location.row is not None:
+            parts.append(f"{location.row}行目")
+        if location.column:
+            parts.append(f"列「{location.column}」")
+        if location.feature is not None:
+            parts.append(f"地物 {location.feature}")
+        if location.byte_offset is not None:
+            parts.append(f"{location.byte_offset}バイト目")
+        return " ".join(parts)
+    if location.file:
+        parts.append(location.file)
+    if location.sheet:
+        parts.append(f"sheet {location.sheet!r}")
+    if location.row is not None:
+        parts.append(f"row {location.row}")
+    if location.column:
+        parts.append(f'column "{location.column}"')
+    if location.feature is not None:
+        parts.append(f"feature {location.feature}")
+    if location.byte_offset is not None:
+        parts.append(f"byte {location.byte_offset}")
+    return ", ".join(parts)
+
+
+def render_problem(problem: Problem, lang: str = "ja") -> str:
+    where = render_location(problem.location, lang)
+    text = render(problem.code, lang, **problem.params)
+    if not where:
+        return text
+    return f"{where}: {text}"

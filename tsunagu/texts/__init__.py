@@ -1,0 +1,1 @@
+"""Message catalogues, one YAML file per room (see :mod:`tsunagu.messages`)."""
