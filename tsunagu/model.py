@@ -126,6 +126,7 @@ class Draft:
 
     source: Source
     table: Any = None  # pandas.DataFrame / geopandas.GeoDataFrame, see module docstring
+    raw_table: Any = None  # the table exactly as read (before normalize), same index and headers
     schema: str | None = None  # standard schema slug
     manifest: Any = None  # tsunagu.publisher.manifest.Manifest
     report: Report = field(default_factory=Report)
