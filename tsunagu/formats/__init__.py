@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tsunagu.errors import FormatError, Location, Problem, Severity
-from tsunagu.formats.base import Reader, ReadOptions
+from tsunagu.formats.base import Reader, ReadOptions, Writer
 from tsunagu.registry import Registry
 
 if TYPE_CHECKING:
@@ -74,4 +74,4 @@ def read_file(
     return reader.read(path, options or ReadOptions(), settings)
 
 
-__all__ = ["READERS", "WRITERS", "ReadOptions", "Reader", "detect_format", "read_file"]
+__all__ = ["READERS", "WRITERS", "ReadOptions", "Reader", "Writer", "detect_format", "read_file"]

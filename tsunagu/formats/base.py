@@ -33,3 +33,14 @@ class Reader(Protocol):
     def sniff(self, head: bytes, path: Path) -> bool: ...
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft: ...
+
+
+class Writer(Protocol):
+    """An output format. ``write`` puts ``<stem>.<ext>`` (or a fixed name such as
+    ``datapackage.json``) into ``out_dir`` and returns its path. Writers run after validation,
+    on the normalized table; ``draft.artifacts`` holds what earlier writers produced (the Data
+    Package writer describes them), ``draft.manifest`` the dataset's manifest."""
+
+    name: ClassVar[str]
+
+    def write(self, draft: Draft, out_dir: Path, settings: Settings, *, stem: str) -> Path: ...
