@@ -22,7 +22,7 @@ from tsunagu.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
     return field(default=default, metadata={"help": help, "secret": secret}, repr=not secret)
 
 
@@ -38,7 +38,9 @@ class Settings:
         PROJECT_ROOT / "datasets" / "schemas", "Standard Table Schemas and their registry."
     )
     municipality_code: str = _setting("122173", "全国地方公共団体コード of the publishing city.")
-    municipality_name: str = _setting("千葉県柏市", "地方公共団体名 written into the standard column.")
+    municipality_name: str = _setting(
+        "千葉県柏市", "地方公共団体名 written into the standard column."
+    )
     municipality_bbox: tuple[float, float, float, float] = _setting(
         (139.86, 35.78, 140.06, 35.93),
         "lon/lat box of the city (W,S,E,N); points outside it are warned about.",

@@ -10,11 +10,11 @@ in Japanese and English, and keep internal detail apart from what a user is show
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a problem matters. ``error`` and ``block`` stop publishing; ``block`` cannot be
     overridden by anyone (a column of valid マイナンバー)."""
 

@@ -49,36 +49,34 @@ def render(code: str, lang: str = "ja", **params: Any) -> str:
     return template.format_map(_Params(params))
 
 
+_LOCATION_PARTS: dict[str, list[tuple[str, str]]] = {
+    "ja": [
+        ("file", "{}"),
+        ("sheet", "シート「{}」"),
+        ("row", "{}行目"),
+        ("column", "列「{}」"),
+        ("feature", "地物 {}"),
+        ("byte_offset", "{}バイト目"),
+    ],
+    "en": [
+        ("file", "{}"),
+        ("sheet", "sheet {!r}"),
+        ("row", "row {}"),
+        ("column", 'column "{}"'),
+        ("feature", "feature {}"),
+        ("byte_offset", "byte {}"),
+    ],
+}
+
+
 def render_location(location: Location, lang: str = "ja") -> str:
-    """``aed.csv 3行目「設置日」`` / ``aed.csv, row 3, column "設置日"``."""
-    parts: list[str] = []
-    if lang == "ja":
-        if location.file:
-            parts.append(location.file)
-        if location.sheet:
-            parts.append(f"シート「{location.sheet}」")
-        if location.row is not None:
-            parts.append(f"{location.row}行目")
-        if location.column:
-            parts.append(f"列「{location.column}」")
-        if location.feature is not None:
-            parts.append(f"地物 {location.feature}")
-        if location.byte_offset is not None:
-            parts.append(f"{location.byte_offset}バイト目")
-        return " ".join(parts)
-    if location.file:
-        parts.append(location.file)
-    if location.sheet:
-        parts.append(f"sheet {location.sheet!r}")
-    if location.row is not None:
-        parts.append(f"row {location.row}")
-    if location.column:
-        parts.append(f'column "{location.column}"')
-    if location.feature is not None:
-        parts.append(f"feature {location.feature}")
-    if location.byte_offset is not None:
-        parts.append(f"byte {location.byte_offset}")
-    return ", ".join(parts)
+    """``aed.csv 3行目 列「設置日」`` / ``aed.csv, row 3, column "設置日"``."""
+    parts = [
+        template.format(getattr(location, name))
+        for name, template in _LOCATION_PARTS["ja" if lang == "ja" else "en"]
+        if getattr(location, name) is not None
+    ]
+    return (" " if lang == "ja" else ", ").join(parts)
 
 
 def render_problem(problem: Problem, lang: str = "ja") -> str:

@@ -69,15 +69,18 @@ class Report:
         return [p for p in self.problems if p.severity is sev]
 
     def flatten(self, *keys: str) -> list[tuple[Any, ...]]:
-        """Compact view for tests: ``[(row, column, code), ...]`` by default (frictionless style)."""
+        """Compact view for tests: ``[(row, column, code), ...]`` by default, as frictionless."""
         keys = keys or ("row", "column", "code")
         out = []
         for p in self.problems:
             loc = p.location.to_dict()
             out.append(
                 tuple(
-                    getattr(p, k) if k in ("code", "rule") else p.severity.value
-                    if k == "severity" else loc.get(k)
+                    getattr(p, k)
+                    if k in ("code", "rule")
+                    else p.severity.value
+                    if k == "severity"
+                    else loc.get(k)
                     for k in keys
                 )
             )

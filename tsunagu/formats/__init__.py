@@ -66,7 +66,7 @@ def read_file(
     path: Path,
     settings: Settings,
     options: ReadOptions | None = None,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
 ) -> Draft:
     """Read one departmental file into a Draft (raises FormatError if it cannot be read)."""
     name = format or detect_format(path)

@@ -1,0 +1,35 @@
+"""``tsunagu convert``: valid datasets to the standard CSV, GeoJSON and a Data Package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import track
+
+from tsunagu.cli.output import exit_code, print_outcomes
+from tsunagu.publisher.batch import plan_jobs, run_jobs
+from tsunagu.publisher.pipeline import RunContext
+
+
+@click.command("convert")
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--schema", "schema_slug", help="Standard schema slug for a single file.")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def command(
+    obj: dict, target: Path, out: Path, schema_slug: str | None, manifest: Path | None
+) -> None:
+    """Convert TARGET (a file, a dataset.yaml, or a folder of them) into OUT/<dataset id>/.
+
+    Invalid datasets get their reports but no outputs. Exit status as for validate.
+    """
+    ctx = RunContext(settings=obj["settings"], out_dir=out, schema_slug=schema_slug)
+    jobs = list(plan_jobs(target, manifest))
+    label = "変換中" if obj["lang"] == "ja" else "Converting"
+    outcomes = run_jobs(list(track(jobs, description=label, disable=len(jobs) < 2)), ctx)
+    print_outcomes(outcomes, obj["lang"], details=20 if len(outcomes) == 1 else 0)
+    click.echo(("出力先: " if obj["lang"] == "ja" else "Outputs: ") + str(out))
+    sys.exit(exit_code(outcomes))

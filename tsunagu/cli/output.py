@@ -1,0 +1,105 @@
+"""How command results look in a terminal: one summary table, then the problems, ja or en."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from tsunagu.errors import Severity
+from tsunagu.messages import render
+from tsunagu.publisher.batch import Outcome
+
+VERDICT = {
+    "ja": {"valid": "公開可", "invalid": "要修正", "unreadable": "読込不可"},
+    "en": {"valid": "valid", "invalid": "blocked", "unreadable": "unreadable"},
+}
+STYLE = {"valid": "green", "invalid": "red", "unreadable": "magenta"}
+
+
+def verdict(outcome: Outcome) -> str:
+    if outcome.unreadable:
+        return "unreadable"
+    return "valid" if outcome.valid else "invalid"
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> int:
+    """0 every dataset valid, 1 some blocked by its data, 2 some could not be read at all."""
+    verdicts = {verdict(o) for o in outcomes}
+    if "unreadable" in verdicts:
+        return 2
+    return 1 if "invalid" in verdicts else 0
+
+
+def summary_table(outcomes: list[Outcome], lang: str) -> Table:
+    ja = lang == "ja"
+    table = Table(title="検証結果" if ja else "Validation results")
+    headers = (
+        ("データセット", "ファイル", "標準", "文字コード", "行数", "判定", "エラー", "警告", "変換")
+        if ja
+        else (
+            "dataset",
+            "file",
+            "standard",
+            "encoding",
+            "rows",
+            "verdict",
+            "errors",
+            "warnings",
+            "changes",
+        )
+    )
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for o in outcomes:
+        v = verdict(o)
+        label = f"[{STYLE[v]}]{VERDICT[lang][v]}[/]"
+        if o.draft is None:
+            table.add_row(o.label, "-", "-", "-", "-", label, "1", "0", "")
+            continue
+        r = o.draft.report
+        errors = len(r.by_severity(Severity.ERROR)) + len(r.by_severity(Severity.BLOCK))
+        known = r.facts.get("known_problems")
+        if known and known["found"] and not known["undocumented_blocking"]:
+            label += " (既知)" if ja else " (documented)"
+        changes = sum(r.changes.values())
+        table.add_row(
+            o.label,
+            o.draft.source.name,
+            str(r.facts.get("schema", o.draft.schema or "-")),
+            str(r.facts.get("encoding", "-")),
+            str(r.facts.get("rows", "-")),
+            label,
+            str(errors),
+            str(len(r.by_severity(Severity.WARNING))),
+            str(changes),
+        )
+    return table
+
+
+def print_outcomes(outcomes: list[Outcome], lang: str, *, details: int = 0) -> None:
+    console = Console()
+    console.print(summary_table(outcomes, lang))
+    for o in outcomes:
+        if o.error is not None:
+            console.print(
+                f"[bold]{o.label}[/]: "
+                + (o.error.message_ja if lang == "ja" else o.error.message_en),
+                markup=True,
+            )
+        if o.draft is None or not details:
+            continue
+        report = o.draft.report
+        shown = sorted(report.problems, key=lambda p: -p.severity.rank)[:details]
+        if shown or report.changes:
+            console.rule(o.label)
+        for code, n in sorted(report.changes.items()):
+            console.print("  · " + render(code, lang, count=n), markup=False)
+        for p in shown:
+            console.print(f"  [{p.severity.value}] " + p.message(lang), markup=False)
+        if len(report.problems) > details:
+            more = len(report.problems) - details
+            console.print(
+                f"  … 他 {more} 件" if lang == "ja" else f"  … and {more} more", markup=False
+            )

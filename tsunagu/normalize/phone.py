@@ -1,0 +1,63 @@
+"""Japanese phone numbers → the standard's hyphenated national form (04-7167-1111).
+
+Where the hyphens go depends on the length of each 市外局番, which only a numbering-plan table
+knows; ``phonenumbers`` (libphonenumber's metadata) has it, so the grouping is never guessed here.
+Extensions (内線) are not part of the number: they come back separately so the caller can put them
+in the standard's 内線番号 column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from tsunagu.normalize.width import normalize_dashes, to_halfwidth_ascii
+
+PHONE_INVALID = "phone-invalid"
+PHONE_AREA_CODE_MISSING = "phone-area-code-missing"
+
+_EXTENSION = re.compile(
+    r"[\s(]*(?:内線|内|ext\.?|x)\s*[:.]?\s*(?P<ext>\d{1,6})\s*\)?\s*$", re.IGNORECASE
+)
+_LOCAL_ONLY = re.compile(r"[1-9]\d{0,3}-?\d{4}")
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    """``value`` is the standard form, or the input unchanged when ``problem_code`` is set."""
+
+    value: str
+    extension: str | None = None
+    problem_code: str | None = None
+
+
+def split_extension(text: str) -> tuple[str, str | None]:
+    """``04-7167-1111 内線234`` → (``04-7167-1111``, ``234``)."""
+    match = _EXTENSION.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()].strip(), match["ext"]
+
+
+def normalize_phone(text: str) -> PhoneResult:
+    """Full-width digits, no hyphens, 04(7167)1111, spaces, +81 → 04-7167-1111.
+
+    An empty cell stays empty. A number written without its 市外局番 (7167-1111) gets
+    ``phone-area-code-missing``; anything else that is not a valid Japanese number gets
+    ``phone-invalid``. In both cases the text comes back unchanged.
+    """
+    s = normalize_dashes(to_halfwidth_ascii(text)).strip()
+    if not s:
+        return PhoneResult(text)
+    number_text, extension = split_extension(s)
+    try:
+        number = phonenumbers.parse(number_text, "JP")
+    except phonenumbers.NumberParseException:
+        return PhoneResult(text, None, PHONE_INVALID)
+    if not phonenumbers.is_valid_number(number) or number.country_code != 81:
+        code = PHONE_AREA_CODE_MISSING if _LOCAL_ONLY.fullmatch(number_text) else PHONE_INVALID
+        return PhoneResult(text, None, code)
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return PhoneResult(formatted, extension or number.extension)

@@ -1,0 +1,135 @@
+"""Normalize: bring a departmental table to the standard's columns, layout and value forms.
+
+Order matters and is the whole point of this module: geometry first (so coordinates are WGS84
+before anything reads them), then which standard and which layout the file follows, then the
+department's column names to the standard's, then an old-layout table to the current layout,
+then cell values (width, 和暦, phones), then constants the file lacks. Each part is a pure
+function in :mod:`tsunagu.normalize` or :mod:`tsunagu.geo`; this step only wires them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from tsunagu.errors import Location, Severity
+from tsunagu.model import Draft
+from tsunagu.publisher.pipeline import RunContext
+
+AUTO_ACCEPT = 0.8  # proposals at least this sure are applied without asking the department
+RECOGNISE_MIN = 0.5
+
+
+def _is_geo(table: Any) -> bool:
+    return hasattr(table, "geometry") and "geometry" in getattr(table, "columns", ())
+
+
+class Normalize:
+    name: ClassVar[str] = "normalize"
+    needs_valid: ClassVar[bool] = False
+
+    def run(self, draft: Draft, ctx: RunContext) -> Draft:
+        if draft.table is None:
+            return draft
+        geometry = None
+        if _is_geo(draft.table):
+            from tsunagu.geo.prepare import prepare_geodata
+
+            draft = prepare_geodata(draft, ctx.settings)
+            geometry = draft.table.geometry
+            attrs = pd.DataFrame(draft.table.drop(columns="geometry"))
+        else:
+            attrs = draft.table
+        choice = self._choose_schema(draft, attrs, ctx)
+        if choice is None:
+            return draft
+        slug, layout = choice
+        table, origin = self._to_standard(draft, attrs, ctx, slug, layout)
+        if geometry is not None:
+            table = self._with_geometry(table, geometry, draft)
+        draft.report.facts.update(schema=slug, layout=layout)
+        return draft.evolve(table=table, schema=slug, column_origin=origin)
+
+    def _choose_schema(self, draft: Draft, attrs: pd.DataFrame, ctx: RunContext) -> Any:
+        registry = ctx.schemas
+        manifest = draft.manifest
+        slug = ctx.schema_slug or draft.schema
+        layout = ctx.layout or (manifest.layout if manifest else None)
+        columns = [str(c) for c in attrs.columns]
+        matches = registry.recognise(columns)
+        if slug is None:
+            best = matches[0] if matches else None
+            if best is None or best.score < RECOGNISE_MIN:
+                draft.report.add(
+                    "schema-unrecognised",
+                    Severity.ERROR,
+                    Location(file=draft.source.name),
+                    candidates=", ".join(f"{m.slug} ({m.score:.0%})" for m in matches[:3]) or "-",
+                )
+                return None
+            slug = best.slug
+            draft.report.facts["schema_recognised"] = {"slug": best.slug, "score": best.score}
+        if layout is None:
+            same = [m for m in matches if m.slug == slug]
+            layout = same[0].layout if same and same[0].score >= RECOGNISE_MIN else "current"
+        registry.get(slug, layout)  # raises SchemaNotFound with the known list
+        return slug, layout
+
+    def _to_standard(
+        self, draft: Draft, attrs: pd.DataFrame, ctx: RunContext, slug: str, layout: str
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        from tsunagu.normalize.constants import fill_constants
+        from tsunagu.normalize.headers import apply_mapping, propose_mapping
+        from tsunagu.normalize.layout import upgrade_table
+        from tsunagu.normalize.values import normalize_values
+
+        registry = ctx.schemas
+        report, file_name, manifest = draft.report, draft.source.name, draft.manifest
+        schema_in = registry.get(slug, layout)
+        columns = [str(c) for c in attrs.columns]
+        mapping: dict[str, str | None] = {
+            p.source: p.target
+            for p in propose_mapping(columns, schema_in)
+            if p.target and p.confidence >= AUTO_ACCEPT
+        }
+        if manifest is not None:
+            mapping.update({k: v for k, v in manifest.columns.items() if k in columns})
+        table, origin = apply_mapping(attrs, mapping, schema_in, report, file_name)
+        if layout != "current":
+            table, upgraded = upgrade_table(table, schema_in, registry, report, file_name)
+            origin = {new: origin.get(old, old) for new, old in upgraded.items()}
+        schema = registry.get(slug)
+        table = normalize_values(table, schema, report, file_name)
+        municipality = manifest.municipality if manifest else None
+        table = fill_constants(
+            table,
+            schema,
+            report,
+            municipality_code=municipality.code if municipality else ctx.settings.municipality_code,
+            municipality_name=municipality.name if municipality else ctx.settings.municipality_name,
+            constants=dict(manifest.constants) if manifest else {},
+            id_prefix=manifest.id_prefix if manifest else None,
+        )
+        return table, origin
+
+    @staticmethod
+    def _with_geometry(table: pd.DataFrame, geometry: Any, draft: Draft) -> Any:
+        """Re-attach WGS84 geometry; points fill 緯度/経度 where the file had none."""
+        import geopandas as gpd
+
+        points = geometry.geom_type == "Point"
+        for column, coord in (
+            ("緯度", geometry.y.where(points)),
+            ("経度", geometry.x.where(points)),
+        ):
+            if column not in table.columns or not points.any():
+                continue
+            text = coord.map(lambda v: "" if pd.isna(v) else f"{v:.7f}".rstrip("0").rstrip("."))
+            empty = table[column] == ""
+            filled = int((empty & (text != "")).sum())
+            table.loc[empty, column] = text[empty]
+            draft.report.count("coordinates-from-geometry", filled)
+        return gpd.GeoDataFrame(
+            table, geometry=geometry.values, crs=geometry.crs, index=table.index
+        )

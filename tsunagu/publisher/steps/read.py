@@ -1,0 +1,45 @@
+"""Read: the department's file into a Draft, with what the reader learnt in the report."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tsunagu.errors import FormatError
+from tsunagu.formats import read_file
+from tsunagu.formats.base import ReadOptions
+from tsunagu.model import Draft
+from tsunagu.publisher.pipeline import RunContext, spec_for
+
+
+class Read:
+    name: ClassVar[str] = "read"
+    needs_valid: ClassVar[bool] = False
+
+    def run(self, draft: Draft, ctx: RunContext) -> Draft:
+        options = self._options(draft, ctx)
+        try:
+            read = read_file(draft.source.path, ctx.settings, options)
+        except FormatError as exc:
+            if exc.problem is None:
+                raise
+            draft.report.problems.append(exc.problem)
+            draft.report.facts["unreadable"] = True
+            return draft
+        report = draft.report
+        report.problems.extend(read.report.problems)
+        report.changes.update(read.report.changes)
+        report.facts.update(read.report.facts)
+        return draft.evolve(source=read.source, table=read.table, raw_table=read.raw_table)
+
+    @staticmethod
+    def _options(draft: Draft, ctx: RunContext) -> ReadOptions:
+        spec = spec_for(draft)
+        if spec is None:
+            return ctx.read_options or ReadOptions()
+        return ReadOptions(
+            sheet=spec.sheet,
+            header_row=spec.header_row,
+            encoding=spec.encoding,
+            layer=spec.layer,
+            crs=spec.crs,
+        )

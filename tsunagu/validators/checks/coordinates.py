@@ -1,0 +1,74 @@
+"""``coordinates``: 緯度/経度 must be a complete pair, inside Japan, and usually inside the city.
+
+Frictionless only knows that a latitude is a number between −90 and 90. The mistakes departments
+actually make are subtler: latitude and longitude swapped (a point in the Indian Ocean), a plane
+rectangular coordinate (EPSG:6677 metres) left in a degree column, one of the pair left empty, or a
+facility geocoded to a namesake town elsewhere in Japan. The first three make the map wrong and are
+errors; a point in Japan but outside the municipality's box is only a warning, because a
+facility run by the city may stand in a neighbouring town.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pandas as pd
+
+from tsunagu.errors import Problem, Severity
+from tsunagu.validators.engine import CheckContext, rows_of
+
+JAPAN_LAT = (20.0, 46.0)
+JAPAN_LON = (122.0, 154.0)
+
+
+def _find(ctx: CheckContext, kind: str, suffix: str) -> str | None:
+    for column in ctx.table.columns:
+        if ctx.kind(column) == kind or str(column).endswith(suffix):
+            return column
+    return None
+
+
+class CoordinatesCheck:
+    type: ClassVar[str] = "coordinates"
+
+    def run(self, ctx: CheckContext) -> Iterator[Problem]:
+        lat_col = _find(ctx, "latitude", "緯度")
+        lon_col = _find(ctx, "longitude", "経度")
+        if lat_col is None or lon_col is None:
+            return
+        lat_text, lon_text = ctx.table[lat_col], ctx.table[lon_col]
+        lat_empty, lon_empty = lat_text.str.strip() == "", lon_text.str.strip() == ""
+        for empty, column in ((lat_empty & ~lon_empty, lat_col), (lon_empty & ~lat_empty, lon_col)):
+            yield from self._problems(ctx, empty, column, "coordinate-pair-incomplete", "error")
+        lat = pd.to_numeric(lat_text, errors="coerce")
+        lon = pd.to_numeric(lon_text, errors="coerce")
+        both = lat.notna() & lon.notna()
+        in_japan = lat.between(*JAPAN_LAT) & lon.between(*JAPAN_LON)
+        swapped = both & ~in_japan & lon.between(*JAPAN_LAT) & lat.between(*JAPAN_LON)
+        outside = both & ~in_japan & ~swapped
+        west, south, east, north = ctx.settings.municipality_bbox
+        in_city = lon.between(west, east) & lat.between(south, north)
+        yield from self._problems(ctx, swapped, lat_col, "coordinate-swapped", "error")
+        yield from self._problems(ctx, outside, lat_col, "coordinate-outside-japan", "error")
+        yield from self._problems(
+            ctx, both & in_japan & ~in_city, lat_col, "coordinate-outside-municipality", "warning"
+        )
+
+    @staticmethod
+    def _problems(
+        ctx: CheckContext, mask: pd.Series, column: str, code: str, severity: str
+    ) -> Iterator[Problem]:
+        lat_col = _find(ctx, "latitude", "緯度") or column
+        lon_col = _find(ctx, "longitude", "経度") or column
+        for row in rows_of(mask):
+            yield Problem(
+                code=code,
+                severity=Severity(severity),
+                location=ctx.draft.location(row, column),
+                params={
+                    "lat": ctx.table.at[row, lat_col],
+                    "lon": ctx.table.at[row, lon_col],
+                    "municipality": ctx.settings.municipality_name,
+                },
+            )
