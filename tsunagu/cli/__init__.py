@@ -39,9 +39,25 @@ def cli(ctx: click.Context, config_file: Path | None, data_dir: Path | None, lan
 
 
 def _register() -> None:
-    from tsunagu.cli import config_cmd, convert_cmd, map_cmd, schemas_cmd, serve_cmd, validate_cmd
+    from tsunagu.cli import (
+        config_cmd,
+        convert_cmd,
+        map_cmd,
+        publish_cmd,
+        schemas_cmd,
+        serve_cmd,
+        validate_cmd,
+    )
 
-    for module in (schemas_cmd, validate_cmd, convert_cmd, map_cmd, config_cmd, serve_cmd):
+    for module in (
+        schemas_cmd,
+        validate_cmd,
+        map_cmd,
+        convert_cmd,
+        publish_cmd,
+        config_cmd,
+        serve_cmd,
+    ):
         cli.add_command(module.command)
 
 

@@ -30,17 +30,32 @@ CONFIDENCE: dict[str, float] = {
     "prefix-stripped": 0.85,
 }
 _SEPARATORS = "_・:："
-_BRACKETED = re.compile(r"[(\[{<].*?[)\]}>]")
+# Every bracket style → ( ): NFKC already turns （）［］｛｝ into ASCII; 「」【】 etc. it keeps.
+_BRACKETS = str.maketrans(dict.fromkeys("[{<「『【〔〈《", "(") | dict.fromkeys("]}>」』】〕〉》", ")"))
+_BRACKETED = re.compile(r"\(.*?\)")
 _NOISE = re.compile(r"[\s_・:\-]")
 
 
 class SchemaLike(Protocol):
-    """What normalize needs from a standard schema (tsunagu.validators.schemas.StandardSchema)."""
+    """What normalize needs from a standard schema (tsunagu.validators.schemas.StandardSchema).
 
-    slug: str
-    descriptor: dict[str, Any]
-    field_names: list[str]
-    required_fields: list[str]
+    A Protocol, not an import: normalize sits below validators in the layer order. Members are
+    read-only properties so frozen dataclasses and computed properties both satisfy it.
+    ``normalize_kind`` may return None; :func:`tsunagu.normalize.values.field_kind` then derives
+    the kind from the field type.
+    """
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def descriptor(self) -> dict[str, Any]: ...
+
+    @property
+    def field_names(self) -> list[str]: ...
+
+    @property
+    def required_fields(self) -> list[str]: ...
 
     def field(self, name: str) -> dict[str, Any]: ...
 
@@ -64,10 +79,7 @@ class ColumnProposal:
 def header_key(name: str) -> str:
     """Comparison key: NFKC (for matching only), case-folded, no spaces or separators, brackets
     unified; 建物名等（方書） and 建物名等(方書) give the same key."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    folded = folded.translate(str.maketrans("「『【〔（［｛〈", "(((([{<", "")).translate(
-        str.maketrans("」』】〕）］｝〉", "))))]}>")
-    )
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_BRACKETS)
     return _NOISE.sub("", folded)
 
 

@@ -21,7 +21,7 @@ PHONE_AREA_CODE_MISSING = "phone-area-code-missing"
 _EXTENSION = re.compile(
     r"[\s(]*(?:内線|内|ext\.?|x)\s*[:.]?\s*(?P<ext>\d{1,6})\s*\)?\s*$", re.IGNORECASE
 )
-_LOCAL_ONLY = re.compile(r"[1-9]\d{0,3}-?\d{4}")
+_LOCAL_ONLY = re.compile(r"[1-9]\d{1,3}-?\d{4}")  # 市内局番 + 加入者番号, no 0
 
 
 @dataclass(frozen=True)

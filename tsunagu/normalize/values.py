@@ -179,7 +179,7 @@ def _map_unique(
 def _trim(series: pd.Series, report: Report) -> pd.Series:
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     trimmed = np.array([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
-    changed = np.asarray(trimmed != np.asarray(uniques, dtype=object), dtype=bool)
+    changed = np.array([isinstance(u, str) and u != u.strip() for u in uniques], dtype=bool)
     report.count("normalized-whitespace", int(changed[codes].sum()))
     return pd.Series(trimmed[codes], index=series.index, name=series.name, dtype=series.dtype)
 

@@ -71,9 +71,7 @@ def validate_table(draft: Draft, schema: SchemaLike) -> tuple[list[Problem], dic
     return problems, descriptor
 
 
-def validate_csv(
-    workdir: Path, name: str, descriptor: Mapping[str, Any]
-) -> frictionless.Report:
+def validate_csv(workdir: Path, name: str, descriptor: Mapping[str, Any]) -> frictionless.Report:
     """Validate ``workdir/name`` by relative path, reporting every error.
 
     Raises :class:`ConfigError` for a name or descriptor that reaches outside ``workdir``; those
@@ -151,6 +149,9 @@ def problem_from_error(error: dict[str, Any], draft: Draft, schema: SchemaLike) 
     """One Frictionless error → one Problem located in the department's own file."""
     kind = error.get("type", "error")
     field_name = error.get("fieldName") or error.get("label") or None
+    if kind == "primary-key" and not field_name:
+        key = schema.frictionless_descriptor().get("primaryKey") or [None]
+        field_name = key if isinstance(key, str) else key[0]
     if kind in LABEL_ERROR_TYPES:
         row = draft.source.header_row or draft.report.facts.get("header_row")
     else:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tsunagu import __version__
-from tsunagu.errors import Location, Problem
-from tsunagu.messages import render, render_location
+from tsunagu.errors import Problem
+from tsunagu.messages import render
 from tsunagu.validators.report_json import (
     SEVERITY_ORDER,
     RuleBook,
@@ -29,9 +29,10 @@ from tsunagu.validators.report_json import (
     load_rules,
     severity_label,
     severity_totals,
-    source_info,
+    summary_rows,
     verdict,
     verdict_text,
+    where_text,
 )
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def render_html(
         "title": title or default_title(draft),
         "status": verdict(report),
         "verdict": [verdict_text(report, lang) for lang in langs],
-        "summary": _summary(draft),
+        "summary": summary_rows(draft),
         "totals": [
             (sev.value, [severity_label(sev, lang) for lang in langs], n)
             for sev, n in zip(SEVERITY_ORDER, severity_totals(report).values(), strict=True)
@@ -92,27 +93,6 @@ def write_html(draft: Draft, path: Path, *, title: str | None = None) -> Path:
     tmp.write_text(render_html(draft, title=title), encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def _summary(draft: Draft) -> list[tuple[str, str, Any]]:
-    """(ja label, en label, value) rows for the summary table; unknown facts are left out."""
-    info, facts, table = source_info(draft), draft.report.facts, draft.raw_table
-    rows = facts.get("rows", len(table) if table is not None else None)
-    columns = facts.get("columns", table.shape[1] if table is not None else None)
-    if isinstance(columns, list | tuple):
-        columns = len(columns)
-    entries = [
-        ("ファイル", "File", info["file"]),
-        ("形式", "Format", info["format"]),
-        ("文字コード", "Encoding found", info["encoding"]),
-        ("シート", "Sheet", info["sheet"]),
-        ("見出しの行", "Header row", info["header_row"]),
-        ("データの行数", "Rows", rows),
-        ("列数", "Columns", columns),
-        ("標準データセット", "Standard schema", draft.schema or facts.get("schema")),
-        ("SHA-256", "SHA-256", info["sha256"]),
-    ]
-    return [entry for entry in entries if entry[2] not in (None, "")]
 
 
 def _groups(
@@ -169,17 +149,9 @@ def _row(draft: Draft, problem: Problem, langs: tuple[str, str], rules: RuleBook
     if value is not None and len(value) > VALUE_PREVIEW_CHARS:
         value = value[:VALUE_PREVIEW_CHARS] + "…"
     return {
-        "where": _where(loc, langs[0]),
+        "where": where_text(loc, langs[0]),
         "column": loc.column or "",
         "value": value,
         "text": [render(problem.code, lang, **problem.params) for lang in langs],
         "rule": [rules.label(problem, lang) for lang in langs],
     }
-
-
-def _where(loc: Location, lang: str) -> str:
-    """The row number, or the feature / byte / sheet for problems that have no row."""
-    if loc.row is not None:
-        return str(loc.row)
-    rest = Location(sheet=loc.sheet, feature=loc.feature, byte_offset=loc.byte_offset)
-    return render_location(rest, lang) or "—"

@@ -8,6 +8,7 @@ renderings build on, so the four never disagree about a count or a verdict.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections import Counter
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tsunagu import __version__
-from tsunagu.errors import Problem, Severity
-from tsunagu.messages import render
+from tsunagu.errors import Location, Problem, Severity
+from tsunagu.messages import render, render_location
 
 if TYPE_CHECKING:
     from tsunagu.model import Draft, Report
@@ -58,7 +59,7 @@ def load_rules() -> RuleBook:
     """Read the rule catalogue once per rendering; reports work without it (another room's
     module, which may not be installed yet)."""
     try:
-        from tsunagu.validators import rules
+        rules = importlib.import_module("tsunagu.validators.rules")
     except ImportError:
         return RuleBook()
     return RuleBook(dict(getattr(rules, "RULES", {})), dict(getattr(rules, "RULE_FOR_CODE", {})))
@@ -76,7 +77,7 @@ def code_totals(report: Report) -> dict[str, int]:
 
 
 def verdict(report: Report) -> str:
-    """``"blocked"`` (errors must be fixed), ``"warnings"`` (publishable, check them) or ``"ok"``."""
+    """``"blocked"`` (errors to fix), ``"warnings"`` (publishable, check them) or ``"ok"``."""
     totals = severity_totals(report)
     if not report.valid:
         return "blocked"
@@ -86,7 +87,9 @@ def verdict(report: Report) -> str:
 def verdict_text(report: Report, lang: str = "ja") -> str:
     totals = severity_totals(report)
     errors = totals["error"] + totals["block"]
-    return render(f"report-verdict-{verdict(report)}", lang, errors=errors, warnings=totals["warning"])
+    return render(
+        f"report-verdict-{verdict(report)}", lang, errors=errors, warnings=totals["warning"]
+    )
 
 
 def severity_label(severity: Severity, lang: str = "ja") -> str:
@@ -164,6 +167,35 @@ def source_info(draft: Draft) -> dict[str, Any]:
         "size": source.size,
         "sha256": source.sha256,
     }
+
+
+def summary_rows(draft: Draft) -> list[tuple[str, str, Any]]:
+    """(ja label, en label, value) rows for the summary table; unknown facts are left out."""
+    info, facts, table = source_info(draft), draft.report.facts, draft.raw_table
+    rows = facts.get("rows", len(table) if table is not None else None)
+    columns = facts.get("columns", table.shape[1] if table is not None else None)
+    if isinstance(columns, list | tuple):
+        columns = len(columns)
+    entries = [
+        ("ファイル", "File", info["file"]),
+        ("形式", "Format", info["format"]),
+        ("文字コード", "Encoding found", info["encoding"]),
+        ("シート", "Sheet", info["sheet"]),
+        ("見出しの行", "Header row", info["header_row"]),
+        ("データの行数", "Rows", rows),
+        ("列数", "Columns", columns),
+        ("標準データセット", "Standard schema", draft.schema or facts.get("schema")),
+        ("SHA-256", "SHA-256", info["sha256"]),
+    ]
+    return [entry for entry in entries if entry[2] not in (None, "")]
+
+
+def where_text(loc: Location, lang: str) -> str:
+    """The row number, or the feature / byte / sheet for problems that have no row."""
+    if loc.row is not None:
+        return str(loc.row)
+    rest = Location(sheet=loc.sheet, feature=loc.feature, byte_offset=loc.byte_offset)
+    return render_location(rest, lang) or "—"
 
 
 def default_title(draft: Draft) -> str:

@@ -1,10 +1,12 @@
 """Machine-readability rules for tabular files, and which problem code breaks which rule.
 
-Source of the rule ids and titles: 総務省「統計表における機械判読可能なデータの表記方法の統一ルール」
-(2020-12, https://www.soumu.go.jp/menu_news/s-news/01toukatsu01_02000186.html, PDF
-https://www.soumu.go.jp/main_content/000723626.pdf), 第1章第1節 チェック項目 1-1 … 1-12. The titles were
-checked against two independent transcriptions of that PDF (skill-pass.jp/blog/excel-basic_rule,
-blog-homepage.net/20210918-toukei-dat); the PDF itself was not opened here.
+Source of the rule ids and titles: 総務省
+「統計表における機械判読可能なデータの表記方法の統一ルール」 (2020-12,
+https://www.soumu.go.jp/menu_news/s-news/01toukatsu01_02000186.html, PDF
+https://www.soumu.go.jp/main_content/000723626.pdf), 第1章第1節 チェック項目 1-1 … 1-12.
+The titles were checked against two independent transcriptions of that PDF
+(skill-pass.jp/blog/excel-basic_rule, blog-homepage.net/20210918-toukei-dat); the PDF itself was
+not opened here.
 
 Not confirmed: the Digital Agency's own public checker and any rule ids it uses could not be found,
 so the 総務省 numbering is used as the ids. Two rules that the 総務省 list does not number come from
@@ -41,7 +43,10 @@ RULES: dict[str, dict[str, str]] = {
         "ja": "e-Stat の時間軸コードの表記、西暦表記又は和暦に西暦の併記がされているか",
         "en": "Dates use the Western calendar (or add it to 和暦)",
     },
-    "1-12": {"ja": "地域コード又は地域名称が表記されているか", "en": "Area codes or names are given"},
+    "1-12": {
+        "ja": "地域コード又は地域名称が表記されているか",
+        "en": "Area codes or names are given",
+    },
     "cas-hidden": {"ja": "行や列を非表示にしない", "en": "No hidden rows, columns or sheets"},
     "cas-outside-notes": {
         "ja": "表の外側にメモや備考を記載しない",

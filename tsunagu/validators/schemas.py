@@ -23,6 +23,7 @@ from tsunagu.errors import ConfigError, SchemaNotFound
 LAYOUTS = ("current", "suisho2020")
 EXACT_WEIGHT = 1.0  # a header spelled as the standard spells it
 ALIAS_WEIGHT = 0.8  # a header known only as a local alias: good evidence, but less than exact
+UNSPELLED_OLD = 0.9  # an old layout none of whose names is spelled exactly is only a guess
 
 
 def header_key(name: str) -> str:
@@ -61,7 +62,9 @@ class StandardSchema:
         for f in self.fields:
             if f["name"] == name:
                 return f
-        raise KeyError(f'no field "{name}" in {self.slug} ({self.layout}); known: {self.field_names}')
+        raise KeyError(
+            f'no field "{name}" in {self.slug} ({self.layout}); known: {self.field_names}'
+        )
 
     def aliases(self) -> dict[str, list[str]]:
         """Field name → local names departments use for it (only fields that have some)."""
@@ -168,16 +171,21 @@ def _match(schema: StandardSchema, headers: list[str]) -> SchemaMatch:
     index = schema.header_index()
     matched: dict[str, str] = {}
     weight = 0.0
+    exact = 0
     for header in headers:
         hit = index.get(header_key(header))
         if hit is None or hit[0] in matched.values():
             continue
         matched[header] = hit[0]
         weight += hit[1]
+        exact += hit[1] == EXACT_WEIGHT
     precision = weight / len(headers)
     coverage = len(matched) / max(len(schema.field_names), 1)
-    score = round(0.7 * precision + 0.3 * coverage, 4)
-    return SchemaMatch(schema.slug, schema.layout, score, matched)
+    score = 0.7 * precision + 0.3 * coverage
+    if schema.layout != "current" and not exact:
+        # Only local names: nothing says "old layout", and the current one is what we publish.
+        score *= UNSPELLED_OLD
+    return SchemaMatch(schema.slug, schema.layout, round(score, 4), matched)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

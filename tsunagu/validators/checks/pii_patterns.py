@@ -18,7 +18,9 @@ from tsunagu.validators.checks.check_digit import my_number_valid
 MY_NUMBER = r"(?<![0-9])([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
 MY_NUMBER_CELL = re.compile(r"^\s*" + MY_NUMBER + r"\s*$")
 # YYYYMMDDhhmm: 13.7% of such timestamps pass the My Number check digit.
-TIMESTAMP = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d")
+TIMESTAMP = re.compile(
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d"
+)
 MY_NUMBER_HEADERS = ("個人番号", "マイナンバー", "mynumber", "my number", "my_number")
 
 EMAIL = r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
@@ -35,10 +37,11 @@ MOBILE = r"(?<![0-9])0[789]0[-\s(]?[0-9]{4}[-\s)]?[0-9]{4}(?![0-9])"
 
 # Header keywords (substring), and headers that must match exactly because they are short.
 PERSON_HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "name": ("氏名", "名前", "姓名", "フリガナ", "ふりがな", "世帯主", "保護者", "患者", "申請者", "届出者"),
+    "name": ("氏名", "名前", "姓名", "フリガナ", "ふりがな",
+             "世帯主", "保護者", "患者", "申請者", "届出者"),
     "birthdate": ("生年月日", "誕生日"),
     "age": ("年齢",),
-}
+}  # fmt: skip
 PERSON_HEADER_EXACT: dict[str, str] = {
     "姓": "name", "名": "name", "name": "name", "first_name": "name", "last_name": "name",
     "full_name": "name", "生年": "birthdate", "birthday": "birthdate", "birth_date": "birthdate",

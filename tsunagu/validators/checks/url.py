@@ -14,7 +14,8 @@ from typing import ClassVar
 from tsunagu.errors import Problem, Severity
 from tsunagu.validators.engine import CheckContext, rows_of
 
-# scheme://host (labels of letters, digits, hyphens; 日本語 domains allowed)[:port][/path][?query][#fragment]; no whitespace, quotes or angle brackets anywhere.
+# scheme://host[:port][/path][?query][#fragment]; host labels of letters, digits and hyphens
+# (日本語 domains allowed); no whitespace, quotes or angle brackets anywhere.
 URL_PATTERN = re.compile(
     r"https?://"
     r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)*[^\W_](?:[\w-]{0,61}[^\W_])?"  # host, IDN allowed

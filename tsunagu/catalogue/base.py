@@ -1,0 +1,170 @@
+"""The one Catalogue interface (house style §3.2 b) and the records it speaks in.
+
+The publisher writes through it, the web app and the APIs read through it, and two
+implementations stand behind it: :class:`~tsunagu.catalogue.local.LocalCatalogue` (embedded,
+SQLAlchemy) and :class:`~tsunagu.catalogue.ckan.CkanCatalogue` (ckanapi). One contract test
+suite runs against both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+Action = Literal["create", "update", "unchanged", "remove"]
+
+
+@dataclass(frozen=True)
+class ResourceFile:
+    """A file to publish. ``key`` is its stable identity inside the dataset (from the manifest:
+    source key + kind, e.g. ``csv``, ``geojson``, ``part2-csv``), so its id and URL survive
+    updates."""
+
+    key: str
+    path: Path
+    name: str
+    format: str
+    mediatype: str
+    sha256: str
+    size: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """Catalogue metadata of a dataset, mapped to CKAN fields by the CKAN implementation."""
+
+    id: str
+    title_ja: str
+    title_en: str
+    description_ja: str
+    description_en: str
+    organisation: str
+    organisation_title_ja: str
+    organisation_title_en: str
+    standard: str
+    standard_title: str
+    licence: str
+    update_frequency: str
+    tags: tuple[str, ...] = ()
+    municipality_code: str = ""
+    municipality_name: str = ""
+    spatial: dict[str, Any] | None = None  # GeoJSON Polygon of the extent
+    valid: bool = True
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What counts as a metadata change (everything the catalogue shows)."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    meta: DatasetMeta
+    resources: tuple[ResourceFile, ...]
+    report: dict[str, Any] = field(default_factory=dict)
+    actor: str = "cli"
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    key: str
+    action: Action
+    old_sha256: str | None = None
+    new_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publish did (or, with ``dry_run``, would do)."""
+
+    dataset_id: str
+    action: Action
+    resources: tuple[ResourceChange, ...]
+    metadata_changed: bool
+    uploads: int
+    version: int | None = None
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.action != "unchanged"
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    id: str
+    key: str
+    name: str
+    format: str
+    mediatype: str
+    sha256: str
+    size: int
+    url: str
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    meta: DatasetMeta
+    resources: tuple[ResourceRecord, ...]
+    created: str
+    modified: str
+    version: int | None = None
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    number: int
+    created: str
+    actor: str
+    checksums: dict[str, str]
+    report_summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: tuple[DatasetRecord, ...]
+    count: int
+    facets: dict[str, dict[str, int]]
+
+
+class Catalogue(Protocol):
+    """Publishing target and read model. Every write is idempotent and all-or-nothing."""
+
+    name: str
+
+    def check(self) -> None:
+        """Fail (PermissionDenied, CatalogueUnavailable) before any work if we cannot write."""
+
+    def publish(self, request: PublishRequest, *, dry_run: bool = False) -> PublishResult: ...
+
+    def get_dataset(self, dataset_id: str) -> DatasetRecord: ...
+
+    def search(
+        self,
+        q: str = "",
+        filters: dict[str, str] | None = None,
+        *,
+        start: int = 0,
+        rows: int = 20,
+    ) -> SearchPage: ...
+
+    def list_versions(self, dataset_id: str) -> list[VersionRecord]: ...
+
+    def delete_dataset(self, dataset_id: str, *, actor: str = "cli") -> None: ...
+
+    def resource_url(self, dataset_id: str, key: str, version: int | None = None) -> str: ...
+
+
+def resource_diff(current: dict[str, str], wanted: dict[str, str]) -> tuple[ResourceChange, ...]:
+    """Compare ``key → sha256`` maps: create, update, unchanged, remove (stable order)."""
+    changes = []
+    for key, sha in wanted.items():
+        old = current.get(key)
+        action: Action = "create" if old is None else ("unchanged" if old == sha else "update")
+        changes.append(ResourceChange(key, action, old, sha))
+    changes.extend(
+        ResourceChange(k, "remove", s, None) for k, s in current.items() if k not in wanted
+    )
+    return tuple(changes)

@@ -1,0 +1,198 @@
+"""Standard CSV of points → RFC 7946 GeoJSON in bounded memory, with no Python object per row.
+
+A 1M-row facility list is a normal upload for a prefecture-wide dataset, and building a dict per
+feature (as :class:`~tsunagu.formats.geojson_writer.GeoJsonWriter` does) costs seconds and
+hundreds of MB. Here the CSV is read in chunks by pyarrow's streaming reader, each chunk becomes a
+polars frame (zero copy), and each feature's JSON text is assembled column-wise:
+
+- coordinates are parsed, range-checked and rounded by the same vectorised rules as the
+  GeoJSON writer (:func:`~tsunagu.formats.geojson_writer.parse_coordinates`), then printed by
+  polars' shortest round-trip float formatting;
+- properties are JSON-encoded by polars' ``struct.json_encode`` (escaping in Rust, UTF-8 kept);
+- a chunk's features are joined into one string and written at once.
+
+Rows without a usable position are left out, counted, and their record numbers returned (capped),
+so the caller reports them (:func:`~tsunagu.formats.geojson_writer.report_left_out`). A record
+number is the row as a spreadsheet shows it: the header is record 1, the first data row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+
+from tsunagu.errors import FormatError, Location, Problem, Severity, TsunaguError
+from tsunagu.formats.geojson_writer import dump, parse_coordinates
+
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
+
+#: Record numbers of left-out rows kept in the result; the count is always exact.
+MAX_LEFT_OUT_ROWS = 1000
+_SAMPLE_BYTES = 1 << 16
+
+
+@dataclass
+class StreamResult:
+    """What was written: feature count, rows left out (count and first record numbers), bbox."""
+
+    features: int = 0
+    skipped: int = 0
+    skipped_rows: list[int] = field(default_factory=list)
+    bbox: list[float] | None = None
+
+    def _extend_bbox(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        if not len(lon):
+            return
+        chunk = [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
+        if self.bbox is None:
+            self.bbox = chunk
+        else:
+            self.bbox = [
+                min(self.bbox[0], chunk[0]),
+                min(self.bbox[1], chunk[1]),
+                max(self.bbox[2], chunk[2]),
+                max(self.bbox[3], chunk[3]),
+            ]
+
+
+def _header(csv_path: Path, encoding: str) -> tuple[list[str], int]:
+    """Column names (BOM stripped) and the average bytes per line of the file's start."""
+    with csv_path.open("rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    codec = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    text = sample.decode(codec, errors="replace")
+    names = next(csv.reader(io.StringIO(text)), [])
+    lines = max(sample.count(b"\n"), 1)
+    return names, max(len(sample) // lines, 1)
+
+
+def _missing_column(csv_path: Path, column: str) -> TsunaguError:
+    problem = Problem(
+        "points-column-missing", Severity.ERROR, Location(file=csv_path.name), {"column": column}
+    )
+    return FormatError.from_problem(problem)
+
+
+def _open_reader(
+    csv_path: Path, names: list[str], encoding: str, block_size: int
+) -> pa.RecordBatchReader:
+    from pyarrow import csv as pacsv
+    from pyarrow import string
+
+    return pacsv.open_csv(
+        csv_path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=block_size),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: string() for name in names},
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _id_text(frame: pl.DataFrame, id_field: str | None, first_record: int) -> pl.Expr:
+    """The feature id as JSON text: the ID cell when filled in, else the record number."""
+    import polars as pl
+
+    record = (pl.int_range(pl.len()) + first_record).cast(pl.Utf8)
+    if id_field is None or id_field not in frame.columns:
+        return record
+    # json_encode of {"v": ID} is '{"v":<escaped ID>}'; the slice keeps the escaped value.
+    encoded = pl.struct(pl.col(id_field).alias("v")).struct.json_encode()
+    value = encoded.str.slice(5, encoded.str.len_bytes() - 6)
+    filled = pl.col(id_field).is_not_null() & (pl.col(id_field) != "")
+    return pl.when(filled).then(value).otherwise(record)
+
+
+def _feature_texts(
+    frame: pl.DataFrame, ids: pl.Series, lon: np.ndarray, lat: np.ndarray
+) -> pl.Series:
+    """One JSON text per row: id, Point geometry and the row's cells as properties."""
+    import polars as pl
+
+    properties = pl.struct(*frame.columns).struct.json_encode()
+    return frame.select(
+        pl.concat_str(
+            pl.lit('{"type":"Feature","id":'),
+            pl.lit(ids),
+            pl.lit(',"geometry":{"type":"Point","coordinates":['),
+            pl.lit(pl.Series(lon).cast(pl.Utf8)),
+            pl.lit(","),
+            pl.lit(pl.Series(lat).cast(pl.Utf8)),
+            pl.lit(']},"properties":'),
+            properties,
+            pl.lit("}"),
+        )
+    ).to_series()
+
+
+def _write_chunk(
+    batch: pa.RecordBatch,
+    out: BinaryIO,
+    result: StreamResult,
+    first_record: int,
+    fields: tuple[str, str, str | None],
+) -> None:
+    import polars as pl
+
+    lat_field, lon_field, id_field = fields
+    frame = pl.DataFrame(pl.from_arrow(batch))
+    lon, lat, usable = parse_coordinates(frame[lat_field], frame[lon_field])
+    left_out = np.flatnonzero(~usable) + first_record
+    result.skipped += len(left_out)
+    room = max(MAX_LEFT_OUT_ROWS - len(result.skipped_rows), 0)
+    result.skipped_rows.extend(int(r) for r in left_out[:room])
+    if not usable.any():
+        return
+    # Ids are computed on the whole chunk, so a fallback id is the row's own record number.
+    ids = frame.select(_id_text(frame, id_field, first_record)).to_series()
+    keep = pl.Series(usable)
+    lines = _feature_texts(frame.filter(keep), ids.filter(keep), lon[usable], lat[usable])
+    separator = ",\n" if result.features else "\n"
+    out.write((separator + lines.str.join(",\n").item()).encode("utf-8"))
+    result.features += len(lines)
+    result._extend_bbox(lon[usable], lat[usable])
+
+
+def csv_points_to_geojson(
+    csv_path: Path,
+    out_path: Path,
+    *,
+    lat_field: str = "緯度",
+    lon_field: str = "経度",
+    id_field: str | None = "ID",
+    encoding: str = "utf-8",
+    chunk_rows: int = 100_000,
+) -> StreamResult:
+    """Convert a CSV of points to RFC 7946 GeoJSON, chunk by chunk.
+
+    ``chunk_rows`` is turned into pyarrow's byte block size from the average line length of the
+    file's first 64 KiB, so a chunk holds about that many rows. Raises FormatError when the
+    latitude or longitude column is missing (nothing could be written).
+    """
+    names, line_bytes = _header(csv_path, encoding)
+    for column in (lat_field, lon_field):
+        if column not in names:
+            raise _missing_column(csv_path, column)
+    block_size = max(chunk_rows * line_bytes, 1 << 16)
+    reader = _open_reader(csv_path, names, encoding, block_size)
+    result = StreamResult()
+    first_record = 2
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with out_path.open("wb") as out:
+        out.write(b'{"type":"FeatureCollection","features":[')
+        for batch in reader:
+            _write_chunk(batch, out, result, first_record, (lat_field, lon_field, id_field))
+            first_record += batch.num_rows
+        tail = f',"bbox":{dump(result.bbox)}' if result.bbox is not None else ""
+        out.write(f"\n]{tail}}}\n".encode())
+    return result

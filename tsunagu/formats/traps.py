@@ -1,0 +1,131 @@
+"""Characters that break when data moves between CP932 (Windows) and Unicode.
+
+Two kinds, as the Digital Agency's guidance for machine-readable data warns:
+
+* **CP932/Unicode mismatches**: one CP932 byte pair maps to different Unicode characters
+  depending on the converter (〜 U+301C vs ～ U+FF5E, − vs －, ‖ vs ∥, ¢ £ ¬ vs ￠ ￡ ￢), so a
+  value changes or becomes "?" on a round trip.
+* **機種依存文字**: NEC special characters and NEC/IBM extension kanji (①, ㈱, ㍻, 髙, 﨑) that
+  exist only in CP932's vendor rows and do not display, or sort, everywhere.
+
+The check is per cell, reporting the first trap character, so a column of ① does not drown
+the report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import TYPE_CHECKING
+
+from tsunagu.errors import Location, Problem, Severity
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Character -> safe replacement. Both members of each pair are flagged: whichever is in the
+# data, the other converter turns it into something else.
+MISMATCH = {
+    "\u301c": "~",  # WAVE DASH 〜
+    "\uff5e": "~",  # FULLWIDTH TILDE ～
+    "\u2212": "-",  # MINUS SIGN −
+    "\uff0d": "-",  # FULLWIDTH HYPHEN-MINUS －
+    "\u2016": "|",  # DOUBLE VERTICAL LINE ‖
+    "\u2225": "|",  # PARALLEL TO ∥
+    "\u00a2": "￠",
+    "\uffe0": "¢",
+    "\u00a3": "￡",
+    "\uffe1": "£",
+    "\u00ac": "￢",
+    "\uffe2": "¬",
+}
+# IBM/NEC extension kanji common in names and places, with the everyday form. CJK
+# compatibility ideographs (塚 U+FA10, 神 U+FA19) need no entry: NFKC maps them.
+KANJI_FORMS = {
+    "\u9ad9": "\u9ad8",  # 髙 → 高
+    "\ufa11": "\u5d0e",  # 﨑 → 崎
+    "\u5fb7": "\u5fb3",  # 德 → 徳
+    "\u6ff5": "\u6d5c",  # 濵 → 浜
+    "\u6801": "\u67f3",  # 栁 → 柳
+    "\u6852": "\u6851",  # 桒 → 桑
+    "\u6df8": "\u6e05",  # 淸 → 清
+    "\u7028": "\u702c",  # 瀨 → 瀬
+}
+# CP932 lead bytes of NEC row 13 (0x87) and the NEC-selected/IBM extension rows.
+VENDOR_LEAD_BYTES = (0x87, 0xED, 0xEE, 0xFA, 0xFB, 0xFC)
+
+
+@cache
+def vendor_chars() -> frozenset[str]:
+    """Characters whose CP932 code lies only in the vendor rows (built once, on first use).
+
+    Some vendor-row codes duplicate JIS characters (¬ is at 0x81CA and 0xEEF9); those encode
+    back to their JIS code and are not platform-dependent.
+    """
+    found = set()
+    for lead in VENDOR_LEAD_BYTES:
+        for trail in range(0x40, 0xFD):
+            try:
+                char = bytes((lead, trail)).decode("cp932")
+            except UnicodeDecodeError:
+                continue
+            if char.encode("cp932")[0] in VENDOR_LEAD_BYTES:
+                found.add(char)
+    return frozenset(found)
+
+
+@cache
+def _trap_pattern() -> re.Pattern[str]:
+    chars = sorted(vendor_chars() | MISMATCH.keys())
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
+    """One warning per cell that holds a mismatch character or a 機種依存文字.
+
+    ``table`` follows the Draft convention: ``str`` cells, index = row number in the file.
+    """
+    problems: list[Problem] = []
+    for column in table.columns:
+        for row, value in table[column].items():
+            found = first_trap(value) if isinstance(value, str) else None
+            if found is None:
+                continue
+            code, char, suggestion = found
+            severity = Severity.INFO if code == "platform-dependent-kanji" else Severity.WARNING
+            problems.append(
+                Problem(
+                    "platform-dependent-char" if severity is Severity.INFO else code,
+                    severity,
+                    Location(file=file_name, row=int(row), column=str(column)),
+                    {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion},
+                )
+            )
+    return problems
+
+
+def first_trap(text: str) -> tuple[str, str, str] | None:
+    """``(code, char, suggestion)`` for the first trap character in ``text``, else None."""
+    match = _trap_pattern().search(text)
+    if match is None:
+        return None
+    char = match.group()
+    if char in MISMATCH:
+        return "cp932-unicode-mismatch", char, MISMATCH[char]
+    kind = "platform-dependent-kanji" if _is_kanji(char) else "platform-dependent-char"
+    return kind, char, suggest(char)
+
+
+def suggest(char: str) -> str:
+    """The standard form: ① → (1), ㈱ → (株), ㋿ → 令和, Ⅱ → II, 髙 → 高."""
+    if char in KANJI_FORMS:
+        return KANJI_FORMS[char]
+    name = unicodedata.name(char, "")
+    if name.startswith("CIRCLED DIGIT") or name.startswith("CIRCLED NUMBER"):
+        return f"({unicodedata.normalize('NFKC', char)})"
+    return unicodedata.normalize("NFKC", char)
+
+
+def _is_kanji(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("CJK")

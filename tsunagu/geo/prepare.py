@@ -1,0 +1,51 @@
+"""One call that makes a GIS draft publishable: CRS → checks → WGS84 → geometry validity.
+
+Readers return the CRS as found; this step falls back to the manifest's declared CRS, warns
+about risky ones, reprojects to EPSG:4326 with coordinate checks on both sides, repairs what can
+be repaired, and records the facts the catalogue and the map viewer need.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tsunagu.errors import Location
+from tsunagu.geo.crs import check_crs, parse_crs, to_wgs84
+from tsunagu.geo.geometry import check_limits, check_validity, extent, geometry_types
+
+if TYPE_CHECKING:
+    from tsunagu.config import Settings
+    from tsunagu.model import Draft
+
+
+def _declared_crs(draft: Draft) -> str | None:
+    manifest = draft.manifest
+    return getattr(manifest, "crs", None) if manifest is not None else None
+
+
+def prepare_geodata(draft: Draft, settings: Settings) -> Draft:
+    """The draft with ``table`` in EPSG:4326 and facts ``crs_source``, ``bbox``,
+    ``geometry_types`` and ``features``; problems go into the report, nothing is raised."""
+    gdf = draft.table
+    report = draft.report
+    file_name = draft.source.name
+    facts = report.facts
+    facts["features"] = len(gdf)
+    if gdf.crs is None:
+        declared = parse_crs(_declared_crs(draft))
+        if declared is None:
+            report.add("crs-missing", "error", Location(file=file_name), part=file_name)
+            return draft
+        gdf = gdf.set_crs(declared)
+        facts["crs_source"] = "declared"
+    facts.setdefault("crs_source", "file")
+    facts["crs"] = gdf.crs.to_string()
+    check_crs(gdf.crs, report, file_name)
+    if not check_limits(gdf, report, file_name):
+        return draft.evolve(table=gdf)
+    gdf = to_wgs84(gdf, report, file_name, settings.municipality_bbox)
+    gdf = check_validity(gdf, report, file_name)
+    bbox = extent(gdf)
+    facts["bbox"] = list(bbox) if bbox else None
+    facts["geometry_types"] = geometry_types(gdf)
+    return draft.evolve(table=gdf)

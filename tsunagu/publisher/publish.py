@@ -1,0 +1,139 @@
+"""Publish: turn a dataset's converted drafts into one all-or-nothing catalogue write.
+
+A dataset is published only when every one of its source files validated and converted; one
+blocked file blocks the dataset, so nothing half-checked is ever public. Resource identity is
+(dataset id, resource key) with keys derived from the manifest's source keys, which is what
+keeps ids and download URLs stable across updates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tsunagu.catalogue.base import (
+    Catalogue,
+    DatasetMeta,
+    PublishRequest,
+    PublishResult,
+    ResourceFile,
+)
+from tsunagu.catalogue.blobs import sha256_file
+from tsunagu.model import Draft
+from tsunagu.publisher.audit import AuditLog
+from tsunagu.publisher.batch import Outcome
+from tsunagu.publisher.manifest import Manifest
+
+KINDS = {
+    "csv": ("CSV", "text/csv"),
+    "geojson": ("GeoJSON", "application/geo+json"),
+    "datapackage": ("JSON", "application/json"),
+    "report-json": ("JSON", "application/json"),
+}
+
+
+@dataclass(frozen=True)
+class DatasetOutcome:
+    manifest: Manifest
+    result: PublishResult | None = None
+    blocked_reason: str | None = None
+
+
+def blocked_reason(outcomes: list[Outcome], lang: str = "ja") -> str | None:
+    """Why a dataset cannot be published, from its first blocking problem; None if it can."""
+    for outcome in outcomes:
+        if outcome.error is not None:
+            return outcome.error.message_ja if lang == "ja" else outcome.error.message_en
+        if outcome.draft is None or not outcome.valid:
+            problems = outcome.draft.report.blocking if outcome.draft else []
+            count = len(problems)
+            first = problems[0].message(lang) if problems else "unreadable"
+            return f"{count} 件のエラー: {first}" if lang == "ja" else f"{count} errors: {first}"
+    return None
+
+
+def resource_files(draft: Draft) -> list[ResourceFile]:
+    key = draft.report.facts.get("source_key", "main")
+    files = []
+    for kind, (fmt, mediatype) in KINDS.items():
+        path: Path | None = draft.artifacts.get(kind)
+        if path is None:
+            continue
+        resource_key = kind if key == "main" else f"{key}-{kind}"
+        name = path.name if path.name not in ("report.json",) else f"{path.parent.name}-report.json"
+        files.append(
+            ResourceFile(
+                resource_key, path, name, fmt, mediatype, sha256_file(path), path.stat().st_size
+            )
+        )
+    return files
+
+
+def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -> DatasetMeta:
+    municipality = manifest.municipality
+    bboxes = [d.report.facts["bbox"] for d in drafts if d.report.facts.get("bbox")]
+    spatial = None
+    if bboxes:
+        w, s = min(b[0] for b in bboxes), min(b[1] for b in bboxes)
+        e, n = max(b[2] for b in bboxes), max(b[3] for b in bboxes)
+        spatial = {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+    return DatasetMeta(
+        id=manifest.id,
+        title_ja=manifest.title.ja,
+        title_en=manifest.title.en,
+        description_ja=manifest.description.ja,
+        description_en=manifest.description.en,
+        organisation=manifest.department.slug,
+        organisation_title_ja=manifest.department.name.ja,
+        organisation_title_en=manifest.department.name.en,
+        standard=manifest.standard,
+        standard_title=standard_title,
+        licence=manifest.licence,
+        update_frequency=manifest.update_frequency,
+        tags=manifest.tags,
+        municipality_code=municipality.code if municipality else "",
+        municipality_name=municipality.name if municipality else "",
+        spatial=spatial,
+    )
+
+
+def publish_dataset(
+    catalogue: Catalogue,
+    manifest: Manifest,
+    outcomes: list[Outcome],
+    *,
+    standard_title: str,
+    audit: AuditLog | None,
+    actor: str = "cli",
+    dry_run: bool = False,
+) -> DatasetOutcome:
+    reason = blocked_reason(outcomes)
+    if reason is not None:
+        if audit and not dry_run:
+            audit.record(
+                "blocked", actor, dataset=manifest.id, catalogue=catalogue.name, reason=reason
+            )
+        return DatasetOutcome(manifest, blocked_reason=reason)
+    drafts = [o.draft for o in outcomes if o.draft is not None]
+    files = [f for d in drafts for f in resource_files(d)]
+    summary = {o.label: o.draft.report.to_dict()["summary"] for o in outcomes if o.draft}
+    request = PublishRequest(
+        meta=dataset_meta(manifest, drafts, standard_title),
+        resources=tuple(files),
+        report={"summary": summary},
+        actor=actor,
+    )
+    result = catalogue.publish(request, dry_run=dry_run)
+    if audit and not dry_run:
+        audit.record(
+            "publish",
+            actor,
+            dataset=manifest.id,
+            catalogue=catalogue.name,
+            result=result.action,
+            version=result.version,
+            uploads=result.uploads,
+            checksums={f.key: f.sha256 for f in files},
+            report=summary,
+        )
+    return DatasetOutcome(manifest, result=result)

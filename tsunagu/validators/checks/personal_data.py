@@ -1,0 +1,157 @@
+"""``personal-data``: stop マイナンバー and other personal data before they are published.
+
+Since 2023 the 個人情報保護法 applies directly to municipalities, and the 番号法 forbids handing
+out 特定個人情報: a column of valid 個人番号 is a ``block`` that nobody can override, not even a
+reviewer's ``allow_personal_columns``. Other personal data (names, birth dates, ages, personal
+e-mail, mobile numbers next to names) is an ``error`` until a reviewer approves the column, when
+it becomes ``info``. Everything is decided per column (§2.5 of the security notes) and reported
+once per column with a count and masked examples, never the values themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pandas as pd
+
+from tsunagu.errors import Problem, Severity
+from tsunagu.validators.checks import pii_patterns as pii
+from tsunagu.validators.engine import CheckContext, rows_of
+
+BLOCK_SHARE = 0.9
+MAX_ROWS = 10
+MAX_EXAMPLES = 3
+KIND_TEXT = {
+    "name": ("氏名", "names"),
+    "birthdate": ("生年月日", "dates of birth"),
+    "age": ("年齢", "ages"),
+    "email": ("個人のメールアドレス", "personal e-mail addresses"),
+    "mobile": ("携帯電話番号", "mobile phone numbers"),
+}
+_IDENTIFIER_ENDINGS = ("ID", "コード", "番号", "NO", "No", "no")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    mask: pd.Series
+
+
+class PersonalDataCheck:
+    type: ClassVar[str] = "personal-data"
+
+    def run(self, ctx: CheckContext) -> Iterator[Problem]:
+        table = ctx.table
+        texts = {c: table[c].astype(str).str.normalize("NFKC") for c in table.columns}
+        has_names = any(pii.person_header_kind(c, ctx.header(c)) == "name" for c in table.columns)
+        for column, text in texts.items():
+            if self._is_corporate_number(ctx, column):
+                continue  # 法人番号 are public (国税庁法人番号公表サイト)
+            nonempty = text.str.strip() != ""
+            my_number = yield from self._my_number(ctx, column, text, nonempty)
+            if my_number:
+                continue
+            findings = self._findings(ctx, column, text, nonempty, has_names)
+            if findings:
+                yield self._personal(ctx, column, text, findings)
+
+    @staticmethod
+    def _is_corporate_number(ctx: CheckContext, column: str) -> bool:
+        return ctx.kind(column) == "corporate-number" or "法人番号" in ctx.header(column)
+
+    def _my_number(
+        self, ctx: CheckContext, column: str, text: pd.Series, nonempty: pd.Series
+    ) -> Generator[Problem, None, bool]:
+        """Yield the column's My Number problem, if any; return whether it was a block."""
+        full = pii.my_number_cells(text)
+        count, total = int(full.sum()), int(nonempty.sum())
+        hinted = pii.is_my_number_header(column, ctx.header(column))
+        if count and (hinted or count >= BLOCK_SHARE * total):
+            yield self._problem(ctx, column, "personal-number", Severity.BLOCK, full, text, total)
+            return True
+        if not self._is_free_text(ctx, column):
+            return False
+        inside = pii.my_number_inside(text)
+        if inside.any():
+            code = "personal-number-review"
+            yield self._problem(ctx, column, code, Severity.WARNING, inside, text, total)
+        return False
+
+    @staticmethod
+    def _is_free_text(ctx: CheckContext, column: str) -> bool:
+        """Text meant for people (備考, 説明), not an identifier or a typed value."""
+        if str(column).endswith(_IDENTIFIER_ENDINGS):
+            return False
+        field_type = ctx.field_type(column)
+        return field_type in (None, "string") and ctx.kind(column) in (None, "text")
+
+    @staticmethod
+    def _findings(
+        ctx: CheckContext, column: str, text: pd.Series, nonempty: pd.Series, has_names: bool
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        header_kind = pii.person_header_kind(column, ctx.header(column))
+        if header_kind and nonempty.any():
+            findings.append(Finding(header_kind, nonempty))
+        email = pii.personal_email_cells(text)
+        if email.any():
+            findings.append(Finding("email", email))
+        if has_names:
+            mobile = pii.mobile_cells(text)
+            if mobile.any():
+                findings.append(Finding("mobile", mobile))
+        return findings
+
+    def _personal(
+        self, ctx: CheckContext, column: str, text: pd.Series, findings: list[Finding]
+    ) -> Problem:
+        allowed = ctx.is_allowed_personal(column)
+        combined = findings[0].mask.copy()
+        for finding in findings[1:]:
+            combined |= finding.mask
+        problem = self._problem(
+            ctx,
+            column,
+            "personal-data-allowed" if allowed else "personal-data-suspected",
+            Severity.INFO if allowed else Severity.ERROR,
+            combined,
+            text,
+            int((text.str.strip() != "").sum()),
+            kind=findings[0].kind,
+        )
+        kinds = [f.kind for f in findings]
+        problem.params.update(
+            kinds=kinds,
+            kind_ja="、".join(KIND_TEXT[k][0] for k in kinds),
+            kind_en=", ".join(KIND_TEXT[k][1] for k in kinds),
+        )
+        return problem
+
+    @staticmethod
+    def _problem(
+        ctx: CheckContext,
+        column: str,
+        code: str,
+        severity: Severity,
+        mask: pd.Series,
+        text: pd.Series,
+        total: int,
+        kind: str = "my-number",
+    ) -> Problem:
+        rows = rows_of(mask)
+        examples = [pii.mask(text.at[r], kind) for r in rows[:MAX_EXAMPLES]]
+        return Problem(
+            code=code,
+            severity=severity,
+            location=ctx.draft.location(None, column),
+            params={
+                "count": len(rows),
+                "total": total,
+                "share": round(100 * len(rows) / total) if total else 0,
+                "rows": rows[:MAX_ROWS],
+                "examples": "、".join(examples),
+                "kind": kind,
+            },
+        )
