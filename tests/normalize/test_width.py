@@ -18,7 +18,10 @@ from tsunagu.normalize.width import (
     [
         ("０４－７１６７－１１１１", "04-7167-1111"),
         ("ＪＲ柏駅東口", "JR柏駅東口"),
-        ("ｈｔｔｐｓ：／／ｗｗｗ．ｃｉｔｙ．ｋａｓｈｉｗａ．ｌｇ．ｊｐ／", "https://www.city.kashiwa.lg.jp/"),
+        (
+            "ｈｔｔｐｓ：／／ｗｗｗ．ｃｉｔｙ．ｋａｓｈｉｗａ．ｌｇ．ｊｐ／",
+            "https://www.city.kashiwa.lg.jp/",
+        ),
         ("（株）", "(株)"),
         ("柏市役所　本庁舎", "柏市役所　本庁舎"),  # the ideographic space is not ASCII
         ("ｶｼﾜ", "ｶｼﾜ"),  # half-width kana is not this function's business

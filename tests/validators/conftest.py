@@ -97,3 +97,22 @@ def csv_draft(data_path) -> Callable[..., Draft]:
         return draft_of(table, name=path.name, **kwargs)
 
     return _draft
+
+
+@pytest.fixture
+def run_check(facilities_schema, settings) -> Callable[..., list[Any]]:
+    """``run_check(LgCodeCheck, draft)`` → the problems one check yields for ``draft``."""
+    from tsunagu.validators.engine import CheckContext
+
+    def _run(check_class: type, draft: Draft, allow: tuple[str, ...] = (), **changes: Any):
+        ctx = CheckContext(
+            draft, facilities_schema, settings.replace(**changes), frozenset(allow)
+        )
+        return list(check_class().run(ctx))
+
+    return _run
+
+
+def triples(problems: list[Any]) -> list[tuple[Any, ...]]:
+    """``[(row, column, code, severity), ...]`` for exact assertions."""
+    return [(p.location.row, p.location.column, p.code, p.severity.value) for p in problems]

@@ -142,7 +142,11 @@ def test_standard_schema_accessors(registry: SchemaRegistry) -> None:
 def test_rows_list_each_dataset_once(registry: SchemaRegistry) -> None:
     rows = {r["slug"]: r for r in registry.rows()}
     assert rows["aed-installations"]["layouts"] == "current, suisho2020"
-    assert rows["aed-installations"]["ja"] == "AED設置箇所一覧"
+    assert (
+        rows["aed-installations"]["ja"]
+        == rows["aed-installations"]["title_ja"]
+        == "AED設置箇所一覧"
+    )
     assert rows["designated-evacuation-shelters"]["layouts"] == "current"
     assert rows["public-toilets"]["en"] == "Public toilets"
 

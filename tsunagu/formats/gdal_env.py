@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,7 +90,10 @@ def read_vector(
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
         if info["driver"] not in ALLOWED_DRIVERS:
             raise refuse("gis-driver-refused", file_name, driver=str(info["driver"]))
-        meta, _fids, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding=encoding)
+        with warnings.catch_warnings():
+            # "Non closed ring detected": such features are reported one by one on parsing
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, _fids, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding=encoding)
     except (DataSourceError, DataLayerError) as exc:
         raise refuse("gis-unreadable", file_name, detail=str(exc)) from exc
     columns = [str(name) for name in meta["fields"]]

@@ -37,8 +37,16 @@ RATIO_CHECK_FROM_BYTES = 50 * 1024 * 1024
 MACRO_SUFFIXES = (".xlsm", ".xlsb", ".xltm", ".xlam")
 
 
-def refuse(code: str, file_name: str, *, row: int | None = None, column: str | None = None,
-           byte_offset: int | None = None, sheet: str | None = None, **params: Any) -> FormatError:
+def refuse(
+    code: str,
+    file_name: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    byte_offset: int | None = None,
+    sheet: str | None = None,
+    **params: Any,
+) -> FormatError:
     """A FormatError carrying one problem; the caller raises it (``raise refuse(...)``)."""
     location = Location(
         file=file_name, sheet=sheet, row=row, column=column, byte_offset=byte_offset

@@ -13,8 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from tsunagu.errors import Location, Problem, Severity
 from tsunagu.formats.guards import refuse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Row = tuple[int, list[str]]  # (1-based row number in the file, cells)
 
@@ -97,9 +102,7 @@ def _modal_width(content: Sequence[Row]) -> int:
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
 
 
-def _find_header(
-    content: Sequence[Row], width: int, header_row: int | None, file_name: str
-) -> int:
+def _find_header(content: Sequence[Row], width: int, header_row: int | None, file_name: str) -> int:
     if header_row is not None:
         for index, (number, _) in enumerate(content):
             if number == header_row:
@@ -138,3 +141,46 @@ def _fit(cells: list[str], columns: int) -> list[str]:
     if len(cells) >= columns:
         return cells[:columns]
     return cells + [""] * (columns - len(cells))
+
+
+def header_problems(layout: Layout, file_name: str, sheet: str | None = None) -> list[Problem]:
+    """Empty and duplicate header names: errors, since a column must be named once to map."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(layout.header, start=1):
+        where = Location(
+            file=file_name, sheet=sheet, row=layout.header_row, column=name or str(position)
+        )
+        if not name:
+            problems.append(Problem("header-empty", Severity.ERROR, where, {"position": position}))
+        elif name in seen:
+            params = {"name": name, "position": position, "first_position": seen[name]}
+            problems.append(Problem("header-duplicate", Severity.ERROR, where, params))
+        else:
+            seen[name] = position
+    return problems
+
+
+def layout_facts(layout: Layout) -> dict[str, object]:
+    """The facts both readers report (keys are read by the machine-readability checks)."""
+    return {
+        "header_row": layout.header_row,
+        "title_rows": layout.title_rows,
+        "notes_below": layout.notes_below,
+        "trailing_blank_rows": layout.trailing_blank_rows,
+        "blank_rows_inside": layout.blank_rows_inside,
+        "rows": len(layout.rows),
+        "columns": len(layout.header),
+    }
+
+
+def layout_table(layout: Layout) -> pd.DataFrame:
+    """The data rows as a DataFrame of ``str`` indexed by their row number in the file."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [cells for _, cells in layout.rows],
+        columns=layout.header,
+        index=pd.Index([n for n, _ in layout.rows], dtype="int64"),
+        dtype=str,
+    )

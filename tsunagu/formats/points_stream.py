@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 #: Record numbers of left-out rows kept in the result; the count is always exact.
 MAX_LEFT_OUT_ROWS = 1000
 _SAMPLE_BYTES = 1 << 16
+# pyarrow cannot parse a record longer than its block; 1 MiB is Settings.max_line_bytes default.
+_MIN_BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -183,7 +185,7 @@ def csv_points_to_geojson(
     for column in (lat_field, lon_field):
         if column not in names:
             raise _missing_column(csv_path, column)
-    block_size = max(chunk_rows * line_bytes, 1 << 16)
+    block_size = max(chunk_rows * line_bytes, _MIN_BLOCK_BYTES)
     reader = _open_reader(csv_path, names, encoding, block_size)
     result = StreamResult()
     first_record = 2

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from tsunagu.formats.base import ReadOptions
 
 SHP_MAGIC = b"\x00\x00\x27\x0a"  # file code 9994, big-endian
+BYTES_ENCODING = (
+    "ISO-8859-1"  # GDAL's spelling; "latin-1" is not recognised and falls back to UTF-8
+)
 CANDIDATES = ("utf-8", "cp932")
 _ALIASES = {"utf8": "utf-8", "shift_jis": "cp932", "sjis": "cp932", "932": "cp932"}
 
@@ -105,7 +108,7 @@ def read_shapefile(shp: Path, options: ReadOptions, file_name: str, source: Sour
             raise refuse("shapefile-part-missing", file_name, part=f"{shp.stem}{suffix}")
     report = Report()
     crs = _crs_of(shp, options, report, file_name)
-    data = read_vector(shp, file_name, encoding="latin-1")
+    data = read_vector(shp, file_name, encoding=BYTES_ENCODING)
     cpg = _sibling(shp, ".cpg")
     cpg_text = cpg.read_text(encoding="ascii", errors="replace") if cpg else None
     encoding = options.encoding or detect_dbf_encoding(data, cpg_text, report, file_name)
@@ -134,7 +137,9 @@ class ShapefileReader:
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
-        if not path.read_bytes()[:4] == SHP_MAGIC:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+        if magic != SHP_MAGIC:
             raise refuse("shapefile-not-shapefile", file_name)
         source = Source(path=path, format=self.name, size=path.stat().st_size)
         return read_shapefile(path, options, file_name, source)

@@ -54,6 +54,9 @@ KANJI_FORMS = {
 }
 # CP932 lead bytes of NEC row 13 (0x87) and the NEC-selected/IBM extension rows.
 VENDOR_LEAD_BYTES = (0x87, 0xED, 0xEE, 0xFA, 0xFB, 0xFC)
+# Blocks of the same kind that CP932 lacks altogether (㋿ U+32FF, ㉑ U+3251, ❶ U+2776):
+# Roman numerals, enclosed alphanumerics, dingbat circled digits, enclosed CJK, CJK squared.
+DEPENDENT_RANGES = "\u2160-\u217f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff"
 
 
 @cache
@@ -78,7 +81,7 @@ def vendor_chars() -> frozenset[str]:
 @cache
 def _trap_pattern() -> re.Pattern[str]:
     chars = sorted(vendor_chars() | MISMATCH.keys())
-    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+    return re.compile("[" + DEPENDENT_RANGES + "".join(re.escape(c) for c in chars) + "]")
 
 
 def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
@@ -122,8 +125,8 @@ def suggest(char: str) -> str:
     if char in KANJI_FORMS:
         return KANJI_FORMS[char]
     name = unicodedata.name(char, "")
-    if name.startswith("CIRCLED DIGIT") or name.startswith("CIRCLED NUMBER"):
-        return f"({unicodedata.normalize('NFKC', char)})"
+    if name.startswith(("CIRCLED DIGIT", "CIRCLED NUMBER", "DINGBAT NEGATIVE CIRCLED")):
+        return f"({int(unicodedata.numeric(char))})"
     return unicodedata.normalize("NFKC", char)
 
 

@@ -34,6 +34,7 @@ SUPPORTED_EPSG = frozenset(
 )
 JAPAN_BBOX = (122.0, 20.0, 154.0, 46.0)  # lon/lat W, S, E, N, with the outlying islands
 WGS84 = "EPSG:4326"
+EXTREME = 1e12  # no Japanese CRS has coordinates this large: 1e308 is overflow, not a place
 
 
 def parse_crs(text: str | None) -> CRS | None:
@@ -98,7 +99,9 @@ def _check_before(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> np.n
     coords, index = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     n = len(gdf)
     x, y = coords[:, 0], coords[:, 1]
-    bad = _flag(~np.isfinite(coords).all(axis=1), index, n)
+    with np.errstate(invalid="ignore"):
+        sane = np.isfinite(coords).all(axis=1) & (np.abs(coords) < EXTREME).all(axis=1)
+    bad = _flag(~sane, index, n)
     report_features(report, "coordinate-not-finite", "error", file_name, list(gdf.index[bad]))
     if gdf.crs is not None and gdf.crs.is_geographic:
         with np.errstate(invalid="ignore"):
@@ -109,9 +112,13 @@ def _check_before(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> np.n
             report, "coordinate-swapped-geo", "error", file_name, list(gdf.index[swapped])
         )
         report_features(
-            report, "crs-metres-as-degrees", "error", file_name, list(gdf.index[outside]),
+            report,
+            "crs-metres-as-degrees",
+            "error",
+            file_name,
+            list(gdf.index[outside]),
             crs=crs_name,
-        )  # fmt: skip
+        )
         bad = bad | swapped | outside
     return bad
 
@@ -136,9 +143,13 @@ def _check_after(
     report_features(report, "geometry-outside-japan", "error", file_name, list(gdf.index[abroad]))
     away = outside(bbox) & ~abroad & ~bad
     report_features(
-        report, "geometry-outside-municipality", "warning", file_name, list(gdf.index[away]),
+        report,
+        "geometry-outside-municipality",
+        "warning",
+        file_name,
+        list(gdf.index[away]),
         bbox=", ".join(f"{v:g}" for v in bbox),
-    )  # fmt: skip
+    )
 
 
 def to_wgs84(

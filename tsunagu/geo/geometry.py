@@ -43,6 +43,16 @@ def _plain(label: object) -> int | str:
     return int(label) if isinstance(label, int | np.integer) else str(label)
 
 
+def _features_with_errors(report: Report, file_name: str) -> set[int | str]:
+    return {
+        p.location.feature
+        for p in report.problems
+        if p.severity.blocks_publishing
+        and p.location.file == file_name
+        and p.location.feature is not None
+    }
+
+
 def geometries_from_wkb(
     wkb: np.ndarray, labels: pd.Index, report: Report, file_name: str
 ) -> np.ndarray:
@@ -92,7 +102,9 @@ def check_validity(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> gpd
     geoms = gdf.geometry.values
     missing = shapely.is_missing(geoms)
     empty = ~missing & shapely.is_empty(geoms)
-    report_features(report, "geometry-null", "warning", file_name, list(gdf.index[missing]))
+    explained = _features_with_errors(report, file_name)  # already null because of an error
+    nulls = [label for label in gdf.index[missing] if _plain(label) not in explained]
+    report_features(report, "geometry-null", "warning", file_name, nulls)
     report_features(report, "geometry-empty", "warning", file_name, list(gdf.index[empty]))
     invalid = ~missing & ~empty & ~shapely.is_valid(geoms)
     if not invalid.any():

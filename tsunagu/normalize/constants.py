@@ -68,9 +68,15 @@ def _report_gaps(
 
 
 def identifying_fields(table: pd.DataFrame, id_field: str) -> list[str]:
-    """The columns that identify a row; every other column when none of the usual ones exist."""
-    fields = [f for f in IDENTIFYING_FIELDS if f in table.columns]
-    return fields or [c for c in table.columns if c != id_field]
+    """The columns that identify a row; every other column when none of the usual ones exist.
+
+    Wholly empty columns are skipped (apply_mapping adds every optional standard column), so
+    the ID depends only on what the department actually wrote. The trade-off, documented for
+    departments: editing a 名称 or 所在地 (or filling a column that was empty) gives a new ID.
+    """
+    filled = [c for c in table.columns if c != id_field and not _is_empty(table[c]).all()]
+    fields = [f for f in IDENTIFYING_FIELDS if f in filled]
+    return fields or filled
 
 
 def generate_ids(table: pd.DataFrame, fields: list[str], salt: str, prefix: str = "") -> pd.Series:

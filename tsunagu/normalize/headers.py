@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tsunagu.model import Report
 
 Method = Literal["exact", "alias", "normalized", "prefix-stripped", "fuzzy"]
+Found = tuple[str | None, Method | None, float]  # (target, method, confidence)
+Tables = dict[str, dict[str, str]]
 FUZZY_THRESHOLD = 0.8
 CONFIDENCE: dict[str, float] = {
     "exact": 1.0,
@@ -31,7 +33,9 @@ CONFIDENCE: dict[str, float] = {
 }
 _SEPARATORS = "_・:："
 # Every bracket style → ( ): NFKC already turns （）［］｛｝ into ASCII; 「」【】 etc. it keeps.
-_BRACKETS = str.maketrans(dict.fromkeys("[{<「『【〔〈《", "(") | dict.fromkeys("]}>」』】〕〉》", ")"))
+_BRACKETS = str.maketrans(
+    dict.fromkeys("[{<「『【〔〈《", "(") | dict.fromkeys("]}>」』】〕〉》", ")")
+)
 _BRACKETED = re.compile(r"\(.*?\)")
 _NOISE = re.compile(r"[\s_・:\-]")
 
@@ -103,7 +107,7 @@ def common_prefix(columns: list[str]) -> str:
     return prefix[: cut + 1] if cut >= 0 else ""
 
 
-def _lookup_tables(schema: SchemaLike) -> dict[str, dict[str, str]]:
+def _lookup_tables(schema: SchemaLike) -> Tables:
     aliases = schema.aliases()
     normalized: dict[str, str] = {}
     bare: dict[str, str] = {}
@@ -117,7 +121,7 @@ def _lookup_tables(schema: SchemaLike) -> dict[str, dict[str, str]]:
     return {"alias": alias_exact, "normalized": normalized, "bare": bare}
 
 
-def _match_one(column: str, schema: SchemaLike, tables: dict[str, dict[str, str]]) -> tuple:
+def _match_one(column: str, schema: SchemaLike, tables: Tables) -> Found:
     if column in schema.field_names:
         return column, "exact", CONFIDENCE["exact"]
     if column in tables["alias"]:
@@ -128,7 +132,7 @@ def _match_one(column: str, schema: SchemaLike, tables: dict[str, dict[str, str]
     return None, None, 0.0
 
 
-def _match_fuzzy(column: str, tables: dict[str, dict[str, str]]) -> tuple:
+def _match_fuzzy(column: str, tables: Tables) -> Found:
     key = header_key(column)
     best = difflib.get_close_matches(key, list(tables["normalized"]), n=1, cutoff=FUZZY_THRESHOLD)
     if not best:
@@ -137,7 +141,9 @@ def _match_fuzzy(column: str, tables: dict[str, dict[str, str]]) -> tuple:
     return tables["normalized"][best[0]], "fuzzy", round(ratio * 0.8, 3)
 
 
-def _candidate(column: str, prefix: str, schema: SchemaLike, tables: dict) -> tuple:
+def _candidate(column: str, prefix: str, schema: SchemaLike, tables: Tables) -> Found:
+    target: str | None
+    method: Method | None
     target, method, confidence = _match_one(column, schema, tables)
     if target is None and prefix and column.startswith(prefix) and len(column) > len(prefix):
         target, method, confidence = _match_one(column[len(prefix) :], schema, tables)

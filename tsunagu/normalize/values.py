@@ -190,6 +190,8 @@ def _normalize_column(
     """The normalized column, and the extensions split off phones by row."""
     codes, outcomes, counts = _map_unique(series, NORMALIZERS[kind])
     for outcome, n in zip(outcomes, counts, strict=True):
+        if outcome.extension:
+            continue  # counted row by row once the extension has found its place
         for code in outcome.changes:
             report.count(code, int(n))
     flagged = [i for i, o in enumerate(outcomes) if o.problem or o.extension]
@@ -222,6 +224,7 @@ def _place_extensions(
         current = table.at[row, EXTENSION_FIELD] if has_field else None
         if current in ("", extension):
             table.at[row, EXTENSION_FIELD] = extension
+            report.count("normalized-phone")
             report.count("normalized-phone-extension")
             continue
         table.at[row, column] = original[row]

@@ -31,12 +31,21 @@ if TYPE_CHECKING:
 
 # C0/C1 controls and DEL, plus bidi embeddings/overrides/isolates ("Trojan Source").
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_VERDICT_STYLE = {"blocked": "bold white on red", "warnings": "bold black on yellow", "ok": "bold green"}
+_VERDICT_STYLE = {
+    "blocked": "bold white on red",
+    "warnings": "bold black on yellow",
+    "ok": "bold green",
+}
 
 
 def printable(text: str) -> str:
     """``text`` with control characters made visible (``\\x1b``), safe to print to a terminal."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def counts_line(draft: Draft, lang: str = "ja") -> str:

@@ -174,7 +174,7 @@ def _write_data_sheet(wb: Workbook, draft: Draft, rules: RuleBook) -> list[list[
     for number, *values in islice(table.itertuples(index=True, name=None), limit):
         row_marks = marks.get(number)
         if row_marks is None:
-            ws.append([number, *(_text(v) for v in values)])
+            ws.append([number, *(_text(v) or None for v in values)])
             continue
         cells = [number, *(cell_text(v) for v in values)]
         ws.append(
@@ -193,7 +193,7 @@ def _value(value: Any) -> Any:
     """Numbers we produce (row numbers, counts) stay numbers; anything else is safe text."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    return _text(value if isinstance(value, str) else str(value))
+    return _text(value if isinstance(value, str) else str(value)) or None
 
 
 def _write_problems_sheet(wb: Workbook, draft: Draft, rules: RuleBook) -> list[list[str]]:

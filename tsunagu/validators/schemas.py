@@ -136,7 +136,7 @@ class SchemaRegistry:
         return [s for s in self._schemas.values() if s.layout == "current"]
 
     def rows(self) -> list[dict[str, str]]:
-        """One row per dataset for ``tsunagu schemas``: slug, ja, en, version, layouts."""
+        """One row per dataset for ``tsunagu schemas``: slug, ja/en titles, version, layouts."""
         out = []
         for slug in self.slugs():
             layouts = [lay for lay in LAYOUTS if (slug, lay) in self._schemas]
@@ -146,6 +146,8 @@ class SchemaRegistry:
                     "slug": slug,
                     "ja": main.title_ja,
                     "en": main.title_en,
+                    "title_ja": main.title_ja,  # the same, under the names the CLI uses
+                    "title_en": main.title_en,
                     "version": main.version or "",
                     "layouts": ", ".join(layouts),
                 }

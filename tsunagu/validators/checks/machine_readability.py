@@ -126,7 +126,9 @@ class MachineReadabilityCheck:
         for position, header in enumerate(raw.columns):
             column = raw.iloc[:, position].astype(str)
             if _is_unnamed(header) and (cells.iloc[:, position] == "").all():
-                yield self._problem(ctx, str(header), "layout-blank-columns", [], [])
+                problem = self._problem(ctx, str(header), "layout-blank-columns", [], [])
+                problem.params["position"] = position + 1
+                yield problem
                 continue
             padded = column.str.fullmatch(LAYOUT_SPACES, na=False) & ~blank_rows
             if padded.any():

@@ -1,0 +1,102 @@
+"""DatasetMeta ↔ CKAN package fields (no network here, so the mapping is tested alone).
+
+Everything CKAN shows natively goes into its own fields (title, notes, license_id, tags,
+owner_org); the rest into extras, including ``spatial`` as GeoJSON so that spatial search works
+without anyone drawing a box, and the whole metadata as ``tsunagu_meta`` so a read gives back
+exactly what was published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from tsunagu.catalogue.base import DatasetMeta, ResourceRecord
+
+LICENCE_IDS = {
+    "CC-BY-4.0": "cc-by",
+    "CC0-1.0": "cc-zero",
+    "CC-BY-SA-4.0": "cc-by-sa",
+    "ODC-BY-1.0": "odc-by",
+    "PDDL-1.0": "odc-pddl",
+}
+_TAG = re.compile(r"^[\w \-.]{2,100}$")
+EXTRA_KEYS = (
+    "title_en",
+    "description_en",
+    "standard",
+    "standard_title",
+    "update_frequency",
+    "municipality_code",
+    "municipality_name",
+)
+
+
+def meta_digest(meta: DatasetMeta) -> str:
+    return hashlib.sha256(json.dumps(meta.fingerprint(), sort_keys=True).encode()).hexdigest()
+
+
+def package_fields(meta: DatasetMeta) -> dict[str, Any]:
+    """The package dict to create or patch (without resources)."""
+    extras = {key: str(getattr(meta, key)) for key in EXTRA_KEYS}
+    if meta.spatial:
+        extras["spatial"] = json.dumps(meta.spatial)
+    extras["tsunagu_meta"] = json.dumps(meta.fingerprint(), ensure_ascii=False, sort_keys=True)
+    extras["tsunagu_meta_sha256"] = meta_digest(meta)
+    notes = meta.description_ja
+    if meta.description_en and meta.description_en != meta.description_ja:
+        notes = f"{notes}\n\n---\n\n{meta.description_en}"
+    return {
+        "name": meta.id,
+        "title": meta.title_ja,
+        "notes": notes,
+        "owner_org": meta.organisation,
+        "license_id": LICENCE_IDS.get(meta.licence, meta.licence),
+        "tags": [{"name": tag} for tag in meta.tags if _TAG.match(tag)],
+        "extras": [{"key": k, "value": v} for k, v in sorted(extras.items())],
+    }
+
+
+def extras_of(package: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in package.get("extras") or []}
+
+
+def meta_from_package(package: dict[str, Any]) -> DatasetMeta:
+    """Read back what Tsunagu published; a package made by hand is described as well as CKAN can."""
+    extras = extras_of(package)
+    if "tsunagu_meta" in extras:
+        data = json.loads(extras["tsunagu_meta"])
+        data["tags"] = tuple(data.get("tags") or ())
+        return DatasetMeta(**data)
+    org = package.get("organization") or {}
+    return DatasetMeta(
+        id=package["name"],
+        title_ja=package.get("title") or package["name"],
+        title_en=extras.get("title_en", ""),
+        description_ja=package.get("notes") or "",
+        description_en=extras.get("description_en", ""),
+        organisation=org.get("name", ""),
+        organisation_title_ja=org.get("title", ""),
+        organisation_title_en=org.get("title", ""),
+        standard=extras.get("standard", ""),
+        standard_title=extras.get("standard_title", ""),
+        licence=package.get("license_id") or "",
+        update_frequency=extras.get("update_frequency", ""),
+        tags=tuple(t["name"] for t in package.get("tags") or []),
+        spatial=json.loads(extras["spatial"]) if extras.get("spatial") else None,
+    )
+
+
+def resource_record(resource: dict[str, Any]) -> ResourceRecord:
+    return ResourceRecord(
+        id=resource["id"],
+        key=resource.get("tsunagu_key") or resource["id"],
+        name=resource.get("name") or "",
+        format=resource.get("format") or "",
+        mediatype=resource.get("mimetype") or "",
+        sha256=resource.get("hash") or "",
+        size=int(resource.get("size") or 0),
+        url=resource.get("url") or "",
+    )
