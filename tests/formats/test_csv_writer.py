@@ -63,7 +63,9 @@ def test_standard_csv_quotes_only_when_needed(table, tmp_path, settings):
 
 def test_standard_csv_keeps_formula_like_text_byte_exact(tmp_path, settings):
     table = pd.DataFrame({"ID": ["A1", "A2"], "備考": ["=1+2", "-5"]}, index=[2, 3])
-    assert _write(table, tmp_path, settings) == b"ID,\xe5\x82\x99\xe8\x80\x83\r\nA1,=1+2\r\nA2,-5\r\n"
+    assert (
+        _write(table, tmp_path, settings) == b"ID,\xe5\x82\x99\xe8\x80\x83\r\nA1,=1+2\r\nA2,-5\r\n"
+    )
 
 
 def test_standard_csv_of_geodataframe_drops_geometry(tmp_path, settings):
@@ -75,7 +77,7 @@ def test_standard_csv_of_geodataframe_drops_geometry(tmp_path, settings):
 
 def test_excel_csv_has_bom_and_neutralizes_formulas(tmp_path):
     table = pd.DataFrame(
-        {"名称": ["=HYPERLINK(\"x\")", "@SUM(A1)", "柏"], "高度の値": ["-3.5", "-2+3", "10"]}
+        {"名称": ['=HYPERLINK("x")', "@SUM(A1)", "柏"], "高度の値": ["-3.5", "-2+3", "10"]}
     )
     path = write_excel_csv(table, tmp_path / "aed.excel.csv", numeric_columns=["高度の値"])
     data = path.read_bytes()
@@ -83,7 +85,7 @@ def test_excel_csv_has_bom_and_neutralizes_formulas(tmp_path):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows == [
         ["名称", "高度の値"],
-        ["'=HYPERLINK(\"x\")", "-3.5"],
+        ['\'=HYPERLINK("x")', "-3.5"],
         ["'@SUM(A1)", "'-2+3"],
         ["柏", "10"],
     ]

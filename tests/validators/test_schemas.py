@@ -161,8 +161,7 @@ def test_get_unknown_slug_names_the_known_ones(registry: SchemaRegistry) -> None
         registry.get("designated-evacuation-shelters", "suisho2020")
 
 
-def test_load_registry_is_cached_per_directory(tmp_path: Path) -> None:
-    settings = Settings()
+def test_load_registry_is_cached_per_directory(settings: Settings, tmp_path: Path) -> None:
     assert load_registry(settings.schemas_dir) is load_registry(settings.schemas_dir)
     (tmp_path / "registry.yaml").write_text("schemas: []\n", encoding="utf-8")
     assert load_registry(tmp_path).all() == []

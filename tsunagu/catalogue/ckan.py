@@ -285,7 +285,7 @@ class CkanCatalogue:
                 self._restore(package["id"], done)
                 raise PublishError(
                     f"publishing {request.meta.id} failed and was rolled back: {exc}",
-                    message_ja=f"{request.meta.id} の公開に失敗し、元に戻しました: {exc.message_ja}",
+                    message_ja=f"{request.meta.id} の公開に失敗し戻しました: {exc.message_ja}",
                     code=exc.code,
                 ) from exc
         for change in changes:

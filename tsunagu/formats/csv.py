@@ -118,7 +118,7 @@ def read_records(
     with path.open(encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
-            for number, cells in enumerate(reader, start=1):  # noqa: B007 (used after the loop)
+            for number, cells in enumerate(reader, start=1):
                 if len(cells) > settings.max_columns:
                     check_record(cells, number, settings, name, None)
                 lengths[number] = len(cells)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tsunagu.validators.schemas import StandardSchema
 
 PACKAGE_NAME = "datapackage.json"
+STANDARD_FAMILY = "自治体標準オープンデータセット"
 STANDARD_CSV_KEY = "csv"  # the artifact written by StandardCsvWriter carries the schema
 LICENCES = {
     "CC-BY-4.0": (
@@ -125,9 +126,9 @@ def _licence(code: str) -> dict[str, str]:
 
 def _standard_source(schema: StandardSchema) -> dict[str, Any]:
     meta = schema.descriptor.get("x-standard") or {}
-    title = (
-        f"{meta.get('family', 'デジタル庁 自治体標準オープンデータセット')}「{schema.title_ja}」"
-    )
+    family = meta.get("family") or STANDARD_FAMILY
+    publisher = "デジタル庁 " if family == STANDARD_FAMILY else ""  # the 2020 layouts were CIO's
+    title = f"{publisher}{family}「{schema.title_ja}」"
     if schema.version:
         title += f" {schema.version}"
     source: dict[str, Any] = {"title": title}

@@ -1,7 +1,8 @@
 """Find the table inside a departmental sheet: title rows, the header, the data, notes below.
 
-Departments lay out CSV and Excel files for printing: a title such as 「柏市AED設置一覧（令和6年4月1日現在）」
-in row 1, the header in row 3, the data, then 「※ 休館日は除く」 under a blank row. The table's
+Departments lay out CSV and Excel files for printing: a title such as
+「柏市AED設置一覧（令和6年4月1日現在）」 in row 1, the header in row 3, the data, then
+「※ 休館日は除く」 under a blank row. The table's
 width is the commonest used width among non-blank rows; the header is the first row that fills
 that width. Everything above it is a title row, and a tail of blank, ※/注 or single-cell rows is
 notes. Both the CSV and the Excel reader call :func:`detect_layout`, so both behave alike.
@@ -98,7 +99,10 @@ def detect_layout(
 
 
 def _modal_width(content: Sequence[Row]) -> int:
-    counts = Counter(used_width(cells) for _, cells in content)
+    """The commonest used width among rows of two or more cells (titles and notes have one);
+    ties go to the wider, so a short file's title block cannot outvote its table."""
+    widths = [used_width(cells) for _, cells in content if filled(cells) >= 2]
+    counts = Counter(widths or [used_width(cells) for _, cells in content])
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
 
 
@@ -108,14 +112,13 @@ def _find_header(content: Sequence[Row], width: int, header_row: int | None, fil
             if number == header_row:
                 return index
         raise refuse("header-row-not-found", file_name, row=header_row)
+    # The header spans the table and names most of its columns (one name may be missing,
+    # which header_problems reports); a title row is short or sparse.
     search = content[:MAX_HEADER_SEARCH]
     for index, (_, cells) in enumerate(search):
-        if filled(cells) >= width:
+        if used_width(cells) >= width and filled(cells) * 2 >= width:
             return index
-    for index, (_, cells) in enumerate(search):
-        if used_width(cells) == width:
-            return index
-    return 0
+    return max(range(len(search)), key=lambda index: filled(search[index][1]))
 
 
 def _split_notes(data: Sequence[Row], header_row: int, width: int) -> tuple[list[Row], list[Row]]:

@@ -120,6 +120,12 @@ def _check_before(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> np.n
             crs=crs_name,
         )
         bad = bad | swapped | outside
+    elif len(coords) and (np.abs(x[np.isfinite(x)]) <= 180).all() and (np.abs(y) <= 90).all():
+        # every "metre" within ±180/±90 of the zone origin: these are degrees, not metres
+        report.add(
+            "crs-degrees-as-metres", "error", Location(file=file_name), crs=str(gdf.crs.to_string())
+        )
+        bad[:] = True
     return bad
 
 

@@ -62,12 +62,19 @@ _POSITION_NOTE = re.compile(r"position (?P<position>\d+)")
 def validate_table(draft: Draft, schema: SchemaLike) -> tuple[list[Problem], dict[str, Any]]:
     """Validate ``draft.table`` against ``schema``; return the problems and Frictionless' report."""
     table = _attribute_columns(draft.table)
+    duplicated = table.columns.duplicated()
+    # Frictionless matches fields by name, which needs unique labels; say which, keep the first.
+    problems = [
+        problem_from_error({"type": "duplicate-label", "label": str(label)}, draft, schema)
+        for label in dict.fromkeys(table.columns[duplicated])
+    ]
+    table = table.loc[:, ~duplicated]
     with tempfile.TemporaryDirectory(prefix="tsunagu-validate-") as workdir:
         table.to_csv(Path(workdir) / TABLE_NAME, index=False, encoding="utf-8", lineterminator="\n")
         report = validate_csv(Path(workdir), TABLE_NAME, schema.frictionless_descriptor())
     descriptor = report.to_descriptor()
     errors = [e for task in descriptor.get("tasks", []) for e in task.get("errors", [])]
-    problems = [problem_from_error(e, draft, schema) for e in errors]
+    problems += [problem_from_error(e, draft, schema) for e in errors]
     return problems, descriptor
 
 

@@ -97,8 +97,9 @@ class Normalize:
             mapping.update({k: v for k, v in manifest.columns.items() if k in columns})
         table, origin = apply_mapping(attrs, mapping, schema_in, report, file_name)
         if layout != "current":
-            table, upgraded = upgrade_table(table, schema_in, registry, report, file_name)
-            origin = {new: origin.get(old, old) for new, old in upgraded.items()}
+            table, origin = upgrade_table(
+                table, schema_in, registry, report, file_name, origin=origin
+            )
         schema = registry.get(slug)
         table = normalize_values(table, schema, report, file_name)
         municipality = manifest.municipality if manifest else None
