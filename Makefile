@@ -7,7 +7,7 @@ DATA_DIR ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-ckan bench lint fix serve clean
+.PHONY: install demo test test-integration bench lint fix serve clean
 
 install: $(STAMP)
 
@@ -26,8 +26,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -n auto -m "not ckan and not browser and not postgres" tests
 
-test-ckan: install
-	$(BIN)/python -m pytest -m ckan tests
+## Needs CKAN_URL + CKAN_API_TOKEN(_FILE) (../shared/ckan-local/up.sh) and TSUNAGU_TEST_PG_URL.
+test-integration: install
+	$(BIN)/python -m pytest -m "ckan or postgres" tests
 
 bench: install
 	$(BIN)/python -m bench

@@ -1,0 +1,55 @@
+"""``make bench``: Tsunagu's speed and memory targets, measured against a reference in the same run.
+
+Each benchmark module (listed explicitly in :mod:`bench.__main__`) offers ``cases(quick)`` → a list
+of :class:`Case` and ``prepare(size)`` (builds the seeded input before timing). A case names the
+work to time and, optionally, the reference to time on the same input, as dotted
+``"module:function"`` strings: the runner calls each in a fresh child process, so peak memory is
+that work's alone. See bench/README.md for how to read the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """What "fast enough" means for a case; ``None`` parts are not checked."""
+
+    max_seconds: float | None = None
+    max_peak_mb: float | None = None
+    min_ratio: float | None = None  # reference median time / our median time
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_seconds is not None:
+            parts.append(f"≤{self.max_seconds:g} s")
+        if self.max_peak_mb is not None:
+            parts.append(f"≤{self.max_peak_mb:g} MB")
+        if self.min_ratio is not None:
+            parts.append(f"≥{self.min_ratio:g}× ref")
+        return ", ".join(parts) or "-"
+
+    def failures(self, seconds: float, peak_mb: float, ratio: float | None) -> list[str]:
+        """Which parts were missed, with the measured figure (empty list: met)."""
+        missed = []
+        if self.max_seconds is not None and seconds > self.max_seconds:
+            missed.append(f"{seconds:.2f} s > {self.max_seconds:g} s")
+        if self.max_peak_mb is not None and peak_mb > self.max_peak_mb:
+            missed.append(f"{peak_mb:.0f} MB > {self.max_peak_mb:g} MB")
+        if self.min_ratio is not None and (ratio is None or ratio < self.min_ratio):
+            shown = "no reference" if ratio is None else f"{ratio:.1f}×"
+            missed.append(f"{shown} < {self.min_ratio:g}×")
+        return missed
+
+
+@dataclass(frozen=True)
+class Case:
+    """One timed piece of work at one input size."""
+
+    work: str  # shown in the table: "CSV → GeoJSON (stream)"
+    size: int  # rows
+    run: str  # "bench.geojson_points:run_stream", called as run(size)
+    reference: str | None = None  # same signature, timed in the same run for the ratio
+    reference_label: str = ""
+    target: Target | None = None

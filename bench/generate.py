@@ -71,7 +71,11 @@ def facility_frame(rows: int, seed: int = DEFAULT_SEED) -> pl.DataFrame:
             "設置位置": _pick(rng, _PLACES, rows),
             "備考": note,
         }
-    ).select(COLUMNS)
+    ).select(
+        # An empty cell is written as nothing (not ""), exactly as the standard CSV writer does.
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
+        for c in COLUMNS
+    )
 
 
 def facility_csv(rows: int, seed: int = DEFAULT_SEED, directory: Path = GENERATED) -> Path:

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-
 from samples_data import (
     AED,
     CHILD_CARE,
@@ -82,31 +81,31 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     path.write_bytes(_reproducible(buffer.getvalue()))
 
 
-def make_aed() -> None:
-    """健康政策課: CP932, a title line above the header, half-width kana, 和暦, hyphen-less phones."""
+def make_aed(root: Path) -> None:
+    """健康政策課: CP932, a title line above the header, half-width kana, 和暦, bare phones."""
     header, *rows = AED
     title = _title_row("柏市AED設置場所一覧（令和6年4月1日現在）", len(header))
-    write_csv(HERE / "kenko/aed-installations/AED設置場所一覧.csv", [title, header, *rows], "cp932")
+    write_csv(root / "kenko/aed-installations/AED設置場所一覧.csv", [title, header, *rows], "cp932")
 
 
-def make_child_care() -> None:
-    write_csv(HERE / "hoiku/child-care-facilities/保育施設一覧.csv", CHILD_CARE, "cp932")
+def make_child_care(root: Path) -> None:
+    write_csv(root / "hoiku/child-care-facilities/保育施設一覧.csv", CHILD_CARE, "cp932")
 
 
-def make_cultural() -> None:
-    write_csv(HERE / "bunka/cultural-properties/文化財一覧.csv", CULTURAL, "cp932")
+def make_cultural(root: Path) -> None:
+    write_csv(root / "bunka/cultural-properties/文化財一覧.csv", CULTURAL, "cp932")
 
 
-def make_toilets() -> None:
+def make_toilets(root: Path) -> None:
     """公園管理課: the 2020 推奨データセット layout, saved by Excel as "CSV UTF-8" (with a BOM)."""
-    write_csv(HERE / "koen/public-toilets/公衆トイレ一覧.csv", TOILETS, "utf-8-sig")
+    write_csv(root / "koen/public-toilets/公衆トイレ一覧.csv", TOILETS, "utf-8-sig")
 
 
-def make_wifi() -> None:
-    write_csv(HERE / "johoseisaku/public-wireless-lan/公衆無線LAN.csv", WIFI, "utf-8", "\n")
+def make_wifi(root: Path) -> None:
+    write_csv(root / "johoseisaku/public-wireless-lan/公衆無線LAN.csv", WIFI, "utf-8", "\n")
 
 
-def make_evacuation() -> None:
+def make_evacuation(root: Path) -> None:
     """防災安全課: a title, a blank row, then the header on row 3; numbers typed full-width."""
     workbook = Workbook()
     sheet = workbook.active
@@ -118,11 +117,11 @@ def make_evacuation() -> None:
     for row in [header, *rows]:
         sheet.append(row)
     sheet.freeze_panes = "A4"
-    save_workbook(workbook, HERE / "bousai/designated-emergency-evacuation-sites/避難場所一覧.xlsx")
+    save_workbook(workbook, root / "bousai/designated-emergency-evacuation-sites/避難場所一覧.xlsx")
 
 
-def make_events() -> None:
-    """商工振興課: merged title cell, a note row, real Excel dates in one column, 和暦 in another."""
+def make_events(root: Path) -> None:
+    """商工振興課: merged title, a note row, real Excel dates in one column, 和暦 in another."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "イベント"
@@ -137,7 +136,7 @@ def make_events() -> None:
     for row in rows:
         sheet.append(row)
         sheet.cell(row=sheet.max_row, column=start + 1).number_format = "yyyy/m/d"
-    save_workbook(workbook, HERE / "kanko/events/イベント一覧.xlsx")
+    save_workbook(workbook, root / "kanko/events/イベント一覧.xlsx")
 
 
 def _population_row(code: str, name: str, size: int, rng: random.Random) -> list[str]:
@@ -152,17 +151,18 @@ def _population_row(code: str, name: str, size: int, rng: random.Random) -> list
     return [code, name, "令和6年4月1日", *totals, str(households), *bands]
 
 
-def make_population() -> None:
+def make_population(root: Path) -> None:
     """市民課: 住民基本台帳 by 町丁目 and 5-year band, UTF-8 without BOM (from the 住基 system)."""
     rng = random.Random(122173)  # noqa: S311 - invented but reproducible counts
     bands = [f"{band}{sex}" for band in AGE_BANDS for sex in ("男", "女")]
     header = ["町丁目コード", "町丁目名", "基準日", "総数", "男", "女", "世帯数", *bands]
     rows = [_population_row(code, name, size, rng) for code, name, size in POPULATION_AREAS]
-    path = HERE / "shimin/population-by-area-and-age/町丁目別年齢別人口.csv"
+    path = root / "shimin/population-by-area-and-age/町丁目別年齢別人口.csv"
     write_csv(path, [header, *rows], "utf-8", "\n")
 
 
-def main() -> None:
+def main(root: Path = HERE) -> None:
+    """Write every sample below ``root`` (the tests write to a temporary folder and compare)."""
     for make in (
         make_aed,
         make_child_care,
@@ -173,7 +173,7 @@ def main() -> None:
         make_events,
         make_population,
     ):
-        make()
+        make(root)
 
 
 if __name__ == "__main__":

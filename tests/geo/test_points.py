@@ -15,7 +15,9 @@ def draft_of(rows: dict[int, tuple[str, str, str]]) -> Draft:
 
 
 def test_points_from_table_builds_lon_lat_points_in_jgd2011():
-    draft = draft_of({2: ("柏市役所", "35.8676", "139.9757"), 3: ("柏駅", "３５．８６１９", "１３９．９７１１")})
+    draft = draft_of(
+        {2: ("柏市役所", "35.8676", "139.9757"), 3: ("柏駅", "３５．８６１９", "１３９．９７１１")}
+    )
     out = points_from_table(draft)
     assert out.table.crs == CRS.from_epsg(6668)
     assert (out.table.geometry[2].x, out.table.geometry[2].y) == (139.9757, 35.8676)

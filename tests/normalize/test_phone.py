@@ -23,7 +23,10 @@ from tsunagu.normalize.phone import PhoneResult, normalize_phone, split_extensio
         ("0120123456", "0120-123-456"),
         ("09012345678", "090-1234-5678"),
         ("03-3581-1111", "03-3581-1111"),
-        ("0471-33-1111", "04-7133-1111"),  # old grouping regrouped by the numbering plan
+        ("0471-33-1111", "04-7133-1111"),
+        ("(04)7167-1111", "04-7167-1111"),
+        ("TEL:04-7167-1111", "04-7167-1111"),
+        ("04-7167-1111（代表）", "04-7167-1111"),  # old grouping regrouped by the numbering plan
     ],
 )
 def test_phone_to_standard_form(text, expected):
@@ -37,6 +40,7 @@ def test_phone_to_standard_form(text, expected):
         ("04-7167-1111（内線２３４）", "234"),
         ("04-7167-1111(内234)", "234"),
         ("04-7167-1111 ext. 12", "12"),
+        ("０４－７１６７－１１１１　内線２３４", "234"),
     ],
 )
 def test_extension_is_returned_apart(text, extension):
@@ -50,6 +54,7 @@ def test_extension_is_returned_apart(text, extension):
         ("71671111", "phone-area-code-missing"),
         ("なし", "phone-invalid"),
         ("04-7167-1111/04-7167-1112", "phone-invalid"),
+        ("04-7167-1111 FAX 04-7167-1112", "phone-invalid"),
         ("12345", "phone-invalid"),
         ("+1 650 253 0000", "phone-invalid"),
     ],

@@ -161,3 +161,25 @@ def test_unknown_normalize_kind_is_a_schema_fault(aed_schema):
     broken = Broken(aed_schema.slug, aed_schema.descriptor)
     with pytest.raises(ConfigError, match='field "名称" has unknown x-normalize'):
         field_kind(broken, "名称")
+
+
+def test_spreadsheet_midnight_in_a_date_field_becomes_a_date(aed_schema, report):
+    cells = ["2024-04-01 00:00:00", "2024-04-01 09:00:00"]
+    table = pd.DataFrame({"設置開始日": cells}, index=[2, 3])
+    out = normalize_values(table, aed_schema, report, "aed.xlsx")
+    assert list(out["設置開始日"]) == ["2024-04-01", "2024-04-01 09:00:00"]
+    assert dict(report.changes) == {"normalized-western-date": 1}
+
+
+def test_extension_matching_a_full_width_extension_cell_is_placed(aed_schema, report):
+    table = pd.DataFrame({"電話番号": ["04-7167-1111 内線5"], "内線番号": ["５"]}, index=[2])
+    out = normalize_values(table, aed_schema, report, "aed.csv")
+    assert (out.loc[2, "電話番号"], out.loc[2, "内線番号"]) == ("04-7167-1111", "5")
+    assert report.problems == []
+
+
+def test_non_text_columns_are_left_alone(aed_schema, report):
+    table = pd.DataFrame({"名称": [" 柏市役所 "], "緯度": [35.8676]}, index=[2])
+    out = normalize_values(table, aed_schema, report, "aed.csv")
+    assert out.loc[2, "名称"] == "柏市役所"
+    assert out.loc[2, "緯度"] == 35.8676

@@ -105,9 +105,7 @@ def run_check(facilities_schema, settings) -> Callable[..., list[Any]]:
     from tsunagu.validators.engine import CheckContext
 
     def _run(check_class: type, draft: Draft, allow: tuple[str, ...] = (), **changes: Any):
-        ctx = CheckContext(
-            draft, facilities_schema, settings.replace(**changes), frozenset(allow)
-        )
+        ctx = CheckContext(draft, facilities_schema, settings.replace(**changes), frozenset(allow))
         return list(check_class().run(ctx))
 
     return _run

@@ -96,7 +96,13 @@ def test_blank_row_is_reported(facilities_schema):
 
 @pytest.mark.parametrize(
     "name",
-    ["/etc/passwd", "../outside.csv", "sub/../../x.csv", "file:///etc/passwd", "http://127.0.0.1:9/x.csv"],
+    [
+        "/etc/passwd",
+        "../outside.csv",
+        "sub/../../x.csv",
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.csv",
+    ],
 )
 def test_names_outside_the_working_directory_are_refused(tmp_path: Path, name: str):
     with pytest.raises(ConfigError) as info:

@@ -90,18 +90,19 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
     ``table`` follows the Draft convention: ``str`` cells, index = row number in the file.
     """
     problems: list[Problem] = []
-    for column in table.columns:
-        for row, value in table[column].items():
+    columns = [str(column) for column in table.columns]
+    for row, values in zip(table.index, table.itertuples(index=False, name=None), strict=True):
+        for column, value in zip(columns, values, strict=True):
             found = first_trap(value) if isinstance(value, str) else None
             if found is None:
                 continue
             code, char, suggestion = found
-            severity = Severity.INFO if code == "platform-dependent-kanji" else Severity.WARNING
+            kanji = code == "platform-dependent-kanji"
             problems.append(
                 Problem(
-                    "platform-dependent-char" if severity is Severity.INFO else code,
-                    severity,
-                    Location(file=file_name, row=int(row), column=str(column)),
+                    "platform-dependent-char" if kanji else code,
+                    Severity.INFO if kanji else Severity.WARNING,
+                    Location(file=file_name, row=int(row), column=column),
                     {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion},
                 )
             )

@@ -21,6 +21,8 @@ PHONE_AREA_CODE_MISSING = "phone-area-code-missing"
 _EXTENSION = re.compile(
     r"[\s(]*(?:内線|内|ext\.?|x)\s*[:.]?\s*(?P<ext>\d{1,6})\s*\)?\s*$", re.IGNORECASE
 )
+# "(代表)" marks the main line; the standard has no room for it and it is not part of the number.
+_MAIN_LINE = re.compile(r"\s*\(\s*代表\s*\)\s*$")
 _LOCAL_ONLY = re.compile(r"[1-9]\d{1,3}-?\d{4}")  # 市内局番 + 加入者番号, no 0
 
 
@@ -51,7 +53,7 @@ def normalize_phone(text: str) -> PhoneResult:
     s = normalize_dashes(to_halfwidth_ascii(text)).strip()
     if not s:
         return PhoneResult(text)
-    number_text, extension = split_extension(s)
+    number_text, extension = split_extension(_MAIN_LINE.sub("", s))
     try:
         number = phonenumbers.parse(number_text, "JP")
     except phonenumbers.NumberParseException:

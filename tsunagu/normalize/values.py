@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import jaconv
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_object_dtype, is_string_dtype
 
 from tsunagu.errors import ConfigError, Location
 from tsunagu.normalize.datetime_text import DateResult, to_hhmm, to_iso_datetime
@@ -137,6 +138,16 @@ def _from_date_result(s: str, result: DateResult) -> CellOutcome:
     return CellOutcome(result.value, (code,), result.problem_code)
 
 
+def _date(s: str) -> CellOutcome:
+    """A date, also when a spreadsheet exported it as midnight (2024-04-01 00:00:00)."""
+    result = to_iso_date(s)
+    if result.kind is None:
+        moment = to_iso_datetime(s, parse_date=to_iso_date)
+        if moment.value and moment.value.endswith("T00:00:00"):
+            result = DateResult(moment.value[:10], "western")
+    return _from_date_result(s, result)
+
+
 NORMALIZERS: dict[str, Callable[[str], CellOutcome]] = {
     "text": _widths,
     "kana": _kana,
@@ -147,7 +158,7 @@ NORMALIZERS: dict[str, Callable[[str], CellOutcome]] = {
     "url": _half,
     "postal-code": _postal,
     "phone": _phone,
-    "date": lambda s: _from_date_result(s, to_iso_date(s)),
+    "date": _date,
     "time": lambda s: _from_date_result(s, to_hhmm(s)),
     "datetime": lambda s: _from_date_result(s, to_iso_datetime(s, parse_date=to_iso_date)),
 }
@@ -204,7 +215,7 @@ def _normalize_column(
         if outcome.problem and outcome.problem not in UNREPORTED:
             location = Location(file=file_name, row=int(row), column=str(series.name))
             severity = PROBLEM_SEVERITY.get(outcome.problem, "error")
-            report.add(outcome.problem, severity, location, value=series[row])
+            report.add(outcome.problem, severity, location, value=series.at[row])
     values = np.array([o.value for o in outcomes], dtype=object)
     out = pd.Series(values[codes], index=series.index, name=series.name, dtype=series.dtype)
     return out, extensions
@@ -221,7 +232,7 @@ def _place_extensions(
     """Move 内線 into the 内線番号 column; where it cannot go, keep the phone as written."""
     has_field = EXTENSION_FIELD in table.columns
     for row, extension in extensions.items():
-        current = table.at[row, EXTENSION_FIELD] if has_field else None
+        current = to_halfwidth_ascii(str(table.at[row, EXTENSION_FIELD])) if has_field else None
         if current in ("", extension):
             table.at[row, EXTENSION_FIELD] = extension
             report.count("normalized-phone")
@@ -241,9 +252,11 @@ def normalize_values(
     ``report.changes`` by code; impossible values become problems at their row.
     """
     out = table.copy()
-    for column in out.columns:
+    # Only text columns: a GeoDataFrame's geometry (or a numeric column a reader kept) is not ours.
+    text_columns = [c for c in out.columns if is_string_dtype(out[c]) or is_object_dtype(out[c])]
+    for column in text_columns:
         out[column] = _trim(out[column], report)
-    for column in out.columns:
+    for column in text_columns:
         if column not in schema.field_names:
             continue
         trimmed = out[column]

@@ -18,7 +18,9 @@ def test_points_in_kashiwa_and_empty_pairs_pass(run_check):
 
 
 def test_swapped_pair_is_said_to_be_swapped(run_check):
-    problems = run_check(CoordinatesCheck, _draft([("35.8676", "139.9757"), ("139.9757", "35.8676")]))
+    problems = run_check(
+        CoordinatesCheck, _draft([("35.8676", "139.9757"), ("139.9757", "35.8676")])
+    )
     assert triples(problems) == [(3, "緯度（世界測地系）", "coordinate-swapped", "error")]
     assert problems[0].params["lat"] == "139.9757"
 
@@ -36,7 +38,9 @@ def test_outside_japan_and_plane_coordinates_are_errors(run_check):
 def test_in_japan_but_outside_the_city_is_a_warning(run_check):
     # 東京駅 is in Japan, not in 柏市.
     problems = run_check(CoordinatesCheck, _draft([("35.6812", "139.7671")]))
-    assert triples(problems) == [(2, "緯度（世界測地系）", "coordinate-outside-municipality", "warning")]
+    assert triples(problems) == [
+        (2, "緯度（世界測地系）", "coordinate-outside-municipality", "warning")
+    ]
     assert "千葉県柏市" in problems[0].message("ja")
 
 

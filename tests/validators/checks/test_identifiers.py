@@ -26,7 +26,9 @@ def test_lg_code_wrong_check_digit_is_an_error_at_file_row_and_header(run_check)
 def test_lg_code_checks_every_lg_code_column_of_the_schema(run_check):
     table = frame([{"全国地方公共団体コード": "131016", "所在地_全国地方公共団体コード": "131017"}])
     problems = run_check(LgCodeCheck, draft_of(table))
-    assert triples(problems) == [(2, "所在地_全国地方公共団体コード", "lg-code-check-digit", "error")]
+    assert triples(problems) == [
+        (2, "所在地_全国地方公共団体コード", "lg-code-check-digit", "error")
+    ]
 
 
 def test_corporate_number_wrong_first_digit_is_an_error(run_check):

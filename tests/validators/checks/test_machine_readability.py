@@ -8,9 +8,7 @@ from tsunagu.validators.rules import RULE_FOR_CODE, RULES
 
 
 def _flat(problems):
-    return [
-        (p.location.row, p.location.column, p.code, p.severity.value, p.rule) for p in problems
-    ]
+    return [(p.location.row, p.location.column, p.code, p.severity.value, p.rule) for p in problems]
 
 
 def test_every_rule_for_code_names_a_known_rule():
@@ -105,4 +103,8 @@ def test_blank_rows_blank_columns_and_padding_in_the_raw_table(run_check):
         (5, "施設名", "layout-spaces", "warning", "1-5"),
         (None, None, "layout-blank-columns", "warning", "1-5"),
     ]
-    assert problems[2].message("ja").endswith("左から 2 列目は見出しも値もない空の列です。列ごと削除してください。")
+    assert (
+        problems[2]
+        .message("ja")
+        .endswith("左から 2 列目は見出しも値もない空の列です。列ごと削除してください。")
+    )

@@ -58,7 +58,11 @@ def test_my_number_block_cannot_be_allowed(run_check):
 
 
 def test_one_my_number_in_free_text_is_a_review_warning(run_check):
-    rows = [{"備考": "駐車場あり"}, {"備考": "申請者番号 １２３４５６７８９０１８ 確認済"}, {"備考": ""}]
+    rows = [
+        {"備考": "駐車場あり"},
+        {"備考": "申請者番号 １２３４５６７８９０１８ 確認済"},
+        {"備考": ""},
+    ]
     problems = run_check(PersonalDataCheck, draft_of(frame(rows), column_origin={"備考": "メモ"}))
     assert triples(problems) == [(None, "メモ", "personal-number-review", "warning")]
     assert problems[0].params["rows"] == [3]
@@ -106,7 +110,9 @@ def test_personal_email_is_suspected_but_city_addresses_are_public(run_check):
 def test_mobile_numbers_are_suspected_only_next_to_names(run_check):
     phones = [{"電話番号": "04-7167-1111"}, {"電話番号": "090-1234-5678"}]
     assert run_check(PersonalDataCheck, draft_of(frame(phones))) == []
-    with_names = [dict(p, 担当者氏名=n) for p, n in zip(phones, ["柏 太郎", "柏 花子"], strict=True)]
+    with_names = [
+        dict(p, 担当者氏名=n) for p, n in zip(phones, ["柏 太郎", "柏 花子"], strict=True)
+    ]
     problems = run_check(PersonalDataCheck, draft_of(frame(with_names)))
     assert triples(problems) == [
         (None, "電話番号", "personal-data-suspected", "error"),

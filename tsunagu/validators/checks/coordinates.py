@@ -39,8 +39,9 @@ class CoordinatesCheck:
             return
         lat_text, lon_text = ctx.table[lat_col], ctx.table[lon_col]
         lat_empty, lon_empty = lat_text.str.strip() == "", lon_text.str.strip() == ""
+        pair = (lat_col, lon_col)
         for empty, column in ((lat_empty & ~lon_empty, lat_col), (lon_empty & ~lat_empty, lon_col)):
-            yield from self._problems(ctx, empty, column, "coordinate-pair-incomplete", "error")
+            yield from _problems(ctx, pair, empty, column, "coordinate-pair-incomplete", "error")
         lat = pd.to_numeric(lat_text, errors="coerce")
         lon = pd.to_numeric(lon_text, errors="coerce")
         both = lat.notna() & lon.notna()
@@ -49,26 +50,32 @@ class CoordinatesCheck:
         outside = both & ~in_japan & ~swapped
         west, south, east, north = ctx.settings.municipality_bbox
         in_city = lon.between(west, east) & lat.between(south, north)
-        yield from self._problems(ctx, swapped, lat_col, "coordinate-swapped", "error")
-        yield from self._problems(ctx, outside, lat_col, "coordinate-outside-japan", "error")
-        yield from self._problems(
-            ctx, both & in_japan & ~in_city, lat_col, "coordinate-outside-municipality", "warning"
+        yield from _problems(ctx, pair, swapped, lat_col, "coordinate-swapped", "error")
+        yield from _problems(ctx, pair, outside, lat_col, "coordinate-outside-japan", "error")
+        elsewhere = both & in_japan & ~in_city
+        yield from _problems(
+            ctx, pair, elsewhere, lat_col, "coordinate-outside-municipality", "warning"
         )
 
-    @staticmethod
-    def _problems(
-        ctx: CheckContext, mask: pd.Series, column: str, code: str, severity: str
-    ) -> Iterator[Problem]:
-        lat_col = _find(ctx, "latitude", "緯度") or column
-        lon_col = _find(ctx, "longitude", "経度") or column
-        for row in rows_of(mask):
-            yield Problem(
-                code=code,
-                severity=Severity(severity),
-                location=ctx.draft.location(row, column),
-                params={
-                    "lat": ctx.table.at[row, lat_col],
-                    "lon": ctx.table.at[row, lon_col],
-                    "municipality": ctx.settings.municipality_name,
-                },
-            )
+
+def _problems(
+    ctx: CheckContext,
+    pair: tuple[str, str],
+    mask: pd.Series,
+    column: str,
+    code: str,
+    severity: str,
+) -> Iterator[Problem]:
+    """One problem per flagged row; both values are quoted so the department sees the pair."""
+    lat_col, lon_col = pair
+    for row in rows_of(mask):
+        yield Problem(
+            code=code,
+            severity=Severity(severity),
+            location=ctx.draft.location(row, column),
+            params={
+                "lat": ctx.table.at[row, lat_col],
+                "lon": ctx.table.at[row, lon_col],
+                "municipality": ctx.settings.municipality_name,
+            },
+        )
