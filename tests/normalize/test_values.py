@@ -131,7 +131,7 @@ def test_columns_outside_the_schema_are_only_trimmed(aed_schema, report):
 
 def test_large_column_is_mapped_once_per_distinct_value(aed_schema):
     report = Report()
-    n = 300_000
+    n = 100_000
     table = pd.DataFrame(
         {"設置開始日": ["令和6年4月1日", "2024/4/1", "2024-04-01"] * n},
         index=range(2, 3 * n + 2),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import click
 
@@ -25,11 +24,10 @@ class _Handler(SimpleHTTPRequestHandler):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_obj
-def command(obj: dict, host: str, port: int, data_dir: Path | None) -> None:
-    """Serve DATA_DIR (reports and outputs) over HTTP."""
-    root = (data_dir or obj["settings"].data_dir).resolve()
+def command(obj: dict, host: str, port: int) -> None:
+    """Serve the data directory (reports and outputs) over HTTP."""
+    root = obj["settings"].data_dir.resolve()
     root.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_Handler, directory=str(root))
     server = ThreadingHTTPServer((host, port), handler)
