@@ -60,6 +60,13 @@ class Settings:
     ckan_url: str | None = _setting(None, "Base URL of the CKAN to publish to.")
     ckan_token: str | None = _setting(None, "CKAN API token (raw, env only).", secret=True)
     ckan_timeout: float = _setting(30.0, "Seconds before a CKAN request is abandoned.")
+    secret_key: str | None = _setting(
+        None,
+        "Flask session/CSRF key (env only); default: generated once under data_dir.",
+        secret=True,
+    )
+    max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest upload the web app accepts.")
+    site_title: str = _setting("柏市オープンデータ", "Name of the site shown in page headers.")
     tile_url: str = _setting(
         "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", "Basemap tile URL template."
     )

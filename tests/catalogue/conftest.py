@@ -116,3 +116,70 @@ def make_request(tmp_path: Path) -> Callable[..., PublishRequest]:
         return PublishRequest(DatasetMeta(**meta), tuple(resources), {"summary": {"error": 0}})
 
     return _make
+
+
+class CkanDirect:
+    """Reads and cleans CKAN directly (never through the fault proxy), to assert the real state."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        import requests
+
+        self.url = url.rstrip("/")
+        self.token = token
+        self.session = requests.Session()
+
+    def action(self, action_name: str, /, *, anonymous: bool = False, **data: object) -> dict:
+        headers = {} if anonymous or not self.token else {"Authorization": self.token}
+        response = self.session.post(
+            f"{self.url}/api/3/action/{action_name}", json=data, headers=headers, timeout=30
+        )
+        return response.json()
+
+    def package(self, dataset_id: str, *, anonymous: bool = False) -> dict | None:
+        body = self.action("package_show", anonymous=anonymous, id=dataset_id)
+        return body["result"] if body.get("success") else None
+
+    def purge(self, dataset_id: str) -> None:
+        self.action("dataset_purge", id=dataset_id)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+@pytest.fixture
+def ckan_direct():
+    creds = ckan_credentials()
+    if creds is None:
+        pytest.skip("CKAN_URL and CKAN_API_TOKEN(_FILE) not set: start ../shared/ckan-local/up.sh")
+    direct = CkanDirect(*creds)
+    yield direct
+    direct.close()
+
+
+@pytest.fixture
+def fault_proxy(ckan_direct):
+    """A fault-injecting proxy in front of the real CKAN; stopped when the test ends."""
+    from tests.catalogue.fault_proxy import FaultProxy
+
+    proxy = FaultProxy(ckan_direct.url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def proxied_ckan(fault_proxy):
+    """``proxied_ckan(token=..., attempts=..., timeout=...)`` → CkanCatalogue through the proxy,
+    with an injected sleep that records the delays instead of waiting."""
+    from tsunagu.catalogue.ckan import CkanCatalogue
+    from tsunagu.catalogue.retry import RetryPolicy
+
+    def _make(*, token: str | None = None, attempts: int = 3, timeout: float = 10):
+        creds = ckan_credentials()
+        assert creds is not None
+        slept: list[float] = []
+        policy = RetryPolicy(attempts=attempts, base_delay=0.5, max_delay=4, sleep=slept.append)
+        return CkanCatalogue(
+            fault_proxy.url, creds[1] if token is None else token, timeout=timeout, retry=policy
+        )
+
+    return _make

@@ -1,9 +1,8 @@
-"""Helpers for the reader tests: read a file with default options and assert on refusals."""
+"""Fixtures for the CSV/Excel reader tests: assert that an input is refused, and how."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -28,8 +27,3 @@ def refused() -> Callable[..., FormatError]:
         return error
 
     return _refused
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path

@@ -25,7 +25,13 @@ def test_read_cp932_with_title_rows_notes_and_trailing_blanks(data_path, setting
     table = draft.table
     assert list(table.columns) == ["番号", "施設名", "住所", "電話番号", "備考"]
     assert list(table.index) == [5, 6, 7]
-    assert table.loc[5].tolist() == ["1", "柏市役所本庁舎", "千葉県柏市柏5-10-1", "04-7167-1111", "①正面玄関"]
+    assert table.loc[5].tolist() == [
+        "1",
+        "柏市役所本庁舎",
+        "千葉県柏市柏5-10-1",
+        "04-7167-1111",
+        "①正面玄関",
+    ]
     assert table.loc[6, "施設名"] == "㈱柏ﾃﾞﾊﾟｰﾄ"
     assert table.loc[6, "備考"] == ""
     assert table.loc[7, "施設名"] == "髙﨑歯科医院"
@@ -38,7 +44,10 @@ def test_read_cp932_with_title_rows_notes_and_trailing_blanks(data_path, setting
         "encoding_method": "strict-cp932",
         "delimiter": ",",
         "header_row": 4,
-        "title_rows": [{"row": 1, "text": "柏市AED設置一覧"}, {"row": 2, "text": "令和6年4月1日現在"}],
+        "title_rows": [
+            {"row": 1, "text": "柏市AED設置一覧"},
+            {"row": 2, "text": "令和6年4月1日現在"},
+        ],
         "notes_below": [
             {"row": 9, "text": "※ 設置場所は変更になる場合があります。"},
             {"row": 10, "text": "問合せ先：保健予防課"},
@@ -49,7 +58,12 @@ def test_read_cp932_with_title_rows_notes_and_trailing_blanks(data_path, setting
         "columns": 5,
     }
     source = draft.source
-    assert (source.format, source.encoding, source.header_row, source.sheet) == ("csv", "cp932", 4, None)
+    assert (source.format, source.encoding, source.header_row, source.sheet) == (
+        "csv",
+        "cp932",
+        4,
+        None,
+    )
     assert source.size == path.stat().st_size
     assert source.sha256 == before
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # never modified
@@ -73,7 +87,7 @@ def test_read_cp932_with_title_rows_notes_and_trailing_blanks(data_path, setting
 def test_read_encodings_and_delimiters(data_path, settings, name, encoding, method, delimiter):
     draft = read(data_path(f"formats/{name}"), settings)
     assert draft.table.to_dict("index") == SHELTERS
-    assert list(draft.table.columns)[0] == "施設名"  # no BOM residue
+    assert draft.table.columns[0] == "施設名"  # no BOM residue
     facts = draft.report.facts
     assert (facts["encoding"], facts["encoding_method"], facts["delimiter"]) == (
         encoding,
@@ -142,7 +156,9 @@ def test_read_quoted_multiline_cell_keeps_record_numbers(data_path, settings):
 
 def test_read_blank_rows_inside_table_are_skipped_keeping_row_numbers(tmp_path, settings):
     path = tmp_path / "gaps.csv"
-    path.write_text("施設名,電話番号\n柏公民館,04-7164-1811\n,\n沼南公民館,04-7191-7411\n", encoding="utf-8")
+    path.write_text(
+        "施設名,電話番号\n柏公民館,04-7164-1811\n,\n沼南公民館,04-7191-7411\n", encoding="utf-8"
+    )
     draft = read(path, settings)
     assert list(draft.table.index) == [2, 4]
     assert draft.report.facts["blank_rows_inside"] == 1
@@ -187,3 +203,12 @@ def test_csv_reader_sniff_and_registry(data_path, settings):
     assert detect_format(data_path("formats/tiny_cp932.csv")) == "csv"
     draft = read_file(data_path("formats/tiny_cp932.csv"), settings)
     assert draft.source.format == "csv"
+
+
+def test_read_last_row_with_one_cell_and_no_gap_stays_data(tmp_path, settings):
+    path = tmp_path / "sparse.csv"
+    path.write_text("施設名,電話番号\n柏公民館,04-7164-1811\n沼南公民館,\n", encoding="utf-8")
+    draft = read(path, settings)
+    assert list(draft.table.index) == [2, 3]
+    assert draft.table.loc[3, "施設名"] == "沼南公民館"
+    assert draft.report.facts["notes_below"] == []

@@ -62,11 +62,12 @@ def test_detect_japanese_first_after_100kb_of_ascii(tmp_path, codec, expected, m
     assert (result.encoding, result.method) == (expected, method)
 
 
-def test_detect_handles_a_character_split_across_chunks(tmp_path, monkeypatch):
+@pytest.mark.parametrize("codec", ["utf-8", "cp932", "euc-jp"])
+def test_detect_handles_a_character_split_across_chunks(tmp_path, monkeypatch, codec):
     monkeypatch.setattr(encoding_module, "CHUNK_BYTES", 7)
     path = tmp_path / "split.csv"
-    path.write_bytes("施設名,所在地\n柏公民館,柏市柏\n".encode())
-    assert detect_encoding(path).encoding == "utf-8"
+    path.write_bytes("施設名,所在地\n柏公民館,柏市柏\n".encode(codec))
+    assert detect_encoding(path).encoding == codec
 
 
 def test_detect_utf8_then_cp932_rows_is_refused_at_first_bad_byte(tmp_path, refused):
@@ -86,7 +87,9 @@ def test_detect_binary_garbage_names_the_file_given(tmp_path, refused):
     path = tmp_path / "upload-123"
     path.write_bytes(b"id,name\n1,\x81 \n")
     error = refused(
-        lambda: detect_encoding(path, file_name="公園一覧.csv"), "encoding-undecodable", "公園一覧.csv"
+        lambda: detect_encoding(path, file_name="公園一覧.csv"),
+        "encoding-undecodable",
+        "公園一覧.csv",
     )
     assert error.problem.location.row == 2
     assert error.problem.location.byte_offset == 10
@@ -109,7 +112,9 @@ def test_detect_forced_wrong_encoding_is_still_verified(data_path, refused):
 
 def test_detect_forced_unknown_name_is_refused(data_path, refused):
     path = data_path("formats/aed_cp932.csv")
-    error = refused(lambda: detect_encoding(path, forced="klingon"), "encoding-unknown", "aed_cp932.csv")
+    error = refused(
+        lambda: detect_encoding(path, forced="klingon"), "encoding-unknown", "aed_cp932.csv"
+    )
     assert error.problem.params == {"encoding": "klingon"}
 
 
@@ -127,3 +132,12 @@ def test_detect_pure_ascii_is_utf8(tmp_path: Path):
     result = detect_encoding(path)
     assert (result.encoding, result.method) == ("utf-8", "strict-utf-8")
     assert result.candidates == ("utf-8", "cp932", "euc-jp")
+
+
+def test_detect_cp932_file_with_one_bad_byte_reports_cp932_position(tmp_path, refused):
+    good = "施設名,所在地\r\n柏公民館,柏市柏\r\n沼南公民館,柏市大島田\r\n".encode("cp932")
+    path = tmp_path / "broken.csv"
+    path.write_bytes(good + b"\x81 ,x\r\n")
+    error = refused(lambda: detect_encoding(path), "encoding-undecodable", "broken.csv")
+    assert error.problem.params == {"encoding": "cp932"}
+    assert (error.problem.location.row, error.problem.location.byte_offset) == (4, len(good))

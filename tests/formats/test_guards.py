@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from tsunagu.errors import FormatError
 from tsunagu.formats.base import ReadOptions
 from tsunagu.formats.csv import CsvReader
 from tsunagu.formats.excel import ExcelReader
@@ -31,7 +32,9 @@ def test_blank_lines_only_is_refused_as_empty(tmp_path, settings, refused):
 def test_file_over_limit_is_refused_with_size_and_limit(data_path, settings, refused):
     path = data_path("formats/aed_cp932.csv")
     small = settings.replace(max_file_bytes=100)
-    error = refused(lambda: check_size(path, small, "aed_cp932.csv"), "file-too-large", "aed_cp932.csv")
+    error = refused(
+        lambda: check_size(path, small, "aed_cp932.csv"), "file-too-large", "aed_cp932.csv"
+    )
     assert error.problem.params == {"size": path.stat().st_size, "limit": 100}
 
 
@@ -85,9 +88,9 @@ def test_line_too_long_is_refused_in_bounded_time(tmp_path, settings, refused):
 
 def test_line_length_counts_bytes_of_the_file_encoding(tmp_path, settings):
     path = tmp_path / "sjis.csv"
-    path.write_bytes("名前\n".encode("cp932") + "柏" .encode("cp932") * 10 + b"\n")
+    path.write_bytes("名前\n".encode("cp932") + "柏".encode("cp932") * 10 + b"\n")
     assert scan_lines(path, "cp932", settings.replace(max_line_bytes=20), "sjis.csv") == 3
-    with pytest.raises(Exception, match="line is too long"):
+    with pytest.raises(FormatError, match="line is too long"):
         scan_lines(path, "cp932", settings.replace(max_line_bytes=19), "sjis.csv")
 
 
@@ -119,7 +122,11 @@ def test_cell_too_long_is_refused_with_row_and_column(tmp_path, settings, refuse
 
 def test_xlsx_macro_part_is_refused(data_path, settings, refused):
     path = data_path("formats/macro.xlsx")
-    refused(lambda: check_xlsx_archive(path, settings, "macro.xlsx"), "excel-macro-refused", "macro.xlsx")
+    refused(
+        lambda: check_xlsx_archive(path, settings, "macro.xlsx"),
+        "excel-macro-refused",
+        "macro.xlsx",
+    )
 
 
 def test_xlsm_suffix_is_refused_before_opening(data_path, tmp_path, settings, refused):
@@ -133,7 +140,9 @@ def test_xlsx_over_unzipped_limit_is_refused(data_path, settings, refused):
     path = data_path("formats/shelters.xlsx")
     small = settings.replace(max_unzipped_bytes=1000)
     error = refused(
-        lambda: check_xlsx_archive(path, small, "shelters.xlsx"), "archive-too-large", "shelters.xlsx"
+        lambda: check_xlsx_archive(path, small, "shelters.xlsx"),
+        "archive-too-large",
+        "shelters.xlsx",
     )
     assert error.problem.params["limit"] == 1000
     assert error.problem.params["size"] > 1000
@@ -141,11 +150,13 @@ def test_xlsx_over_unzipped_limit_is_refused(data_path, settings, refused):
 
 def test_xlsx_zip_bomb_ratio_is_refused_before_openpyxl(tmp_path, settings, refused):
     path = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
-            block = b"<c/>" * (1024 * 1024 // 4)
-            for _ in range(64):
-                member.write(block)
+    block = b"<c/>" * (1024 * 1024 // 4)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w") as member,
+    ):
+        for _ in range(64):
+            member.write(block)
     assert path.stat().st_size < 1024 * 1024
     error = refused(
         lambda: ExcelReader().read(path, ReadOptions(), settings), "archive-too-large", "bomb.xlsx"

@@ -134,6 +134,17 @@ def test_zip_with_extra_traversal_member_is_refused(loose, settings, tmp_path):
     assert not (settings.data_dir / "evil.txt").exists()
 
 
+def test_zip_whose_shp_is_vrt_xml_is_refused(data_path, settings, tmp_path):
+    path = tmp_path / "vrt.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("x.shp", data_path("gis/vrt_disguised.geojson").read_bytes())
+        for suffix in (".shx", ".dbf", ".prj"):
+            zf.writestr(f"x{suffix}", data_path(f"gis/sites_cp932{suffix}").read_bytes())
+    error = refused(path, settings, reader=ShapefileZipReader())
+    assert error.code == "shapefile-not-shapefile"
+    assert "hunter2" not in error.user_message
+
+
 def test_zip_with_two_shapefiles_needs_a_layer(loose, settings, tmp_path):
     extra = {f"other{s}": (loose.with_suffix(s)).read_bytes() for s in PARTS}
     path = zip_of(loose, tmp_path / "two.zip", extra)
@@ -150,3 +161,12 @@ def test_sniff(loose):
     head = DEMO_ZIP.read_bytes()[:8192]
     assert ShapefileZipReader().sniff(head, DEMO_ZIP)
     assert not ShapefileZipReader().sniff(b"PK\x03\x04....data.csv", DEMO_ZIP)
+
+
+def test_dbf_record_count_header_lie_finishes_with_the_real_rows(loose, settings):
+    dbf = loose.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[4:8] = (0xFFFFFFFF).to_bytes(4, "little")
+    dbf.write_bytes(bytes(data))
+    draft = read(loose, settings)
+    assert len(draft.table) == 3 and draft.table.loc[3, "施設名"] == "柏の葉公園"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import GeometryCollection, Point, Polygon
 
 from tsunagu.geo import geometry
 from tsunagu.geo.geometry import (
@@ -56,6 +56,12 @@ def test_null_and_empty_geometries_are_reported_per_feature(frame):
     check_validity(frame([Point(1, 1), None, Polygon()]), report, "a.geojson")
     assert report.flatten("feature", "code") == [(2, "geometry-null"), (3, "geometry-empty")]
     assert report.facts["feature_problems"] == {"geometry-null": 1, "geometry-empty": 1}
+
+
+def test_geometry_collection_is_warned_about(frame):
+    report = Report()
+    check_validity(frame([GeometryCollection([Point(0, 0), BOWTIE.buffer(0)])]), report, "a")
+    assert report.flatten("feature", "code") == [(1, "geometry-collection")]
 
 
 def test_null_already_explained_by_an_error_is_not_reported_twice(frame):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tsunagu.normalize.datetime_text import DateResult
 from tsunagu.normalize.wareki import parse_wareki, to_iso_date
@@ -89,3 +91,27 @@ def test_western_forms_go_through_datetime_text(text):
 @pytest.mark.parametrize("text", ["令和6年度", "令和6年4月", "R6", "平成", "", "毎週月曜日"])
 def test_not_a_date(text):
     assert to_iso_date(text) == DateResult(None, None)
+
+
+def _as_wareki(day: date, style: str) -> str:
+    """Write ``day`` the way a department would, independently of the parser's era table."""
+    starts = [
+        ("令和", "R", date(2019, 5, 1)),
+        ("平成", "H", date(1989, 1, 8)),
+        ("昭和", "S", date(1926, 12, 25)),
+        ("大正", "T", date(1912, 7, 30)),
+        ("明治", "M", date(1868, 1, 25)),
+    ]
+    name, letter, start = next(e for e in starts if day >= e[2])
+    year = day.year - start.year + 1
+    if style == "kanji":
+        return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{letter}{year}.{day.month}.{day.day}"
+
+
+@given(
+    day=st.dates(min_value=date(1873, 1, 1), max_value=date(2099, 12, 31)),
+    style=st.sampled_from(["kanji", "dotted"]),
+)
+def test_any_solar_calendar_day_round_trips(day, style):
+    assert to_iso_date(_as_wareki(day, style)) == DateResult(day.isoformat(), "wareki")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tsunagu.normalize.width import (
     collapse_padding,
@@ -65,3 +67,9 @@ def test_collapse_padding_mixed_runs():
 
 def test_normalize_dashes_between_digits():
     assert normalize_dashes("277‐0005 04ー7167−1111 ０４－") == "277-0005 04-7167-1111 ０４-"
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFFEF), max_size=30))
+def test_normalize_text_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once

@@ -167,6 +167,30 @@ def test_xlsx_worst_severity_wins_and_styles_stay_few(monkeypatch, tmp_path):
     assert cell_xfs is not None and int(cell_xfs.group(1)) <= 8
 
 
+def test_xlsx_caps_comments_but_colours_every_cell(monkeypatch, tmp_path):
+    use_sample_texts(monkeypatch)
+    table = pd.DataFrame({"電話番号": ["047-1xx"] * 5}, index=range(2, 7))
+    report = Report()
+    for row in range(2, 7):
+        report.add("phone-invalid", "warning", Location(row=row, column="電話番号"))
+    draft = Draft(source=Source(Path("x.csv")), raw_table=table, report=report)
+    wb = load_workbook(write_annotated_xlsx(draft, tmp_path / "x.xlsx", max_comments=2))
+    ws = wb[DATA_SHEET]
+    assert set(fills(ws)) == {"B2", "B3", "B4", "B5", "B6"}
+    assert [ws[f"B{r}"].comment is not None for r in range(2, 7)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    notes = [v for k, v in wb[SUMMARY_SHEET].iter_rows(values_only=True) if k == "注意 / note"]
+    assert notes[0].startswith(
+        "問題のあるセルが多いため、コメントは最初の 2 件だけに付けました（ほか 3 件"
+    )
+    assert notes[1].startswith("There are many problem cells, so only the first 2 have a comment")
+
+
 def test_xlsx_without_table_still_lists_problems(monkeypatch, tmp_path):
     use_sample_texts(monkeypatch)
     report = Report()

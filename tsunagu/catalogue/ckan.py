@@ -15,10 +15,9 @@ replacement and restored if a later step fails, so readers keep the previous com
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tsunagu import __version__
 from tsunagu.catalogue.base import (
@@ -32,11 +31,12 @@ from tsunagu.catalogue.base import (
 )
 from tsunagu.catalogue.ckan_mapping import (
     extras_of,
+    is_staging,
     meta_digest,
     meta_from_package,
-    package_fields,
     resource_record,
 )
+from tsunagu.catalogue.ckan_rollback import AtomicWrites, download
 from tsunagu.catalogue.retry import RetryPolicy
 from tsunagu.config import Settings
 from tsunagu.errors import (
@@ -46,15 +46,35 @@ from tsunagu.errors import (
     ConfigError,
     DatasetNotFound,
     PermissionDenied,
-    PublishError,
     TsunaguError,
 )
 
 _STATUS = re.compile(r"""['"], (\d{3}), ['"]""")
 
 
+def _status_of(exc: Exception) -> int:
+    """HTTP status of a failed call: from the response, or from ckanapi's ``repr([url, status,
+    body])`` message (its generic errors carry nothing else)."""
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "status_code", None):
+        return int(response.status_code)
+    match = _STATUS.search(str(exc))
+    return int(match.group(1)) if match else 0
+
+
+def _field_errors(exc: Any) -> str:
+    fields = {k: v for k, v in (getattr(exc, "error_dict", None) or {}).items() if k != "__type"}
+    return "; ".join(
+        f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in fields.items()
+    )
+
+
 def _translate(exc: Exception, action: str) -> TsunaguError:
-    """One place where ckanapi's and requests' exceptions become ours."""
+    """One place where ckanapi's and requests' exceptions become ours.
+
+    Transient (retried): timeouts, dropped connections, Solr down, 5xx, 408, 429. Everything
+    else is an answer that asking again cannot change.
+    """
     import ckanapi
     import requests
 
@@ -64,31 +84,66 @@ def _translate(exc: Exception, action: str) -> TsunaguError:
         )
     if isinstance(exc, ckanapi.NotAuthorized):
         return PermissionDenied(
-            f"CKAN {action}: not authorised", message_ja=f"CKAN {action}: 権限がありません"
+            f"CKAN {action}: not authorised",
+            message_ja=f"CKAN {action}: 権限がありません",
+            detail=str(exc),
         )
     if isinstance(exc, ckanapi.ValidationError):
-        fields = {k: v for k, v in (exc.error_dict or {}).items() if k != "__type"}
-        listing = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        listing = _field_errors(exc)
         return CatalogueConflict(
             f"CKAN {action} refused the data: {listing}",
             message_ja=f"CKAN {action} がデータを受け付けません: {listing}",
         )
-    if isinstance(exc, ckanapi.SearchIndexError | requests.Timeout | requests.ConnectionError):
+    if isinstance(exc, ckanapi.SearchQueryError):
+        return CatalogueError(
+            f"CKAN {action}: the search query was refused: {exc}",
+            message_ja=f"CKAN {action}: 検索条件が受け付けられません: {exc}",
+            code="catalogue-query-invalid",
+        )
+    transient = (
+        ckanapi.SearchIndexError,
+        ckanapi.SearchError,
+        requests.Timeout,
+        requests.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,
+    )
+    if isinstance(exc, transient):
         return CatalogueUnavailable(
             f"CKAN {action}: {exc.__class__.__name__}",
-            message_ja=f"CKAN {action} に接続できません",
+            message_ja=f"CKAN {action} に接続できません（{exc.__class__.__name__}）",
             detail=str(exc),
         )
-    status = _STATUS.search(str(exc))
-    code = int(status.group(1)) if status else 0
-    if code >= 500 or code == 429:
+    return _by_status(_status_of(exc), action, str(exc))
+
+
+def _by_status(code: int, action: str, detail: str) -> TsunaguError:
+    """Errors that ckanapi could not classify (HTML from a proxy, odd bodies): by HTTP status."""
+    if code >= 500 or code in (408, 429):
         return CatalogueUnavailable(
-            f"CKAN {action}: HTTP {code}", message_ja=f"CKAN {action}: HTTP {code}"
+            f"CKAN {action}: HTTP {code}", message_ja=f"CKAN {action}: HTTP {code}", detail=detail
         )
-    return CatalogueError(f"CKAN {action}: {str(exc)[:300]}", detail=str(exc))
+    if code in (401, 403):
+        return PermissionDenied(
+            f"CKAN {action}: HTTP {code}, not authorised",
+            message_ja=f"CKAN {action}: HTTP {code} 権限がありません",
+            detail=detail,
+        )
+    if code == 404:
+        return DatasetNotFound(f"CKAN {action}: HTTP 404", detail=detail)
+    if code == 413:
+        return CatalogueError(
+            f"CKAN {action}: the file is larger than CKAN accepts (ckan.max_resource_size)",
+            message_ja=f"CKAN {action}: ファイルが CKAN の上限"
+            "（ckan.max_resource_size）を超えています",
+            code="catalogue-file-too-large",
+            detail=detail,
+        )
+    if code == 409:
+        return CatalogueConflict(f"CKAN {action}: HTTP 409", detail=detail)
+    return CatalogueError(f"CKAN {action}: HTTP {code or '?'}: {detail[:200]}", detail=detail)
 
 
-class CkanCatalogue:
+class CkanCatalogue(AtomicWrites):
     name = "ckan"
 
     def __init__(
@@ -121,6 +176,7 @@ class CkanCatalogue:
 
     # -- transport -----------------------------------------------------------------------
     def _call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
+        """One request, no retry (callers decide what is safe to repeat)."""
         import ckanapi
         import requests
 
@@ -138,39 +194,47 @@ class CkanCatalogue:
     def _retried(self, action: str, **data: Any) -> Any:
         return self.retry.call(lambda: self._call(action, **data))
 
-    def _show(self, dataset_id: str) -> dict[str, Any] | None:
+    def _show_once(self, dataset_id: str) -> dict[str, Any] | None:
         try:
-            return self._retried("package_show", id=dataset_id)
+            return self._call("package_show", id=dataset_id)
         except DatasetNotFound:
             return None
 
+    def _show(self, dataset_id: str) -> dict[str, Any] | None:
+        return self.retry.call(lambda: self._show_once(dataset_id))
+
+    def _gone_ok(self, action: str, **data: Any) -> None:
+        """A delete whose retry finds nothing left: the first attempt did it."""
+        try:
+            self._call(action, **data)
+        except DatasetNotFound:
+            return
+
     # -- writing -------------------------------------------------------------------------
     def check(self) -> None:
-        """Reachable, and the token may create datasets (a bad token is silently anonymous)."""
+        """Reachable, and the token names a user (CKAN silently treats a bad token as anonymous).
+
+        Read-only on purpose (``user_show`` of the caller), so a bad token is caught before a
+        single write request is sent.
+        """
         self._retried("status_show")
         try:
-            self._call("package_create")  # empty: authorisation is checked before validation
-        except PermissionDenied as exc:
+            self._retried("user_show")
+        except (PermissionDenied, DatasetNotFound) as exc:
             raise PermissionDenied(
                 f"the CKAN token at {self.url} is missing or not accepted"
                 " (CKAN treats a bad token as anonymous)",
                 message_ja=f"{self.url} の CKAN トークンが未設定か無効です"
                 "（CKAN は無効なトークンを匿名扱いにします）",
             ) from exc
-        except CatalogueConflict:
-            return  # validation error: we are allowed, the empty dict was just not a dataset
 
     def publish(self, request: PublishRequest, *, dry_run: bool = False) -> PublishResult:
         meta = request.meta
         package = self._show(meta.id)
-        if package is not None and package.get("state") == "deleted":
-            self._discard(package["id"])
-            package = None
-        current = {
-            r["tsunagu_key"]: r
-            for r in (package or {}).get("resources", [])
-            if r.get("tsunagu_key")
-        }
+        if package is not None and package.get("state") == "deleted" and not dry_run:
+            package = self._purge_or_revive(package, request)
+        staging = package is not None and is_staging(package)
+        current = _by_key(package)
         changes = resource_diff(
             {k: r.get("hash", "") for k, r in current.items()},
             {r.key: r.sha256 for r in request.resources},
@@ -179,7 +243,7 @@ class CkanCatalogue:
             "tsunagu_meta_sha256"
         ) != meta_digest(meta)
         moving = sum(c.action in ("create", "update") for c in changes)
-        if package is None:
+        if package is None or staging:
             action = "create"
         elif meta_changed or any(c.action != "unchanged" for c in changes):
             action = "update"
@@ -189,108 +253,11 @@ class CkanCatalogue:
         if dry_run or action == "unchanged":
             return result
         self._ensure_organisation(request)
-        if package is None:
-            self._create(request)
+        if action == "create":
+            self._create(request, package)
         else:
-            self._update(request, package, current, changes, meta_changed)
+            self._update(request, package or {}, current, changes, meta_changed)
         return result
-
-    def _ensure_organisation(self, request: PublishRequest) -> None:
-        meta = request.meta
-        try:
-            self._retried("organization_show", id=meta.organisation)
-        except DatasetNotFound:
-            try:
-                self.retry.call(lambda: self._upsert_org(request))
-            except PermissionDenied as exc:
-                raise self._denied(meta.organisation) from exc
-
-    def _upsert_org(self, request: PublishRequest) -> None:
-        meta = request.meta
-        try:
-            self._call(
-                "organization_create",
-                name=meta.organisation,
-                title=meta.organisation_title_ja,
-                description=meta.organisation_title_en,
-            )
-        except CatalogueConflict:
-            self._call("organization_show", id=meta.organisation)  # created by a dropped attempt
-
-    def _denied(self, organisation: str) -> PermissionDenied:
-        return PermissionDenied(
-            f'the CKAN token cannot write to organisation "{organisation}";'
-            " make its user an editor there",
-            message_ja=f"CKAN トークンでは組織「{organisation}」に書き込めません。"
-            "利用者をその組織の編集者にしてください",
-        )
-
-    def _guarded(self, organisation: str, step: Callable[[], Any]) -> Any:
-        try:
-            return self.retry.call(step)
-        except PermissionDenied as exc:
-            raise self._denied(organisation) from exc
-
-    def _create(self, request: PublishRequest) -> None:
-        meta = request.meta
-        fields = package_fields(meta)
-
-        def show_or_create() -> dict[str, Any]:
-            found = self._show(meta.id)
-            return (
-                found if found is not None else self._call("package_create", private=True, **fields)
-            )
-
-        package = self._guarded(meta.organisation, show_or_create)
-        try:
-            for res in request.resources:
-                self.retry.call(lambda res=res: self._put_resource(package["id"], res))
-            self._verify(package["id"], request)
-            self._guarded(
-                meta.organisation,
-                lambda: self._call("package_patch", id=package["id"], private=False),
-            )
-        except TsunaguError:
-            self._discard(package["id"])
-            raise
-
-    def _update(
-        self,
-        request: PublishRequest,
-        package: dict[str, Any],
-        current: dict[str, Any],
-        changes: Any,
-        meta_changed: bool,
-    ) -> None:
-        by_key = {r.key: r for r in request.resources}
-        done: list[tuple[str, dict[str, Any] | None, Path | None]] = []
-        with tempfile.TemporaryDirectory(prefix="tsunagu-ckan-") as backup_dir:
-            try:
-                for change in changes:
-                    if change.action not in ("create", "update"):
-                        continue
-                    old = current.get(change.key)
-                    backup = self._download(old, Path(backup_dir)) if old else None
-                    self.retry.call(
-                        lambda key=change.key: self._put_resource(package["id"], by_key[key])
-                    )
-                    done.append((change.key, old, backup))
-                if meta_changed:
-                    fields = package_fields(request.meta)
-                    self._guarded(
-                        request.meta.organisation,
-                        lambda: self._call("package_patch", id=package["id"], **fields),
-                    )
-            except TsunaguError as exc:
-                self._restore(package["id"], done)
-                raise PublishError(
-                    f"publishing {request.meta.id} failed and was rolled back: {exc}",
-                    message_ja=f"{request.meta.id} の公開に失敗し戻しました: {exc.message_ja}",
-                    code=exc.code,
-                ) from exc
-        for change in changes:
-            if change.action == "remove":
-                self._retried("resource_delete", id=current[change.key]["id"])
 
     def _put_resource(self, package_id: str, res: ResourceFile) -> dict[str, Any]:
         """Upsert by resource key, so a retry after a dropped response never duplicates."""
@@ -316,75 +283,35 @@ class CkanCatalogue:
                 "resource_create", files={"upload": (res.name, fh)}, package_id=package_id, **fields
             )
 
-    def _verify(self, package_id: str, request: PublishRequest) -> None:
-        package = self._retried("package_show", id=package_id)
-        have = {r.get("tsunagu_key"): r.get("hash") for r in package["resources"]}
-        missing = [r.key for r in request.resources if have.get(r.key) != r.sha256]
-        if missing:
-            raise PublishError(f"CKAN is missing resources after upload: {missing}")
+    def _backup(self, resource: dict[str, Any], directory: Path) -> Path:
+        import requests
 
-    def _download(self, resource: dict[str, Any], directory: Path) -> Path:
-        target = directory / resource["id"]
-        headers = {"Authorization": self._token} if self._token else {}
-
-        def fetch() -> Path:
-            import requests
-
+        def attempt() -> Path:
             try:
-                with self._ckan.session.get(
-                    resource["url"], headers=headers, timeout=self.timeout, stream=True
-                ) as response:
-                    response.raise_for_status()
-                    with target.open("wb") as out:
-                        for chunk in response.iter_content(1 << 20):
-                            out.write(chunk)
+                return download(self._fetch, resource, directory)
             except requests.RequestException as exc:
                 raise _translate(exc, "download") from exc
-            return target
+
+        return self.retry.call(attempt)
+
+    def _fetch(self, url: str) -> Any:
+        """GET a file; the token goes only to this CKAN's own origin, never to another host."""
+        import requests
 
         if self._ckan.session is None:
-            import requests
-
             self._ckan.session = requests.Session()
-        return self.retry.call(fetch)
-
-    def _restore(
-        self, package_id: str, done: list[tuple[str, dict[str, Any] | None, Path | None]]
-    ) -> None:
-        for key, old, backup in reversed(done):
-            try:
-                if old is None:
-                    package = self._retried("package_show", id=package_id)
-                    for r in package["resources"]:
-                        if r.get("tsunagu_key") == key:
-                            self._retried("resource_delete", id=r["id"])
-                elif backup is not None:
-                    previous = ResourceFile(
-                        key,
-                        backup,
-                        old.get("name") or key,
-                        old.get("format") or "",
-                        old.get("mimetype") or "",
-                        old.get("hash") or "",
-                        backup.stat().st_size,
-                    )
-                    self.retry.call(lambda p=previous: self._put_resource(package_id, p))
-            except TsunaguError:
-                continue  # best effort; the error that caused the rollback is what gets raised
-
-    def _discard(self, package_id: str) -> None:
-        for action in ("dataset_purge", "package_delete"):
-            try:
-                self._retried(action, id=package_id)
-                return
-            except (PermissionDenied, CatalogueError):
-                continue
+        same_origin = urlsplit(url)[:2] == urlsplit(self.url)[:2]
+        headers = {"Authorization": self._token} if self._token and same_origin else {}
+        return self._ckan.session.get(url, headers=headers, timeout=self.timeout, stream=True)
 
     def delete_dataset(self, dataset_id: str, *, actor: str = "cli") -> None:
         package = self._show(dataset_id)
-        if package is None:
-            raise DatasetNotFound(f"dataset {dataset_id!r} not found")
-        self._discard(package["id"])
+        if package is None or package.get("state") == "deleted":
+            raise DatasetNotFound(
+                f"dataset {dataset_id!r} not found",
+                message_ja=f"データセット「{dataset_id}」はありません",
+            )
+        self._remove(package["id"])
 
     # -- reading -------------------------------------------------------------------------
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
@@ -428,6 +355,12 @@ class CkanCatalogue:
         raise DatasetNotFound(
             f"dataset {dataset_id} has no resource {key!r}", code="resource-not-found"
         )
+
+
+def _by_key(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {
+        r["tsunagu_key"]: r for r in (package or {}).get("resources", []) if r.get("tsunagu_key")
+    }
 
 
 def _record(package: dict[str, Any]) -> DatasetRecord:

@@ -22,7 +22,8 @@ LICENCE_IDS = {
     "ODC-BY-1.0": "odc-by",
     "PDDL-1.0": "odc-pddl",
 }
-_TAG = re.compile(r"^[\w \-.]{2,100}$")
+STAGING_KEY = "tsunagu_staging"
+_TAG = re.compile(r"[\w \-.]{2,100}")  # CKAN tag_name_validator + length
 EXTRA_KEYS = (
     "title_en",
     "description_en",
@@ -38,9 +39,16 @@ def meta_digest(meta: DatasetMeta) -> str:
     return hashlib.sha256(json.dumps(meta.fingerprint(), sort_keys=True).encode()).hexdigest()
 
 
-def package_fields(meta: DatasetMeta) -> dict[str, Any]:
-    """The package dict to create or patch (without resources)."""
+def package_fields(meta: DatasetMeta, *, staging: bool = False) -> dict[str, Any]:
+    """The package dict to create or patch (without resources).
+
+    ``staging`` marks a dataset created private and still being filled: a publish that finds
+    the mark resumes the creation instead of treating the half-filled dataset as published,
+    and the final patch (without the mark) makes it public in the same call.
+    """
     extras = {key: str(getattr(meta, key)) for key in EXTRA_KEYS}
+    if staging:
+        extras[STAGING_KEY] = "1"
     if meta.spatial:
         extras["spatial"] = json.dumps(meta.spatial)
     extras["tsunagu_meta"] = json.dumps(meta.fingerprint(), ensure_ascii=False, sort_keys=True)
@@ -54,13 +62,18 @@ def package_fields(meta: DatasetMeta) -> dict[str, Any]:
         "notes": notes,
         "owner_org": meta.organisation,
         "license_id": LICENCE_IDS.get(meta.licence, meta.licence),
-        "tags": [{"name": tag} for tag in meta.tags if _TAG.match(tag)],
+        "tags": [{"name": tag} for tag in meta.tags if _TAG.fullmatch(tag)],
         "extras": [{"key": k, "value": v} for k, v in sorted(extras.items())],
     }
 
 
 def extras_of(package: dict[str, Any]) -> dict[str, str]:
     return {e["key"]: e["value"] for e in package.get("extras") or []}
+
+
+def is_staging(package: dict[str, Any]) -> bool:
+    """Created by Tsunagu and not yet made public (a publish that did not finish)."""
+    return bool(package.get("private")) and extras_of(package).get(STAGING_KEY) == "1"
 
 
 def meta_from_package(package: dict[str, Any]) -> DatasetMeta:

@@ -46,7 +46,7 @@ def command(obj: dict, file: Path, schema_slug: str, layout: str, sheet: str | N
     for header in ("列 / column", "標準 / standard", "確度 / confidence", "方法 / method"):
         table.add_column(header)
     for p in proposals:
-        table.add_row(p.source, p.target or "—", f"{p.confidence:.0%}", p.method)
+        table.add_row(p.source, p.target or "—", f"{p.confidence:.0%}", p.method or "—")
     Console().print(table)
     accepted = {
         p.source: p.target for p in proposals if p.target and p.confidence >= min_confidence

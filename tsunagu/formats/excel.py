@@ -75,10 +75,12 @@ class ExcelReader:
         name = options.display_name or path.name
         size = check_size(path, settings, name)
         check_xlsx_archive(path, settings, name)
-        sheet, sheets, hidden_sheets, rows, last_row, meta = _read_workbook(path, options, name)
-        for number, cells in rows:
-            check_record(cells, number, settings, name, None)
+        sheet, sheets, hidden_sheets, rows, last_row, meta = _read_workbook(
+            path, options, name, settings.max_columns
+        )
         layout = detect_layout(rows, last_row, name, options.header_row)
+        for number, cells in rows:
+            check_record(cells, number, settings, name, layout.header)
         width = max((len(cells) for _, cells in rows), default=0)
         hidden_columns = meta.hidden_columns(width)
         report = Report()
@@ -115,25 +117,31 @@ class ExcelReader:
 
 
 def _read_workbook(
-    path: Path, options: ReadOptions, name: str
+    path: Path, options: ReadOptions, name: str, max_columns: int
 ) -> tuple[str, list[str], list[str], list[Row], int, SheetMeta]:
     """Open read-only, pick the sheet, stream its rows and scan its XML for metadata."""
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # A file object, not a path: openpyxl refuses paths whose suffix it does not know, and
+    # uploads are stored under a server-generated id.
+    stream = path.open("rb")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        stream.close()
         raise refuse("excel-unreadable", name) from exc
     try:
         sheets = list(workbook.sheetnames)
         hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
         worksheet = _choose_sheet(workbook, options.sheet, sheets, hidden, name)
         worksheet.reset_dimensions()  # never trust the declared A1:XFD1048576
-        rows, last_row = _rows(worksheet.iter_rows(values_only=True))
+        rows, last_row = _rows(worksheet.iter_rows(values_only=True), max_columns, name)
         # openpyxl keeps the sheet's part name privately; it is the only link to its XML.
         meta = scan_sheet_xml(path, worksheet._worksheet_path)
     finally:
         workbook.close()
+        stream.close()
     return worksheet.title, sheets, hidden, rows, last_row, meta
 
 
@@ -151,11 +159,16 @@ def _choose_sheet(
     return worksheets[visible[0]]
 
 
-def _rows(values: Any) -> tuple[list[Row], int]:
-    """Non-blank rows as text with their sheet row numbers, and the last row number seen."""
+def _rows(values: Any, max_columns: int, name: str) -> tuple[list[Row], int]:
+    """Non-blank rows as text with their sheet row numbers, and the last row number seen.
+
+    A row wider than ``max_columns`` stops the read at once, before it is converted.
+    """
     rows: list[Row] = []
     number = 0
     for number, row in enumerate(values, start=1):
+        if len(row) > max_columns:
+            raise refuse("too-many-columns", name, row=number, count=len(row), limit=max_columns)
         cells = [cell_text(value) for value in row]
         if any(cell.strip() for cell in cells):
             rows.append((number, cells))

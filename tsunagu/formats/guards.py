@@ -129,7 +129,7 @@ def check_xlsx_archive(path: Path, settings: Settings, file_name: str) -> None:
     Sizes in a central directory can lie, so openpyxl is then run in read-only streaming mode
     and the reader stops at the real data; this check catches the honest bombs cheaply.
     """
-    if path.suffix.lower() in MACRO_SUFFIXES:
+    if {path.suffix.lower(), Path(file_name).suffix.lower()} & set(MACRO_SUFFIXES):
         raise refuse("excel-macro-refused", file_name)
     try:
         with zipfile.ZipFile(path) as archive:

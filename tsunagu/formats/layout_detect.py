@@ -26,6 +26,8 @@ Row = tuple[int, list[str]]  # (1-based row number in the file, cells)
 
 # A header is searched for among the first rows only; a title block is never longer.
 MAX_HEADER_SEARCH = 30
+# The table's width is plain from its first rows; counting them all would only cost time.
+MODAL_SAMPLE_ROWS = 1000
 NOTE_MARK = re.compile(r"^\s*(※|＊|\*|注[\s:：.．)）0-9０-９]|注記|[(（]注|備考[:：]|出典[:：])")
 
 
@@ -44,7 +46,7 @@ class Layout:
 
 
 def is_blank(cells: Sequence[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def used_width(cells: Sequence[str]) -> int:
@@ -56,7 +58,7 @@ def used_width(cells: Sequence[str]) -> int:
 
 
 def filled(cells: Sequence[str]) -> int:
-    return sum(1 for cell in cells if cell.strip())
+    return len(cells) - [cell.strip() for cell in cells].count("")
 
 
 def row_text(cells: Sequence[str]) -> str:
@@ -101,8 +103,9 @@ def detect_layout(
 def _modal_width(content: Sequence[Row]) -> int:
     """The commonest used width among rows of two or more cells (titles and notes have one);
     ties go to the wider, so a short file's title block cannot outvote its table."""
-    widths = [used_width(cells) for _, cells in content if filled(cells) >= 2]
-    counts = Counter(widths or [used_width(cells) for _, cells in content])
+    sample = content[:MODAL_SAMPLE_ROWS]
+    widths = [used_width(cells) for _, cells in sample if filled(cells) >= 2]
+    counts = Counter(widths or [used_width(cells) for _, cells in sample])
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
 
 

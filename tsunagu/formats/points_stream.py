@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -38,6 +39,12 @@ MAX_LEFT_OUT_ROWS = 1000
 _SAMPLE_BYTES = 1 << 16
 # pyarrow cannot parse a record longer than its block; 1 MiB is Settings.max_line_bytes default.
 _MIN_BLOCK_BYTES = 1 << 20
+# pyarrow's streaming reader keeps about a dozen blocks in flight (read-ahead and parsing), so
+# memory grows with the block, not with the file: 16 MB blocks cost ~280 MB, 2 MB ones ~60 MB.
+_MAX_BLOCK_BYTES = int(os.environ.get("XB", 2 << 20))
+# Feature texts are built this many rows at a time: about 12 MB of JSON, whatever the chunk.
+_TEXT_ROWS = 25_000
+_PLAIN_ID = r"^[0-9A-Za-z_.-]*$"
 
 
 @dataclass
@@ -108,22 +115,28 @@ def _id_text(frame: pl.DataFrame, id_field: str | None, first_record: int) -> pl
     record = (pl.int_range(pl.len()) + first_record).cast(pl.Utf8)
     if id_field is None or id_field not in frame.columns:
         return record
+    ids = pl.col(id_field)
+    filled = ids.is_not_null() & (ids != "")
+    if frame[id_field].str.contains(_PLAIN_ID).all():
+        # The standard's IDs are [0-9A-Za-z]: nothing to escape, so skip the JSON encoder.
+        return pl.when(filled).then(pl.concat_str(pl.lit('"'), ids, pl.lit('"'))).otherwise(record)
     # json_encode of {"v": ID} is '{"v":<escaped ID>}'; the slice keeps the escaped value.
-    encoded = pl.struct(pl.col(id_field).alias("v")).struct.json_encode()
+    encoded = pl.struct(ids.alias("v")).struct.json_encode()
     value = encoded.str.slice(5, encoded.str.len_bytes() - 6)
-    filled = pl.col(id_field).is_not_null() & (pl.col(id_field) != "")
     return pl.when(filled).then(value).otherwise(record)
 
 
 def _feature_texts(
-    frame: pl.DataFrame, ids: pl.Series, lon: np.ndarray, lat: np.ndarray
-) -> pl.Series:
-    """One JSON text per row: id, Point geometry and the row's cells as properties."""
+    frame: pl.DataFrame, ids: pl.Series, lon: np.ndarray, lat: np.ndarray, first: bool
+) -> pl.DataFrame:
+    """One JSON text per row (id, Point, the row's cells as properties), comma-led but the
+    file's first, so the texts can be written one per line as they are."""
     import polars as pl
 
-    properties = pl.struct(*frame.columns).struct.json_encode()
+    lead = pl.Series(np.where(np.arange(len(ids)) == 0, "" if first else ",", ","))
     return frame.select(
         pl.concat_str(
+            pl.lit(lead),
             pl.lit('{"type":"Feature","id":'),
             pl.lit(ids),
             pl.lit(',"geometry":{"type":"Point","coordinates":['),
@@ -131,10 +144,10 @@ def _feature_texts(
             pl.lit(","),
             pl.lit(pl.Series(lat).cast(pl.Utf8)),
             pl.lit(']},"properties":'),
-            properties,
+            pl.struct(*frame.columns).struct.json_encode(),
             pl.lit("}"),
-        )
-    ).to_series()
+        ).alias("feature")
+    )
 
 
 def _write_chunk(
@@ -158,11 +171,17 @@ def _write_chunk(
     # Ids are computed on the whole chunk, so a fallback id is the row's own record number.
     ids = frame.select(_id_text(frame, id_field, first_record)).to_series()
     keep = pl.Series(usable)
-    lines = _feature_texts(frame.filter(keep), ids.filter(keep), lon[usable], lat[usable])
-    separator = ",\n" if result.features else "\n"
-    out.write((separator + lines.str.join(",\n").item()).encode("utf-8"))
-    result.features += len(lines)
-    result._extend_bbox(lon[usable], lat[usable])
+    frame, ids, lon, lat = frame.filter(keep), ids.filter(keep), lon[usable], lat[usable]
+    for start in range(0, frame.height, _TEXT_ROWS):
+        part = slice(start, start + _TEXT_ROWS)
+        texts = _feature_texts(
+            frame[part], ids[part], lon[part], lat[part], first=not result.features
+        )
+        # polars writes the texts straight from Arrow memory: no Python string per row.
+        out.flush()  # keep the order if polars writes to the file descriptor directly
+        texts.write_csv(out, include_header=False, quote_style="never", line_terminator="\n")
+        result.features += texts.height
+    result._extend_bbox(lon, lat)
 
 
 def csv_points_to_geojson(
@@ -185,16 +204,16 @@ def csv_points_to_geojson(
     for column in (lat_field, lon_field):
         if column not in names:
             raise _missing_column(csv_path, column)
-    block_size = max(chunk_rows * line_bytes, _MIN_BLOCK_BYTES)
+    block_size = min(max(chunk_rows * line_bytes, _MIN_BLOCK_BYTES), _MAX_BLOCK_BYTES)
     reader = _open_reader(csv_path, names, encoding, block_size)
     result = StreamResult()
     first_record = 2
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("wb") as out:
-        out.write(b'{"type":"FeatureCollection","features":[')
+        out.write(b'{"type":"FeatureCollection","features":[\n')
         for batch in reader:
             _write_chunk(batch, out, result, first_record, (lat_field, lon_field, id_field))
             first_record += batch.num_rows
         tail = f',"bbox":{dump(result.bbox)}' if result.bbox is not None else ""
-        out.write(f"\n]{tail}}}\n".encode())
+        out.write(f"]{tail}}}\n".encode())
     return result

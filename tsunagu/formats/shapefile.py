@@ -103,6 +103,10 @@ def _crs_of(shp: Path, options: ReadOptions, report: Report, file_name: str) -> 
 
 def read_shapefile(shp: Path, options: ReadOptions, file_name: str, source: Source) -> Draft:
     """Read a ``.shp`` with its parts beside it into a Draft (GeoDataFrame, CRS as found)."""
+    with shp.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != SHP_MAGIC:  # GDAL would pick a driver by content (an OGR VRT, say)
+        raise refuse("shapefile-not-shapefile", file_name)
     for suffix in (".shx", ".dbf"):
         if _sibling(shp, suffix) is None:
             raise refuse("shapefile-part-missing", file_name, part=f"{shp.stem}{suffix}")
@@ -137,10 +141,6 @@ class ShapefileReader:
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
-        with path.open("rb") as fh:
-            magic = fh.read(4)
-        if magic != SHP_MAGIC:
-            raise refuse("shapefile-not-shapefile", file_name)
         source = Source(path=path, format=self.name, size=path.stat().st_size)
         return read_shapefile(path, options, file_name, source)
 

@@ -90,22 +90,23 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
     ``table`` follows the Draft convention: ``str`` cells, index = row number in the file.
     """
     problems: list[Problem] = []
-    columns = [str(column) for column in table.columns]
-    for row, values in zip(table.index, table.itertuples(index=False, name=None), strict=True):
-        for column, value in zip(columns, values, strict=True):
-            found = first_trap(value) if isinstance(value, str) else None
-            if found is None:
-                continue
-            code, char, suggestion = found
+    pattern = _trap_pattern()
+    for position, column in enumerate(table.columns):
+        values = table.iloc[:, position]
+        # Vectorised pre-filter: almost every cell is clean, so only hits reach Python.
+        hits = values[values.astype(str).str.contains(pattern.pattern, regex=True, na=False)]
+        for row, value in hits.items():
+            code, char, suggestion = first_trap(value) or ("", "", "")
             kanji = code == "platform-dependent-kanji"
             problems.append(
                 Problem(
                     "platform-dependent-char" if kanji else code,
                     Severity.INFO if kanji else Severity.WARNING,
-                    Location(file=file_name, row=int(row), column=column),
+                    Location(file=file_name, row=int(row), column=str(column)),
                     {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion},
                 )
             )
+    problems.sort(key=lambda p: p.location.row or 0)  # stable: columns stay in order per row
     return problems
 
 

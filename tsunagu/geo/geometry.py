@@ -26,6 +26,7 @@ MAX_FEATURES = 200_000
 MAX_VERTICES = 2_000_000
 # At most this many per-feature problems of one code are listed; the rest are counted in facts.
 MAX_LISTED = 100
+GEOMETRY_COLLECTION = 7  # shapely type id
 
 
 def report_features(
@@ -43,14 +44,22 @@ def _plain(label: object) -> int | str:
     return int(label) if isinstance(label, int | np.integer) else str(label)
 
 
+# Problems that already say why a feature (or a table row) has no geometry.
+EXPLAINS_NULL = frozenset({"location-missing", "location-unparsable"})
+
+
 def _features_with_errors(report: Report, file_name: str) -> set[int | str]:
-    return {
-        p.location.feature
-        for p in report.problems
-        if p.severity.blocks_publishing
-        and p.location.file == file_name
-        and p.location.feature is not None
-    }
+    """Features whose null geometry is already explained: a blocking problem on the feature,
+    or a missing/unparsable 緯度・経度 on the table row it was made from."""
+    explained: set[int | str] = set()
+    for p in report.problems:
+        if p.location.file != file_name:
+            continue
+        if p.severity.blocks_publishing and p.location.feature is not None:
+            explained.add(p.location.feature)
+        elif p.code in EXPLAINS_NULL and p.location.row is not None:
+            explained.add(p.location.row)
+    return explained
 
 
 def geometries_from_wkb(
@@ -106,6 +115,11 @@ def check_validity(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> gpd
     nulls = [label for label in gdf.index[missing] if _plain(label) not in explained]
     report_features(report, "geometry-null", "warning", file_name, nulls)
     report_features(report, "geometry-empty", "warning", file_name, list(gdf.index[empty]))
+    # the map viewer (folium tooltips/popups) cannot draw a GeometryCollection
+    collections = ~missing & (shapely.get_type_id(geoms) == GEOMETRY_COLLECTION)
+    report_features(
+        report, "geometry-collection", "warning", file_name, list(gdf.index[collections])
+    )
     invalid = ~missing & ~empty & ~shapely.is_valid(geoms)
     if not invalid.any():
         return gdf

@@ -29,6 +29,7 @@ KINDS = {
     "geojson": ("GeoJSON", "application/geo+json"),
     "datapackage": ("JSON", "application/json"),
     "report-json": ("JSON", "application/json"),
+    "report-html": ("HTML", "text/html"),
 }
 
 
@@ -60,7 +61,7 @@ def resource_files(draft: Draft) -> list[ResourceFile]:
         if path is None:
             continue
         resource_key = kind if key == "main" else f"{key}-{kind}"
-        name = path.name if path.name not in ("report.json",) else f"{path.parent.name}-report.json"
+        name = f"{path.parent.name}-{path.name}" if path.name.startswith("report.") else path.name
         files.append(
             ResourceFile(
                 resource_key, path, name, fmt, mediatype, sha256_file(path), path.stat().st_size

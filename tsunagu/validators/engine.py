@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+import numpy as np
+
 from tsunagu.errors import Problem, TsunaguError
 from tsunagu.model import Draft, Report
 
@@ -102,6 +104,37 @@ class Check(Protocol):
     type: ClassVar[str]
 
     def run(self, ctx: CheckContext) -> Iterator[Problem]: ...
+
+
+@dataclass(frozen=True)
+class DistinctValues:
+    """A column's distinct values (optionally NFKC-normalized) and the way back to its rows.
+
+    Municipal tables repeat themselves (the same 地方公共団体名, 曜日 and opening hours on every
+    row), so regexes run once per distinct value and the result is spread back by position: a
+    million-row column with a few thousand distinct values costs a few thousand matches.
+    """
+
+    values: pd.Series  # distinct cell texts, RangeIndex
+    codes: np.ndarray  # position in ``values`` of every row
+    index: pd.Index  # the table's index (department row numbers)
+
+    @classmethod
+    def of(cls, column: pd.Series, *, nfkc: bool = True) -> DistinctValues:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(column.astype(str))
+        values = pd.Series(uniques, dtype=str)
+        if nfkc:
+            values = values.where(values.str.isascii(), values.str.normalize("NFKC"))
+        return cls(values, codes, column.index)
+
+    def spread(self, mask: pd.Series | np.ndarray) -> pd.Series:
+        """A per-row boolean Series from one computed on the distinct values."""
+        import pandas as pd
+
+        flags = np.asarray(mask, dtype=bool)
+        return pd.Series(flags[self.codes] if len(flags) else False, index=self.index, dtype=bool)
 
 
 def rows_of(mask: pd.Series) -> list[int]:

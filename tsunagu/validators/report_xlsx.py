@@ -71,15 +71,16 @@ PROBLEM_HEADERS = (
 EXCEL_MAX_ROWS = 1_048_576
 HEADER = "header"  # mark key for the header row
 WIDTH_SAMPLE_ROWS = 200
+MAX_COMMENTS = 10_000
 
 
-def write_annotated_xlsx(draft: Draft, path: Path) -> Path:
+def write_annotated_xlsx(draft: Draft, path: Path, *, max_comments: int = MAX_COMMENTS) -> Path:
     """Write the annotated workbook to ``path`` (renamed into place once complete)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     rules = load_rules()
-    notes = _write_data_sheet(wb, draft, rules)
+    notes = _write_data_sheet(wb, draft, rules, max_comments)
     notes += _write_problems_sheet(wb, draft, rules)
     _write_summary_sheet(wb, draft, notes)
     tmp = path.with_name(path.name + ".part")
@@ -138,22 +139,45 @@ def _cell_marks(draft: Draft) -> dict[Any, dict[int, list[Problem]]]:
     return marks
 
 
-def _annotated(ws: WriteOnlyWorksheet, value: Any, problems: list[Problem], rules: RuleBook) -> Any:
-    from openpyxl.comments import Comment
+class _Marker:
+    """Fills problem cells and comments them, up to :data:`MAX_COMMENTS` comments.
 
-    worst = max(problems, key=lambda p: p.severity.rank).severity
-    cell = _styled(ws, value, worst)
-    lines = []
-    for p in sorted(problems, key=lambda p: -p.severity.rank):
-        rule = rules.label(p, "ja")
-        lines.append(f"【{severity_label(p.severity, 'ja')}】{render(p.code, 'ja', **p.params)}")
-        lines.append(render(p.code, "en", **p.params) + (f"\n({rule})" if rule else ""))
-    text = excel_text("\n".join(lines))
-    cell.comment = Comment(text, "tsunagu", height=min(400, 40 + 15 * text.count("\n")), width=360)
-    return cell
+    Excel slows to a crawl on sheets with tens of thousands of comments (each is a VML shape),
+    so past the cap cells are still coloured and every problem is still on the problems sheet.
+    """
+
+    def __init__(self, ws: WriteOnlyWorksheet, rules: RuleBook, max_comments: int) -> None:
+        self.ws, self.rules, self.left = ws, rules, max_comments
+        self.skipped = 0
+
+    def cell(self, value: Any, problems: list[Problem]) -> Any:
+        from openpyxl.comments import Comment
+
+        worst = max(problems, key=lambda p: p.severity.rank).severity
+        cell = _styled(self.ws, value, worst)
+        if self.left <= 0:
+            self.skipped += 1
+            return cell
+        self.left -= 1
+        text = excel_text("\n".join(self._lines(problems)))
+        height = min(400, 40 + 15 * text.count("\n"))
+        cell.comment = Comment(text, "tsunagu", height=height, width=360)
+        return cell
+
+    def _lines(self, problems: list[Problem]) -> list[str]:
+        lines = []
+        for p in sorted(problems, key=lambda p: -p.severity.rank):
+            rule = self.rules.label(p, "ja")
+            lines.append(
+                f"【{severity_label(p.severity, 'ja')}】{render(p.code, 'ja', **p.params)}"
+            )
+            lines.append(render(p.code, "en", **p.params) + (f"\n({rule})" if rule else ""))
+        return lines
 
 
-def _write_data_sheet(wb: Workbook, draft: Draft, rules: RuleBook) -> list[list[str]]:
+def _write_data_sheet(
+    wb: Workbook, draft: Draft, rules: RuleBook, max_comments: int
+) -> list[list[str]]:
     ws = wb.create_sheet(DATA_SHEET)
     table = draft.raw_table
     if table is None:
@@ -162,11 +186,11 @@ def _write_data_sheet(wb: Workbook, draft: Draft, rules: RuleBook) -> list[list[
     headers = [cell_text(c) for c in table.columns]
     _set_widths(ws, [ROW_HEADER, *headers], table)
     ws.freeze_panes = "B2"
-    marks = _cell_marks(draft)
+    marks, marker = _cell_marks(draft), _Marker(ws, rules, max_comments)
     header_marks = marks.get(HEADER, {})
     ws.append(
         [
-            _annotated(ws, name, header_marks[pos], rules) if pos in header_marks else _text(name)
+            marker.cell(name, header_marks[pos]) if pos in header_marks else _text(name)
             for pos, name in enumerate([ROW_HEADER, *headers], start=-1)
         ]
     )
@@ -179,14 +203,17 @@ def _write_data_sheet(wb: Workbook, draft: Draft, rules: RuleBook) -> list[list[
         cells = [number, *(cell_text(v) for v in values)]
         ws.append(
             [
-                _annotated(ws, v, row_marks[pos], rules) if pos in row_marks else _value(v)
+                marker.cell(v, row_marks[pos]) if pos in row_marks else _value(v)
                 for pos, v in enumerate(cells, start=-1)
             ]
         )
     ws.auto_filter.ref = f"A1:{_letter(len(headers) + 1)}{min(len(table), limit) + 1}"
+    notes = []
     if len(table) > limit:
-        return [_both("report-rows-truncated", shown=limit, total=len(table))]
-    return []
+        notes.append(_both("report-rows-truncated", shown=limit, total=len(table)))
+    if marker.skipped:
+        notes.append(_both("report-comments-capped", shown=max_comments, more=marker.skipped))
+    return notes
 
 
 def _value(value: Any) -> Any:

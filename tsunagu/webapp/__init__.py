@@ -1,1 +1,56 @@
-"""webapp."""
+"""The web app: catalogue pages, the map viewer, department uploads and the developer APIs.
+
+``create_app(settings)`` is the only entry point (flaskr's factory): configuration flows in from
+the caller, so one test process can build many differently configured apps, and nothing is read
+at import time. The app reads whichever catalogue is configured (local by default, CKAN by URL).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tsunagu.config import Settings, load_settings
+
+
+def _secret_key(settings: Settings) -> str:
+    """From the environment when set; else generated once and kept under the data dir."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def create_app(
+    settings: Settings | None = None,
+    overrides: dict[str, Any] | None = None,
+    catalogue: Any = None,
+) -> Flask:
+    from tsunagu.catalogue import open_catalogue
+    from tsunagu.webapp import errors, i18n, security
+    from tsunagu.webapp.context import WebContext
+    from tsunagu.webapp.pages import catalogue as catalogue_pages
+
+    settings = settings or load_settings(overrides)
+    app = Flask(__name__, instance_path=str(Path(settings.data_dir).resolve()))
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
+    app.extensions["tsunagu"] = WebContext(settings, catalogue or open_catalogue(settings))
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(catalogue_pages.bp)
+    return app

@@ -34,7 +34,9 @@ AED_ROWS = [
 def write_text() -> None:
     (HERE / "aed_cp932.csv").write_bytes(("\r\n".join(AED_ROWS) + "\r\n").encode("cp932"))
     (HERE / "tiny_cp932.csv").write_bytes("id,name\n1,髙\n".encode("cp932"))
-    shelters = "施設名,所在地,収容人数\n柏第一小学校,柏市柏1丁目,500\n増尾中学校,柏市増尾2丁目,350\n"
+    shelters = (
+        "施設名,所在地,収容人数\n柏第一小学校,柏市柏1丁目,500\n増尾中学校,柏市増尾2丁目,350\n"
+    )
     (HERE / "shelters_eucjp.csv").write_bytes(shelters.encode("euc-jp"))
     (HERE / "shelters_utf8_bom.csv").write_bytes(shelters.encode("utf-8-sig"))
     (HERE / "shelters_utf16.tsv").write_bytes(shelters.replace(",", "\t").encode("utf-16"))

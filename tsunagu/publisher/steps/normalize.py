@@ -9,6 +9,7 @@ function in :mod:`tsunagu.normalize` or :mod:`tsunagu.geo`; this step only wires
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -80,21 +81,15 @@ class Normalize:
         self, draft: Draft, attrs: pd.DataFrame, ctx: RunContext, slug: str, layout: str
     ) -> tuple[pd.DataFrame, dict[str, str]]:
         from tsunagu.normalize.constants import fill_constants
-        from tsunagu.normalize.headers import apply_mapping, propose_mapping
+        from tsunagu.normalize.headers import apply_mapping
         from tsunagu.normalize.layout import upgrade_table
         from tsunagu.normalize.values import normalize_values
 
         registry = ctx.schemas
         report, file_name, manifest = draft.report, draft.source.name, draft.manifest
         schema_in = registry.get(slug, layout)
-        columns = [str(c) for c in attrs.columns]
-        mapping: dict[str, str | None] = {
-            p.source: p.target
-            for p in propose_mapping(columns, schema_in)
-            if p.target and p.confidence >= AUTO_ACCEPT
-        }
-        if manifest is not None:
-            mapping.update({k: v for k, v in manifest.columns.items() if k in columns})
+        first_new = len(report.problems)
+        mapping = self._mapping([str(c) for c in attrs.columns], schema_in, manifest)
         table, origin = apply_mapping(attrs, mapping, schema_in, report, file_name)
         if layout != "current":
             table, origin = upgrade_table(
@@ -111,26 +106,69 @@ class Normalize:
             municipality_name=municipality.name if municipality else ctx.settings.municipality_name,
             constants=dict(manifest.constants) if manifest else {},
             id_prefix=manifest.id_prefix if manifest else None,
+            file_name=file_name,
         )
+        self._settle_problems(report, first_new, table, origin)
         return table, origin
+
+    @staticmethod
+    def _mapping(columns: list[str], schema: Any, manifest: Any) -> dict[str, str | None]:
+        """Sure proposals, overridden by the manifest: its sources and its targets win."""
+        from tsunagu.normalize.headers import propose_mapping
+
+        chosen = {k: v for k, v in (manifest.columns if manifest else {}).items() if k in columns}
+        taken = {v for v in chosen.values() if v}
+        mapping: dict[str, str | None] = {
+            p.source: p.target
+            for p in propose_mapping(columns, schema)
+            if p.target
+            and p.confidence >= AUTO_ACCEPT
+            and p.source not in chosen
+            and p.target not in taken
+        }
+        mapping.update(chosen)
+        return mapping
+
+    @staticmethod
+    def _settle_problems(
+        report: Any, first: int, table: pd.DataFrame, origin: dict[str, str]
+    ) -> None:
+        """Name columns as the department wrote them, and drop "required column missing" for
+        columns that constants (municipality code, name, generated IDs) have since filled."""
+        settled = []
+        for problem in report.problems[first:]:
+            column = problem.location.column
+            if (
+                problem.code == "required-column-missing"
+                and column in table.columns
+                and bool((table[column] != "").all())
+            ):
+                continue
+            if column in origin:
+                problem = dataclasses.replace(
+                    problem, location=dataclasses.replace(problem.location, column=origin[column])
+                )
+            settled.append(problem)
+        report.problems[first:] = settled
 
     @staticmethod
     def _with_geometry(table: pd.DataFrame, geometry: Any, draft: Draft) -> Any:
         """Re-attach WGS84 geometry; points fill 緯度/経度 where the file had none."""
         import geopandas as gpd
+        import shapely
 
-        points = geometry.geom_type == "Point"
-        for column, coord in (
-            ("緯度", geometry.y.where(points)),
-            ("経度", geometry.x.where(points)),
-        ):
+        shapes = geometry.to_numpy()
+        points = (shapely.get_type_id(shapes) == 0) & ~shapely.is_empty(shapes)  # Point, not empty
+        for column, getter in (("緯度", shapely.get_y), ("経度", shapely.get_x)):
             if column not in table.columns or not points.any():
                 continue
-            text = coord.map(lambda v: "" if pd.isna(v) else f"{v:.7f}".rstrip("0").rstrip("."))
+            coords = [
+                f"{getter(g):.7f}".rstrip("0").rstrip(".") if p else ""
+                for g, p in zip(shapes, points, strict=True)
+            ]
+            text = pd.Series(coords, index=table.index)
             empty = table[column] == ""
             filled = int((empty & (text != "")).sum())
             table.loc[empty, column] = text[empty]
             draft.report.count("coordinates-from-geometry", filled)
-        return gpd.GeoDataFrame(
-            table, geometry=geometry.values, crs=geometry.crs, index=table.index
-        )
+        return gpd.GeoDataFrame(table, geometry=shapes, crs=geometry.crs, index=table.index)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from tsunagu.errors import Problem, Severity
-from tsunagu.validators.engine import CheckContext, rows_of
+from tsunagu.validators.engine import CheckContext, DistinctValues, rows_of
 from tsunagu.validators.rules import RULE_FOR_CODE
 
 MAX_ROWS = 10
@@ -42,7 +42,7 @@ WEEKDAY_LIST = r"[月火水木金土日](?:曜日?)?(?:\s*[・、,/／]\s*[月�
 LISTED_VALUES = r"[^、,・／]+[、,・／][^、,・／]+.*"
 NUMBER_WITH_UNIT = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?\s*[^\s0-9.,+-][^0-9]*"
 NUMBER_WITH_SEPARATOR = r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
-LAYOUT_SPACES = r"[\s\u3000]+\S.*|.*\S[\s\u3000]+"
+LAYOUT_SPACES = r"\s+\S.*|.*\S\s+"  # on NFKC text, where 全角スペース is already " "
 
 
 def _count(value: Any) -> int:
@@ -68,9 +68,9 @@ class MachineReadabilityCheck:
         yield from self._facts(ctx)
         table = ctx.table
         for column in table.columns:
-            text = table[column].astype(str).str.normalize("NFKC")
-            for code, mask in self._cell_findings(ctx, column, text):
-                yield self._column_problem(ctx, column, code, mask, table[column])
+            distinct = DistinctValues.of(table[column])
+            for code, mask in self._cell_findings(ctx, column, distinct.values):
+                yield self._column_problem(ctx, column, code, distinct.spread(mask), table[column])
         yield from self._layout(ctx)
 
     def _facts(self, ctx: CheckContext) -> Iterator[Problem]:
@@ -118,22 +118,27 @@ class MachineReadabilityCheck:
     def _layout(self, ctx: CheckContext) -> Iterator[Problem]:
         """Blank rows, unnamed blank columns and space-padding in the table as read."""
         raw = ctx.draft.raw_table if ctx.draft.raw_table is not None else ctx.table
-        cells = raw.astype(str).apply(lambda col: col.str.strip())
-        blank_rows = (cells == "").all(axis=1)
-        if blank_rows.any():
-            rows = rows_of(blank_rows)
-            yield self._problem(ctx, None, "layout-blank-rows", rows, [])
-        for position, header in enumerate(raw.columns):
-            column = raw.iloc[:, position].astype(str)
-            if _is_unnamed(header) and (cells.iloc[:, position] == "").all():
+        columns = []
+        blank_rows = pd.Series(True, index=raw.index)
+        for position in range(raw.shape[1]):
+            distinct = DistinctValues.of(raw.iloc[:, position])
+            empty = distinct.spread(distinct.values.str.strip() == "")
+            blank_rows &= empty
+            columns.append((position, distinct, empty))
+        if len(raw.index) and blank_rows.any():
+            yield self._problem(ctx, None, "layout-blank-rows", rows_of(blank_rows), [])
+        for position, distinct, empty in columns:
+            header = raw.columns[position]
+            if _is_unnamed(header) and empty.all():
                 problem = self._problem(ctx, str(header), "layout-blank-columns", [], [])
                 problem.params["position"] = position + 1
                 yield problem
                 continue
-            padded = column.str.fullmatch(LAYOUT_SPACES, na=False) & ~blank_rows
+            padded = distinct.spread(distinct.values.str.fullmatch(LAYOUT_SPACES)) & ~blank_rows
             if padded.any():
                 rows = rows_of(padded)
-                examples = [repr(column.at[r]) for r in rows[:MAX_EXAMPLES]]
+                values = raw.iloc[:, position]
+                examples = [repr(values.at[r]) for r in rows[:MAX_EXAMPLES]]
                 yield self._problem(ctx, str(header), "layout-spaces", rows, examples)
 
     def _column_problem(

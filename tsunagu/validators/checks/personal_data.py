@@ -18,7 +18,7 @@ import pandas as pd
 
 from tsunagu.errors import Problem, Severity
 from tsunagu.validators.checks import pii_patterns as pii
-from tsunagu.validators.engine import CheckContext, rows_of
+from tsunagu.validators.engine import CheckContext, DistinctValues, rows_of
 
 BLOCK_SHARE = 0.9
 MAX_ROWS = 10
@@ -44,39 +44,39 @@ class PersonalDataCheck:
 
     def run(self, ctx: CheckContext) -> Iterator[Problem]:
         table = ctx.table
-        texts = {c: table[c].astype(str).str.normalize("NFKC") for c in table.columns}
         has_names = any(pii.person_header_kind(c, ctx.header(c)) == "name" for c in table.columns)
-        for column, text in texts.items():
+        for column in table.columns:
             if self._is_corporate_number(ctx, column):
                 continue  # 法人番号 are public (国税庁法人番号公表サイト)
-            nonempty = text.str.strip() != ""
-            my_number = yield from self._my_number(ctx, column, text, nonempty)
+            distinct = DistinctValues.of(table[column])
+            nonempty = distinct.spread(distinct.values.str.strip() != "")
+            my_number = yield from self._my_number(ctx, column, distinct, nonempty)
             if my_number:
                 continue
-            findings = self._findings(ctx, column, text, nonempty, has_names)
+            findings = self._findings(ctx, column, distinct, nonempty, has_names)
             if findings:
-                yield self._personal(ctx, column, text, findings)
+                yield self._personal(ctx, column, findings, int(nonempty.sum()))
 
     @staticmethod
     def _is_corporate_number(ctx: CheckContext, column: str) -> bool:
         return ctx.kind(column) == "corporate-number" or "法人番号" in ctx.header(column)
 
     def _my_number(
-        self, ctx: CheckContext, column: str, text: pd.Series, nonempty: pd.Series
+        self, ctx: CheckContext, column: str, distinct: DistinctValues, nonempty: pd.Series
     ) -> Generator[Problem, None, bool]:
         """Yield the column's My Number problem, if any; return whether it was a block."""
-        full = pii.my_number_cells(text)
+        full = distinct.spread(pii.my_number_cells(distinct.values))
         count, total = int(full.sum()), int(nonempty.sum())
         hinted = pii.is_my_number_header(column, ctx.header(column))
         if count and (hinted or count >= BLOCK_SHARE * total):
-            yield self._problem(ctx, column, "personal-number", Severity.BLOCK, full, text, total)
+            yield self._problem(ctx, column, "personal-number", Severity.BLOCK, full, total)
             return True
         if not self._is_free_text(ctx, column):
             return False
-        inside = pii.my_number_inside(text)
+        inside = distinct.spread(pii.my_number_inside(distinct.values))
         if inside.any():
             code = "personal-number-review"
-            yield self._problem(ctx, column, code, Severity.WARNING, inside, text, total)
+            yield self._problem(ctx, column, code, Severity.WARNING, inside, total)
         return False
 
     @staticmethod
@@ -89,23 +89,27 @@ class PersonalDataCheck:
 
     @staticmethod
     def _findings(
-        ctx: CheckContext, column: str, text: pd.Series, nonempty: pd.Series, has_names: bool
+        ctx: CheckContext,
+        column: str,
+        distinct: DistinctValues,
+        nonempty: pd.Series,
+        has_names: bool,
     ) -> list[Finding]:
         findings: list[Finding] = []
         header_kind = pii.person_header_kind(column, ctx.header(column))
         if header_kind and nonempty.any():
             findings.append(Finding(header_kind, nonempty))
-        email = pii.personal_email_cells(text)
+        email = distinct.spread(pii.personal_email_cells(distinct.values))
         if email.any():
             findings.append(Finding("email", email))
         if has_names:
-            mobile = pii.mobile_cells(text)
+            mobile = distinct.spread(pii.mobile_cells(distinct.values))
             if mobile.any():
                 findings.append(Finding("mobile", mobile))
         return findings
 
     def _personal(
-        self, ctx: CheckContext, column: str, text: pd.Series, findings: list[Finding]
+        self, ctx: CheckContext, column: str, findings: list[Finding], total: int
     ) -> Problem:
         allowed = ctx.is_allowed_personal(column)
         combined = findings[0].mask.copy()
@@ -117,8 +121,7 @@ class PersonalDataCheck:
             "personal-data-allowed" if allowed else "personal-data-suspected",
             Severity.INFO if allowed else Severity.ERROR,
             combined,
-            text,
-            int((text.str.strip() != "").sum()),
+            total,
             kind=findings[0].kind,
         )
         kinds = [f.kind for f in findings]
@@ -136,12 +139,12 @@ class PersonalDataCheck:
         code: str,
         severity: Severity,
         mask: pd.Series,
-        text: pd.Series,
         total: int,
         kind: str = "my-number",
     ) -> Problem:
         rows = rows_of(mask)
-        examples = [pii.mask(text.at[r], kind) for r in rows[:MAX_EXAMPLES]]
+        values = ctx.table[column]
+        examples = [pii.mask(values.at[r], kind) for r in rows[:MAX_EXAMPLES]]
         return Problem(
             code=code,
             severity=severity,

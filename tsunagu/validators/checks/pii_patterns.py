@@ -33,7 +33,9 @@ PERSONAL_EMAIL_DOMAINS = frozenset(
         "au.com", "softbank.ne.jp", "i.softbank.jp", "disney.ne.jp", "willcom.com",
     }
 )  # fmt: skip
-MOBILE = r"(?<![0-9])0[789]0[-\s(]?[0-9]{4}[-\s)]?[0-9]{4}(?![0-9])"
+# Digit boundaries written without look-arounds, so pyarrow's RE2 can run them.
+MOBILE = r"(?:^|[^0-9])0[789]0[-\s(]?[0-9]{4}[-\s)]?[0-9]{4}(?:[^0-9]|$)"
+TWELVE_DIGITS = r"[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}"  # cheap prefilter before extracting
 
 # Header keywords (substring), and headers that must match exactly because they are short.
 PERSON_HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -75,11 +77,12 @@ def is_my_number_header(*headers: str) -> bool:
 
 def my_number_cells(text: pd.Series) -> pd.Series:
     """True where the whole (NFKC) cell is one valid My Number, timestamps excluded."""
-    groups = text.str.extract(MY_NUMBER_CELL)
-    matched = groups[0].notna()
     out = pd.Series(False, index=text.index)
-    if not matched.any():
+    candidates = text[text.str.contains(TWELVE_DIGITS, na=False)]
+    if candidates.empty:
         return out
+    groups = candidates.str.extract(MY_NUMBER_CELL)
+    matched = groups[0].notna()
     digits = (groups[0] + groups[1] + groups[2])[matched]
     valid = my_number_valid(digits.tolist()) & ~digits.str.fullmatch(TIMESTAMP).to_numpy(bool)
     out[digits.index[valid]] = True
@@ -89,7 +92,7 @@ def my_number_cells(text: pd.Series) -> pd.Series:
 def my_number_inside(text: pd.Series) -> pd.Series:
     """True where a (NFKC) cell contains a valid My Number anywhere, with digit boundaries."""
     out = pd.Series(False, index=text.index)
-    candidates = text[text.str.contains(r"[0-9]{4}", na=False)]
+    candidates = text[text.str.contains(TWELVE_DIGITS, na=False)]
     if candidates.empty:
         return out
     found = candidates.str.extractall(MY_NUMBER)
@@ -129,5 +132,5 @@ def mask(value: str, kind: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     if kind in ("my-number", "mobile"):
-        return value[:3] + re.sub(r"[0-9]", "*", value[3:])
+        return value[:3] + re.sub(r"\d", "*", value[3:])  # \d: full-width digits too
     return value[:1] + "*" * max(len(value) - 1, 0)

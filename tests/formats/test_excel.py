@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import time as clock
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from tsunagu.formats import detect_format
+from tsunagu.formats.base import ReadOptions
+from tsunagu.formats.excel import ExcelReader, cell_text
+
+
+def read(path, settings, **options):
+    return ExcelReader().read(path, ReadOptions(**options), settings)
+
+
+def test_read_first_visible_sheet_with_title_notes_and_metadata(data_path, settings):
+    draft = read(data_path("formats/shelters.xlsx"), settings)
+    table = draft.table
+    assert list(table.columns) == ["番号", "施設名", "開設日", "受付開始", "収容人数", "面積", "倍"]
+    assert list(table.index) == [4, 5, 6]
+    assert table.loc[4].tolist() == [
+        "1",
+        "柏第一小学校",
+        "2024-04-01",
+        "09:30",
+        "500",
+        "1234.5",
+        "1000",
+    ]
+    assert table.loc[5].tolist() == [
+        "2",
+        "増尾中学校",
+        "2024-04-01T09:30:00",
+        "08:00:15",
+        "350",
+        "0.1",
+        "700",
+    ]
+    assert table.loc[6].tolist() == [
+        "3",
+        "髙柳近隣センター",
+        "2023-10-01",
+        "",
+        "80",
+        "0.0000001",
+        "160",
+    ]
+    assert draft.source.sheet == "避難所"
+    assert draft.source.header_row == 3
+    assert draft.source.format == "xlsx"
+    assert draft.report.facts == {
+        "format": "xlsx",
+        "sheet": "避難所",
+        "sheets": ["避難所", "連絡先"],
+        "hidden_sheets": ["連絡先"],
+        "hidden_rows": [5],
+        "hidden_columns": ["F"],
+        "merged_cells": ["A1:F1"],
+        "formula_cells": 3,
+        "comments": 1,
+        "header_row": 3,
+        "title_rows": [{"row": 1, "text": "柏市指定避難所一覧"}],
+        "notes_below": [{"row": 8, "text": "※ 収容人数は目安です。"}],
+        "trailing_blank_rows": 0,
+        "blank_rows_inside": 0,
+        "rows": 3,
+        "columns": 7,
+    }
+    assert draft.report.flatten("sheet", "row", "column", "code", "severity") == [
+        ("避難所", 6, "施設名", "platform-dependent-char", "info"),
+        ("連絡先", None, None, "excel-hidden-content", "warning"),
+        ("避難所", 5, None, "excel-hidden-content", "warning"),
+        ("避難所", None, "F", "excel-hidden-content", "warning"),
+        ("避難所", None, None, "excel-formula-flattened", "warning"),
+    ]
+    flattened = draft.report.problems[-1]
+    assert flattened.params == {"count": 3}
+    assert "shelters.xlsx" in flattened.message("ja") and "shelters.xlsx" in flattened.message("en")
+
+
+def test_read_named_sheet_even_if_hidden(data_path, settings):
+    draft = read(data_path("formats/shelters.xlsx"), settings, sheet="連絡先")
+    assert draft.table.to_dict("index") == {2: {"氏名": "柏 太郎", "携帯電話": "090-0000-0000"}}
+    assert draft.report.facts["sheet"] == "連絡先"
+    assert draft.report.facts["header_row"] == 1
+
+
+def test_read_unknown_sheet_lists_sheet_names(data_path, settings, refused):
+    path = data_path("formats/shelters.xlsx")
+    error = refused(
+        lambda: read(path, settings, sheet="Sheet1"), "excel-sheet-not-found", "shelters.xlsx"
+    )
+    assert error.problem.params == {"sheets": "避難所, 連絡先"}
+    assert "避難所, 連絡先" in error.message_ja and "避難所, 連絡先" in error.message_en
+
+
+def test_read_explicit_header_row(data_path, settings):
+    draft = read(data_path("formats/shelters.xlsx"), settings, header_row=3)
+    assert list(draft.table.index) == [4, 5, 6]
+
+
+def test_read_huge_declared_dimension_reads_only_real_cells(data_path, settings):
+    started = clock.monotonic()
+    draft = read(data_path("formats/huge_dimension.xlsx"), settings)
+    assert clock.monotonic() - started < 2
+    assert draft.table.to_dict("index") == {2: {"施設名": "柏公民館", "電話番号": "04-7164-1811"}}
+    assert draft.report.facts["columns"] == 2
+    assert draft.report.problems == []
+
+
+def test_read_not_a_workbook_is_refused(data_path, settings, refused):
+    path = data_path("formats/not_a_workbook.xlsx")
+    refused(lambda: read(path, settings), "excel-unreadable", "not_a_workbook.xlsx")
+
+
+def test_read_macro_workbook_is_refused(data_path, settings, refused):
+    path = data_path("formats/macro.xlsx")
+    refused(
+        lambda: read(path, settings, display_name="予算.xlsx"), "excel-macro-refused", "予算.xlsx"
+    )
+
+
+def test_detect_format_xlsx(data_path):
+    assert detect_format(data_path("formats/shelters.xlsx")) == "xlsx"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "TRUE"),
+        (42, "42"),
+        (42.0, "42"),
+        (1234.5, "1234.5"),
+        (0.1, "0.1"),
+        (1e-7, "0.0000001"),
+        (1e20, "100000000000000000000"),
+        (-3.25, "-3.25"),
+        (datetime(2024, 4, 1), "2024-04-01"),
+        (datetime(2024, 4, 1, 9, 30), "2024-04-01T09:30:00"),
+        (datetime(2024, 4, 1, 9, 29, 59, 999_500), "2024-04-01T09:30:00"),
+        (date(2019, 5, 1), "2019-05-01"),
+        (time(9, 30), "09:30"),
+        (time(9, 30, 15), "09:30:15"),
+        (timedelta(hours=25, minutes=5), "25:05:00"),
+        ("#DIV/0!", "#DIV/0!"),
+        ("  柏市 ", "  柏市 "),
+    ],
+)
+def test_cell_text(value, text):
+    assert cell_text(value) == text
+
+
+def test_read_upload_stored_under_an_id_uses_display_name(data_path, tmp_path, settings):
+    stored = tmp_path / "3f2a9c"
+    stored.write_bytes(data_path("formats/huge_dimension.xlsx").read_bytes())
+    draft = read(stored, settings, display_name="公民館.xlsx")
+    assert draft.table.to_dict("index") == {2: {"施設名": "柏公民館", "電話番号": "04-7164-1811"}}
+
+
+def test_read_stored_upload_named_xlsm_is_refused(data_path, tmp_path, settings, refused):
+    stored = tmp_path / "3f2a9d"
+    stored.write_bytes(data_path("formats/shelters.xlsx").read_bytes())
+    refused(
+        lambda: read(stored, settings, display_name="集計.xlsm"), "excel-macro-refused", "集計.xlsm"
+    )
+
+
+def test_read_row_wider_than_max_columns_is_refused(data_path, settings, refused):
+    narrow = settings.replace(max_columns=5)
+    path = data_path("formats/shelters.xlsx")
+    error = refused(lambda: read(path, narrow), "too-many-columns", "shelters.xlsx")
+    assert error.problem.location.row == 3
+    assert error.problem.params == {"count": 7, "limit": 5}
+
+
+def test_read_cell_too_long_names_row_and_header(data_path, settings, refused):
+    strict = settings.replace(max_cell_chars=10)
+    path = data_path("formats/shelters.xlsx")
+    error = refused(lambda: read(path, strict), "cell-too-long", "shelters.xlsx")
+    assert (error.problem.location.row, error.problem.location.column) == (5, "開設日")
+    assert error.problem.params == {"length": 19, "limit": 10}

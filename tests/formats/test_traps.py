@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tsunagu.formats.traps import find_cp932_traps, first_trap, suggest, vendor_chars
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("①正面玄関", ("platform-dependent-char", "①", "(1)")),
+        ("⑳", ("platform-dependent-char", "⑳", "(20)")),
+        ("㈱柏ﾃﾞﾊﾟｰﾄ", ("platform-dependent-char", "㈱", "(株)")),
+        ("㈲柏商店", ("platform-dependent-char", "㈲", "(有)")),
+        ("㍻31年", ("platform-dependent-char", "㍻", "平成")),
+        ("㋿6年", ("platform-dependent-char", "㋿", "令和")),
+        ("5㌔", ("platform-dependent-char", "㌔", "キロ")),
+        ("第Ⅱ期", ("platform-dependent-char", "Ⅱ", "II")),
+        ("髙島屋", ("platform-dependent-kanji", "髙", "高")),
+        ("山﨑", ("platform-dependent-kanji", "﨑", "崎")),
+        ("9時〜17時", ("cp932-unicode-mismatch", "〜", "~")),
+        ("9時～17時", ("cp932-unicode-mismatch", "～", "~")),
+        ("−5", ("cp932-unicode-mismatch", "−", "-")),
+        ("－5", ("cp932-unicode-mismatch", "－", "-")),
+        ("A‖B", ("cp932-unicode-mismatch", "‖", "|")),
+        ("A∥B", ("cp932-unicode-mismatch", "∥", "|")),
+        ("¢", ("cp932-unicode-mismatch", "¢", "￠")),
+        ("￡", ("cp932-unicode-mismatch", "￡", "£")),
+        ("¬", ("cp932-unicode-mismatch", "¬", "￢")),
+    ],
+)
+def test_first_trap(text, expected):
+    assert first_trap(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["柏市役所", "高島屋", "ｶｼﾜ", "〒277-8505", "ラーメン", "∵", "≒", "Kashiwa-shi", ""]
+)
+def test_first_trap_ignores_standard_text(text):
+    assert first_trap(text) is None
+
+
+def test_vendor_chars_excludes_jis_duplicates():
+    chars = vendor_chars()
+    assert {"①", "㈱", "髙", "﨑", "Ⅰ", "ⅰ", "№"} <= chars
+    assert not {"¬", "∵", "≒", "高", "崎"} & chars
+
+
+def test_suggest_compatibility_ideograph_uses_nfkc():
+    assert suggest("\ufa10") == "\u585a"  # 塚 (compatibility) → 塚
+
+
+def test_find_cp932_traps_one_problem_per_cell_in_row_order():
+    table = pd.DataFrame(
+        {"施設名": ["㈱柏①②", "柏市役所", "髙﨑歯科"], "時間": ["9時～17時", "", "終日"]},
+        index=pd.Index([5, 6, 7]),
+        dtype=str,
+    )
+    problems = find_cp932_traps(table, "aed.csv")
+    assert [(p.location.row, p.location.column, p.code, p.severity.value) for p in problems] == [
+        (5, "施設名", "platform-dependent-char", "warning"),
+        (5, "時間", "cp932-unicode-mismatch", "warning"),
+        (7, "施設名", "platform-dependent-char", "info"),
+    ]
+    assert problems[0].params == {"char": "㈱", "codepoint": "U+3231", "suggestion": "(株)"}
+    assert problems[2].params == {"char": "髙", "codepoint": "U+9AD9", "suggestion": "高"}
+    assert all(p.location.file == "aed.csv" for p in problems)
+    ja, en = problems[1].message("ja"), problems[1].message("en")
+    assert ja.startswith("aed.csv 5行目 列「時間」: ") and "～" in ja and "U+FF5E" in ja
+    assert en.startswith('aed.csv, row 5, column "時間": ') and '"~"' in en
+
+
+def test_find_cp932_traps_handles_duplicate_column_names():
+    table = pd.DataFrame([["①", "②"]], columns=["備考", "備考"], index=pd.Index([2]), dtype=str)
+    problems = find_cp932_traps(table, "x.csv")
+    assert [(p.location.row, p.params["char"]) for p in problems] == [(2, "①"), (2, "②")]

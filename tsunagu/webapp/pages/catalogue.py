@@ -1,0 +1,181 @@
+"""Catalogue pages: home, search with facets, dataset pages, departments, downloads."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from tsunagu.errors import DatasetNotFound
+from tsunagu.webapp.context import web
+from tsunagu.webapp.dataset_view import excel_csv_chunks, is_overdue, next_due, preview
+
+bp = Blueprint("catalogue", __name__)
+PER_PAGE = 20
+FACETS = ("organization", "standard", "res_format", "tags")
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400, description="page must be a positive whole number")
+
+
+def _titles(records) -> dict[str, str]:
+    """Display names for facet values (department and standard slugs) in the current language."""
+    from tsunagu.webapp.i18n import current_lang
+
+    en = current_lang() == "en"
+    titles: dict[str, str] = {}
+    for record in records:
+        meta = record.meta
+        titles[meta.organisation] = (
+            meta.organisation_title_en
+            if en and meta.organisation_title_en
+            else meta.organisation_title_ja
+        )
+        titles[meta.standard] = meta.standard_title or meta.standard
+    return titles
+
+
+@bp.app_context_processor
+def _globals() -> dict:
+    return {
+        "site_title": web().settings.site_title,
+        "endpoints": {rule.endpoint for rule in current_app.url_map.iter_rules()},
+        "resource_link": resource_link,
+    }
+
+
+@bp.app_template_filter("reject_key")
+def _reject_key(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+@bp.get("/")
+def home() -> str:
+    everything = web().catalogue.search("", rows=10_000)
+    titles = _titles(everything.results)
+    return render_template(
+        "home.html",
+        page=everything,
+        recent=everything.results[:6],
+        org_titles=titles,
+        std_titles=titles,
+    )
+
+
+@bp.get("/datasets")
+def datasets() -> str:
+    q = request.args.get("q", "")[:200]
+    filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
+    number = _page_number()
+    page = web().catalogue.search(q, filters, start=(number - 1) * PER_PAGE, rows=PER_PAGE)
+    pages = max(1, -(-page.count // PER_PAGE))
+    titles = _titles(web().catalogue.search("", rows=10_000).results)
+    return render_template(
+        "datasets.html", page=page, q=q, filters=filters, number=number, pages=pages, titles=titles
+    )
+
+
+@bp.get("/datasets/<dataset_id>")
+def dataset(dataset_id: str) -> str:
+    catalogue = web().catalogue
+    record = catalogue.get_dataset(dataset_id)
+    versions = catalogue.list_versions(dataset_id)
+    header, rows = [], []
+    opener = getattr(catalogue, "open_file", None)
+    if opener and any(r.key == "csv" for r in record.resources):
+        header, rows = preview(opener(dataset_id, "csv")[0])
+    return render_template(
+        "dataset.html",
+        record=record,
+        versions=versions,
+        header=header,
+        rows=rows,
+        overdue=is_overdue(record.meta.update_frequency, record.modified),
+        due=next_due(record.meta.update_frequency, record.modified),
+        has_geojson=any(r.key == "geojson" for r in record.resources),
+    )
+
+
+@bp.get("/organisations")
+def organisations() -> str:
+    page = web().catalogue.search("", rows=10_000)
+    counts = page.facets.get("organization", {})
+    return render_template("organisations.html", counts=counts, titles=_titles(page.results))
+
+
+@bp.get("/organisations/<org_id>")
+def organisation(org_id: str) -> str:
+    page = web().catalogue.search("", {"organization": org_id}, rows=10_000)
+    if not page.count:
+        raise DatasetNotFound(
+            f"no department {org_id!r}", message_ja=f"部署「{org_id}」はありません"
+        )
+    return render_template(
+        "organisation.html", page=page, org_id=org_id, titles=_titles(page.results)
+    )
+
+
+@bp.get("/datasets/<dataset_id>/resources/<key>/<name>")
+def download(dataset_id: str, key: str, name: str) -> Response:
+    return _send(dataset_id, key, None)
+
+
+@bp.get("/datasets/<dataset_id>/versions/<int:version>/<key>/<name>")
+def download_version(dataset_id: str, version: int, key: str, name: str) -> Response:
+    return _send(dataset_id, key, version)
+
+
+def _send(dataset_id: str, key: str, version: int | None) -> Response:
+    opener = getattr(web().catalogue, "open_file", None)
+    if opener is None:  # a CKAN catalogue serves its own files
+        return redirect(web().catalogue.resource_url(dataset_id, key, version))  # type: ignore[return-value]
+    path, info = opener(dataset_id, key, version)
+    if request.args.get("for") == "excel" and info["format"] == "CSV":
+        name = info["name"].removesuffix(".csv") + "-excel.csv"
+        return Response(
+            excel_csv_chunks(path),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+        )
+    inline = info["mediatype"] == "text/html"
+    return send_file(
+        path,
+        mimetype=info["mediatype"],
+        as_attachment=not inline,
+        download_name=info["name"],
+        etag=info["sha256"],
+        conditional=True,
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def resource_link(
+    dataset_id: str, key: str, name: str, version: int | None = None, **args: str
+) -> str:
+    if version is None:
+        return url_for("catalogue.download", dataset_id=dataset_id, key=key, name=name, **args)
+    return url_for(
+        "catalogue.download_version",
+        dataset_id=dataset_id,
+        version=version,
+        key=key,
+        name=name,
+        **args,
+    )
