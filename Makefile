@@ -24,7 +24,7 @@ demo: install
 	$(BIN)/tsunagu --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n auto -m "not ckan and not browser and not postgres" tests
+	$(BIN)/python -m pytest -n auto -m "not ckan and not postgres" tests
 
 ## Needs CKAN_URL + CKAN_API_TOKEN(_FILE) (../shared/ckan-local/up.sh) and TSUNAGU_TEST_PG_URL.
 test-integration: install

@@ -40,7 +40,7 @@ def _positions(rng: np.random.Generator, rows: int) -> tuple[pl.Series, pl.Serie
     west, south, east, north = KASHIWA_BBOX
     lat = pl.Series(np.round(rng.uniform(south, north, rows), 6)).cast(pl.Utf8)
     lon = pl.Series(np.round(rng.uniform(west, east, rows), 6)).cast(pl.Utf8)
-    missing = pl.Series(rng.random(rows) < 0.001)  # noqa: PLR2004
+    missing = pl.Series(rng.random(rows) < 0.001)
     empty = pl.Series([""] * rows)
     return (
         pl.select(pl.when(missing).then(empty).otherwise(lat)).to_series(),
@@ -56,7 +56,7 @@ def facility_frame(rows: int, seed: int = DEFAULT_SEED) -> pl.DataFrame:
     town = _pick(rng, _TOWNS, rows)
     lat, lon = _positions(rng, rows)
     phone = pl.Series(rng.integers(0, 10_000, rows)).cast(pl.Utf8).str.zfill(4)
-    note = pl.Series(np.where(rng.random(rows) < 0.01, '休館日, "年末年始"\n除く', ""))  # noqa: PLR2004
+    note = pl.Series(np.where(rng.random(rows) < 0.01, '休館日, "年末年始"\n除く', ""))
     return pl.DataFrame(
         {
             "全国地方公共団体コード": ["122173"] * rows,

@@ -46,7 +46,7 @@ def test_stream_in_many_chunks_keeps_record_numbers(tmp_path):
     source = tmp_path / "many.csv"
     source.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
     out = tmp_path / "many.geojson"
-    result = csv_points_to_geojson(source, out, chunk_rows=1000)  # the 1 MiB floor: 3 chunks
+    result = csv_points_to_geojson(source, out, chunk_rows=1000)  # ~9 chunks of 1 MiB blocks
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert result.features == len(doc["features"]) == 59994
     assert result.skipped_rows == [10000, 20000, 30000, 40000, 50000, 60000]

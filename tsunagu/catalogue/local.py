@@ -35,7 +35,7 @@ from tsunagu.catalogue.base import (
 from tsunagu.catalogue.blobs import BlobStore
 from tsunagu.catalogue.search_text import fold, matches
 from tsunagu.config import Settings
-from tsunagu.errors import CatalogueUnavailable, DatasetNotFound
+from tsunagu.errors import CatalogueUnavailable, DatasetNotFound, PublishError
 
 
 def _now() -> str:
@@ -104,10 +104,28 @@ class LocalCatalogue:
             )
             if dry_run or action == "unchanged":
                 return result
-            for res in request.resources:  # before any row points at them
-                self.blobs.put(res.path, res.sha256)
+            self._store_files(request)  # before any row points at them
             version = self._write(conn, request, row, changes)
         return PublishResult(meta.id, action, changes, meta_changed, len(moving), version, False)
+
+    def _store_files(self, request: PublishRequest) -> None:
+        """Copy every file into the blob store, verifying its checksum on the way.
+
+        A file that vanished or changed since it was hashed aborts the publish before any row is
+        written (the transaction rolls back), so the catalogue stays exactly as it was.
+        """
+        for res in request.resources:
+            try:
+                self.blobs.put(res.path, res.sha256)
+            except (OSError, ValueError) as exc:
+                raise PublishError(
+                    f"{res.path.name} could not be stored ({exc.__class__.__name__}); it changed"
+                    " or vanished after it was checked. Run the publish again",
+                    message_ja=f"{res.path.name} を保存できません。確認後に変更または削除"
+                    "されました。もう一度公開してください",
+                    code="publish-file-changed",
+                    detail=str(exc),
+                ) from exc
 
     @contextmanager
     def _locked(self, dataset_id: str) -> Iterator[Connection]:
@@ -241,15 +259,16 @@ class LocalCatalogue:
         ]
 
     def resource_url(self, dataset_id: str, key: str, version: int | None = None) -> str:
+        if version is not None:  # the file name as it was in that version, not the latest one
+            _, info = self.open_file(dataset_id, key, version)
+            return f"/datasets/{dataset_id}/versions/{version}/{key}/{info['name']}"
         record = self.get_dataset(dataset_id)
         res = next((r for r in record.resources if r.key == key), None)
         if res is None:
             raise DatasetNotFound(
                 f"dataset {dataset_id} has no resource {key!r}", code="resource-not-found"
             )
-        if version is None:
-            return f"/datasets/{dataset_id}/resources/{key}/{res.name}"
-        return f"/datasets/{dataset_id}/versions/{version}/{key}/{res.name}"
+        return f"/datasets/{dataset_id}/resources/{key}/{res.name}"
 
     def open_file(
         self, dataset_id: str, key: str, version: int | None = None

@@ -216,7 +216,7 @@ def scan_sheet_xml(path: Path, part: str) -> SheetMeta:
     """
     meta = SheetMeta()
     with zipfile.ZipFile(path) as archive:
-        with archive.open(part) as stream:
+        with archive.open(part.lstrip("/")) as stream:
             for _, element in iterparse(stream, events=("end",)):
                 _collect(meta, element.tag.rpartition("}")[2], element.attrib)
                 if element.tag.endswith(("}c", "}row")):
@@ -239,7 +239,7 @@ def _collect(meta: SheetMeta, tag: str, attrib: dict[str, str]) -> None:
 
 def _count_comments(archive: zipfile.ZipFile, part: str) -> int:
     """Follow the sheet's relationships to its comments part, if any, and count comments."""
-    sheet = PurePosixPath(part)
+    sheet = PurePosixPath(part.lstrip("/"))
     rels = str(sheet.parent / "_rels" / f"{sheet.name}.rels")
     if rels not in archive.namelist():
         return 0

@@ -18,7 +18,7 @@ from tsunagu.errors import FormatError, Location, Problem, Severity
 if TYPE_CHECKING:
     from tsunagu.config import Settings
 
-CHUNK_CHARS = 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 # Signatures of binary files that get renamed to .csv (PNG, JPEG, GIF, PDF, ZIP/xlsx, OLE/xls).
 BINARY_MAGIC = (
     b"\x89PNG",
@@ -86,7 +86,7 @@ def scan_lines(path: Path, encoding: str, settings: Settings, file_name: str) ->
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     line, length = 1, 0
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK_CHARS):
+        while chunk := fh.read(CHUNK_BYTES):
             text = decoder.decode(chunk)
             pieces = text.split("\n")
             for index, piece in enumerate(pieces):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -37,11 +37,11 @@ if TYPE_CHECKING:
 #: Record numbers of left-out rows kept in the result; the count is always exact.
 MAX_LEFT_OUT_ROWS = 1000
 _SAMPLE_BYTES = 1 << 16
-# pyarrow cannot parse a record longer than its block; 1 MiB is Settings.max_line_bytes default.
-_MIN_BLOCK_BYTES = 1 << 20
-# pyarrow's streaming reader keeps about a dozen blocks in flight (read-ahead and parsing), so
-# memory grows with the block, not with the file: 16 MB blocks cost ~280 MB, 2 MB ones ~60 MB.
-_MAX_BLOCK_BYTES = int(os.environ.get("XB", 2 << 20))
+# pyarrow's streaming reader keeps many blocks in flight (read-ahead and parsing), so memory
+# grows with the block: 16 MiB blocks cost ~280 MB, 1 MiB ones ~40 MB. Small blocks are read and
+# gathered into chunks of ``chunk_rows``. 1 MiB is also Settings.max_line_bytes' default: pyarrow
+# cannot parse a record longer than a block.
+_BLOCK_BYTES = 1 << 20
 # Feature texts are built this many rows at a time: about 12 MB of JSON, whatever the chunk.
 _TEXT_ROWS = 25_000
 _PLAIN_ID = r"^[0-9A-Za-z_.-]*$"
@@ -71,15 +71,16 @@ class StreamResult:
             ]
 
 
-def _header(csv_path: Path, encoding: str) -> tuple[list[str], int]:
-    """Column names (BOM stripped) and the average bytes per line of the file's start."""
+def _is_utf8(encoding: str) -> bool:
+    return encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _header(csv_path: Path, encoding: str) -> list[str]:
+    """Column names of the first record, a UTF-8 BOM stripped."""
     with csv_path.open("rb") as fh:
         sample = fh.read(_SAMPLE_BYTES)
-    codec = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
-    text = sample.decode(codec, errors="replace")
-    names = next(csv.reader(io.StringIO(text)), [])
-    lines = max(sample.count(b"\n"), 1)
-    return names, max(len(sample) // lines, 1)
+    text = sample.decode("utf-8-sig" if _is_utf8(encoding) else encoding, errors="replace")
+    return next(csv.reader(io.StringIO(text)), [])
 
 
 def _missing_column(csv_path: Path, column: str) -> TsunaguError:
@@ -97,7 +98,10 @@ def _open_reader(
 
     return pacsv.open_csv(
         csv_path,
-        read_options=pacsv.ReadOptions(encoding=encoding, block_size=block_size),
+        # pyarrow decodes "utf8" natively; any other name goes through a slow Python codec.
+        read_options=pacsv.ReadOptions(
+            encoding="utf8" if _is_utf8(encoding) else encoding, block_size=block_size
+        ),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={name: string() for name in names},
@@ -150,8 +154,24 @@ def _feature_texts(
     )
 
 
+def _chunks(reader: pa.RecordBatchReader, chunk_rows: int) -> Iterator[pa.Table]:
+    """The reader's small batches gathered into tables of at least ``chunk_rows`` rows."""
+    import pyarrow as pa
+
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in reader:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= chunk_rows:
+            yield pa.Table.from_batches(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
 def _write_chunk(
-    batch: pa.RecordBatch,
+    chunk: pa.Table,
     out: BinaryIO,
     result: StreamResult,
     first_record: int,
@@ -160,7 +180,7 @@ def _write_chunk(
     import polars as pl
 
     lat_field, lon_field, id_field = fields
-    frame = pl.DataFrame(pl.from_arrow(batch))
+    frame = pl.DataFrame(pl.from_arrow(chunk))
     lon, lat, usable = parse_coordinates(frame[lat_field], frame[lon_field])
     left_out = np.flatnonzero(~usable) + first_record
     result.skipped += len(left_out)
@@ -196,24 +216,24 @@ def csv_points_to_geojson(
 ) -> StreamResult:
     """Convert a CSV of points to RFC 7946 GeoJSON, chunk by chunk.
 
-    ``chunk_rows`` is turned into pyarrow's byte block size from the average line length of the
-    file's first 64 KiB, so a chunk holds about that many rows. Raises FormatError when the
-    latitude or longitude column is missing (nothing could be written).
+    The file is read in 1 MiB blocks, gathered into chunks of at least ``chunk_rows`` rows; each
+    chunk is parsed, encoded and written column-wise. ``encoding`` is the CSV's text encoding
+    (the standard CSV is UTF-8; a BOM is skipped). Raises FormatError when the latitude or
+    longitude column is missing (nothing could be written).
     """
-    names, line_bytes = _header(csv_path, encoding)
+    names = _header(csv_path, encoding)
     for column in (lat_field, lon_field):
         if column not in names:
             raise _missing_column(csv_path, column)
-    block_size = min(max(chunk_rows * line_bytes, _MIN_BLOCK_BYTES), _MAX_BLOCK_BYTES)
-    reader = _open_reader(csv_path, names, encoding, block_size)
+    reader = _open_reader(csv_path, names, encoding, _BLOCK_BYTES)
     result = StreamResult()
     first_record = 2
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("wb") as out:
         out.write(b'{"type":"FeatureCollection","features":[\n')
-        for batch in reader:
-            _write_chunk(batch, out, result, first_record, (lat_field, lon_field, id_field))
-            first_record += batch.num_rows
+        for chunk in _chunks(reader, chunk_rows):
+            _write_chunk(chunk, out, result, first_record, (lat_field, lon_field, id_field))
+            first_record += chunk.num_rows
         tail = f',"bbox":{dump(result.bbox)}' if result.bbox is not None else ""
         out.write(f"]{tail}}}\n".encode())
     return result

@@ -96,7 +96,10 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
         # Vectorised pre-filter: almost every cell is clean, so only hits reach Python.
         hits = values[values.astype(str).str.contains(pattern.pattern, regex=True, na=False)]
         for row, value in hits.items():
-            code, char, suggestion = first_trap(value) or ("", "", "")
+            found = first_trap(value)
+            if found is None:  # the engine's regex dialect matched where Python's does not
+                continue
+            code, char, suggestion = found
             kanji = code == "platform-dependent-kanji"
             problems.append(
                 Problem(
