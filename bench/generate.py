@@ -5,6 +5,8 @@ work. Files go to ``bench/_generated/`` (git-ignored) and are reused when alread
 built column-wise with numpy and polars, so even 1M rows take about a second and the generator
 never dominates ``make bench``.
 
+Set ``TSUNAGU_BENCH_DIR`` to put them elsewhere (read when called, inherited by the children).
+
 Shape: the standard CSV as :class:`~tsunagu.formats.csv_writer.StandardCsvWriter` writes it
 (UTF-8, no BOM, CRLF, quoted only when needed) with the common columns of a 自治体標準オープン
 データセット facility list. About 0.1% of rows have no position and 1% a 備考 with a comma, a
@@ -13,12 +15,15 @@ quote and a line break, so parsers and JSON escaping do real work.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 GENERATED = Path(__file__).resolve().parent / "_generated"
+#: Environment variable that moves the generated files (the smoke test points it at a tmp dir).
+DIR_VARIABLE = "TSUNAGU_BENCH_DIR"
 DEFAULT_SEED = 20261124
 KASHIWA_BBOX = (139.86, 35.78, 140.06, 35.93)  # W, S, E, N (Settings.municipality_bbox)
 COLUMNS = (
@@ -78,8 +83,14 @@ def facility_frame(rows: int, seed: int = DEFAULT_SEED) -> pl.DataFrame:
     )
 
 
-def facility_csv(rows: int, seed: int = DEFAULT_SEED, directory: Path = GENERATED) -> Path:
+def generated_dir() -> Path:
+    """Where inputs and outputs go: ``$TSUNAGU_BENCH_DIR`` or ``bench/_generated``."""
+    return Path(os.environ.get(DIR_VARIABLE) or GENERATED)
+
+
+def facility_csv(rows: int, seed: int = DEFAULT_SEED, directory: Path | None = None) -> Path:
     """Path of the generated CSV for ``(rows, seed)``, writing it first if it is not there."""
+    directory = directory or generated_dir()
     path = directory / f"facilities_{rows}_{seed}.csv"
     if path.is_file() and path.stat().st_size > 0:
         return path

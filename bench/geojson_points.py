@@ -5,9 +5,10 @@ the same run: what a GeoPandas user would write (pandas ``read_csv`` as text, ``
 ``to_file(driver="GeoJSON", RFC7946=YES)``; rows without a position dropped, as ours leaves them
 out). Both write the whole file; timings exclude interpreter start and imports, include reading.
 
-The target is ours to set (performance.md has none for GeoJSON yet): 1M points in ≤ 10 s and
-≤ 500 MB peak, and ≥ 2× the reference. The reference runs at 100k only: at 1M it takes long
-enough to push ``make bench`` past its 3-minute budget on 2 cores.
+The targets are ours to set (performance.md has none for GeoJSON yet): 1M points in ≤ 10 s and
+≤ 500 MB peak; at 100k ≤ 2 s, ≤ 400 MB and ≥ 5× the reference. The reference runs at 100k only:
+at 1M it took 100 s and 2 GB on the 2-core machine (2026-11-24), which alone would blow the
+3-minute budget of ``make bench``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import Case, Target
-from bench.generate import GENERATED, facility_csv
+from bench.generate import facility_csv, generated_dir
 from tsunagu.formats.points_stream import csv_points_to_geojson
 
 SIZES = (100_000, 1_000_000)
@@ -27,7 +28,7 @@ def prepare(size: int) -> None:
 
 
 def _out(size: int, who: str) -> Path:
-    return GENERATED / f"points_{size}_{who}.geojson"
+    return generated_dir() / f"points_{size}_{who}.geojson"
 
 
 def run_stream(size: int) -> int:
@@ -67,7 +68,7 @@ def cases(quick: bool) -> list[Case]:
             "bench.geojson_points:run_stream",
             "bench.geojson_points:run_geopandas",
             "geopandas RFC7946",
-            Target(max_seconds=1.5, max_peak_mb=400, min_ratio=2),
+            Target(max_seconds=2, max_peak_mb=400, min_ratio=5),
         ),
         Case(
             "CSV → GeoJSON (stream)",

@@ -95,9 +95,10 @@ def test_gdal_vrt_driver_is_disabled_once_hardened(data_path):
     """In a fresh interpreter: after harden_gdal(), GDAL itself cannot open the VRT."""
     script = textwrap.dedent(
         f"""
-        from tsunagu.formats.gdal_env import harden_gdal
+        from tsunagu.formats.gdal_env import harden_gdal, vrt_driver_available
         harden_gdal()
         import pyogrio
+        assert not vrt_driver_available()
         assert "OGR_VRT" not in pyogrio.list_drivers()
         try:
             df = pyogrio.read_dataframe({str(data_path("gis/vrt_disguised.geojson"))!r})

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +49,7 @@ def test_stream_in_many_chunks_keeps_record_numbers(tmp_path):
     source = tmp_path / "many.csv"
     source.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
     out = tmp_path / "many.geojson"
-    result = csv_points_to_geojson(source, out, chunk_rows=1000)  # ~9 chunks of 1 MiB blocks
+    result = csv_points_to_geojson(source, out, chunk_rows=1000)  # 3 chunks, one per 1 MiB block
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert result.features == len(doc["features"]) == 59994
     assert result.skipped_rows == [10000, 20000, 30000, 40000, 50000, 60000]
@@ -105,3 +108,35 @@ def test_stream_with_no_usable_rows_writes_empty_collection(tmp_path):
         "features": [],
     }
     assert result == StreamResult(features=0, skipped=1, skipped_rows=[2], bbox=None)
+
+
+def test_stream_escapes_ids_that_need_it(tmp_path, settings):
+    source = tmp_path / "odd_ids.csv"
+    source.write_text(
+        'ID,緯度,経度\r\n"A""1",35.86,139.97\r\nB\\2,35.87,139.98\r\n', encoding="utf-8"
+    )
+    out = tmp_path / "odd_ids.geojson"
+    csv_points_to_geojson(source, out)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["id"] for f in doc["features"]] == ['A"1', "B\\2"]
+    assert doc == _writer_doc(source, tmp_path, settings)
+
+
+def test_bench_quick_exits_0_and_prints_the_table(tmp_path):
+    """Smoke test of ``python -m bench --quick`` (2,000 rows, one run: a few seconds)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "geojson_points"],
+        cwd=root,
+        env={**os.environ, "TSUNAGU_BENCH_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("CSV → GeoJSON"))
+    assert "2,000" in row and "geopandas RFC7946" in row and row.endswith("n/a")
+    ours = json.loads((tmp_path / "points_2000_tsunagu.geojson").read_text(encoding="utf-8"))
+    reference = json.loads((tmp_path / "points_2000_geopandas.geojson").read_text(encoding="utf-8"))
+    assert len(ours["features"]) == len(reference["features"]) > 1900

@@ -145,3 +145,10 @@ def test_real_standard_schema_from_the_registry(settings):
         (2, "緯度", "coordinate-swapped"),
     ]
     assert (2, "緯度", "constraint-error") in _flat(report, "error")
+
+
+def test_repeated_headers_are_reported_once_and_checks_still_run(facilities_schema, settings):
+    table = frame([dict(BASE_ROW, URL="javascript:void(0)")])
+    table.insert(1, "名称", "柏市役所", allow_duplicates=True)
+    report = validate_draft(draft_of(table), facilities_schema, settings).report
+    assert _flat(report, "error") == [(1, "名称", "duplicate-label"), (2, "URL", "url-invalid")]

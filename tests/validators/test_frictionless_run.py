@@ -137,3 +137,13 @@ def test_a_broken_schema_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         validate_csv(tmp_path, "t.csv", {"fields": [{"name": "a", "type": "no-such-type"}]})
     assert info.value.code == "schema-invalid"
+
+
+def test_geometry_is_left_out_of_the_attribute_table(facilities_schema):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    table = gpd.GeoDataFrame(frame([BASE]), geometry=[Point(139.9757, 35.8676)], crs=4326)
+    problems, report = validate_table(draft_of(table), facilities_schema)
+    assert problems == []
+    assert report["tasks"][0]["labels"] == ["ID", "名称", "住所"]

@@ -164,6 +164,18 @@ def _with_rules(problems: Iterable[Problem]) -> list[Problem]:
     ]
 
 
+def _checkable(draft: Draft) -> Draft:
+    """The draft as checks see it: attribute columns only, each header once.
+
+    A repeated header is already a ``duplicate-label`` problem; checks read the first column of
+    that name so that ``table[column]`` is always one column. Geometry is the geo room's.
+    """
+    table = draft.table
+    keep = ~table.columns.duplicated()
+    keep &= [getattr(table.dtypes.iloc[i], "name", "") != "geometry" for i in range(table.shape[1])]
+    return draft if keep.all() else draft.evolve(table=table.loc[:, keep])
+
+
 def validate_draft(
     draft: Draft,
     schema: SchemaLike,
@@ -191,7 +203,7 @@ def validate_draft(
     problems, frictionless_report = validate_table(draft, schema)
     report.extend(problems)
     report.frictionless = frictionless_report
-    ctx = CheckContext(draft, schema, settings, frozenset(allow_personal_columns))
+    ctx = CheckContext(_checkable(draft), schema, settings, frozenset(allow_personal_columns))
     for name in checks if checks is not None else CHECKS.names():
         check: Check = CHECKS.load(name)()
         report.extend(list(check.run(ctx)))

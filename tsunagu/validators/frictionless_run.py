@@ -148,8 +148,8 @@ def _copy_checked(value: Any) -> Any:
 
 def _attribute_columns(table: pd.DataFrame) -> pd.DataFrame:
     """The table without geometry columns (GIS drafts), which are checked by the geo room."""
-    keep = [c for c in table.columns if getattr(table.dtypes[c], "name", "") != "geometry"]
-    return table[keep]
+    keep = [getattr(dtype, "name", "") != "geometry" for dtype in table.dtypes]
+    return table.loc[:, keep]
 
 
 def problem_from_error(error: dict[str, Any], draft: Draft, schema: SchemaLike) -> Problem:

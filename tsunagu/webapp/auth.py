@@ -1,0 +1,234 @@
+"""Department tokens: issue, hash, verify, revoke; and the one ``authorize`` every upload route uses.
+
+A token is ``secrets.token_urlsafe(32)`` (256 random bits) shown once to the department. Only its
+SHA-256 is stored: a slow password hash (bcrypt, scrypt) exists to make guessing low-entropy
+human passwords expensive, and a 256-bit random value cannot be guessed however fast the hash
+is, so a plain digest is enough and keeps each request's check cheap. The digest is looked up by
+its index and then compared with :func:`hmac.compare_digest`, so the comparison takes the same
+time whatever the input. The table lives in the local catalogue's database (``settings.database``)
+under its own MetaData, so the catalogue schema is untouched.
+
+The session keeps the token *id* and department (never the token); every authorised request
+re-reads the token row, so a revoked token stops working on the next request, not at expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import abort, redirect, request, session, url_for
+from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, select, update
+
+from tsunagu.errors import PermissionDenied
+from tsunagu.webapp.context import web
+
+METADATA = MetaData()
+TOKENS = Table(
+    "department_tokens",
+    METADATA,
+    Column("id", String(32), primary_key=True),
+    Column("department", String(100), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("note", String(500), nullable=False, default=""),
+    Column("created", String(40), nullable=False),
+    Column("revoked", String(40), nullable=True),
+)
+ACTIONS = ("upload", "view", "publish")
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as listed: everything except the token itself (which is never stored)."""
+
+    id: str
+    department: str
+    note: str
+    created: str
+    revoked: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked is None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    record: TokenRecord
+    token: str  # shown once, then forgotten
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _record(row) -> TokenRecord:
+    return TokenRecord(row.id, row.department, row.note, row.created, row.revoked)
+
+
+class TokenStore:
+    """Department tokens in a SQL table; no Flask, so the CLI uses the same code."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine: Engine = create_engine(database_url)
+        METADATA.create_all(self.engine)
+
+    def create(self, department: str, note: str = "") -> IssuedToken:
+        token = secrets.token_urlsafe(32)
+        record = TokenRecord(secrets.token_hex(8), department, note, _now(), None)
+        with self.engine.begin() as conn:
+            conn.execute(
+                TOKENS.insert().values(
+                    id=record.id,
+                    department=department,
+                    token_hash=hash_token(token),
+                    note=note,
+                    created=record.created,
+                    revoked=None,
+                )
+            )
+        return IssuedToken(record, token)
+
+    def verify(self, token: str) -> TokenRecord | None:
+        """The active token record for ``token``, or None (unknown or revoked)."""
+        digest = hash_token(token)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TOKENS).where(TOKENS.c.token_hash == digest)).first()
+        if row is None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        record = _record(row)
+        return record if record.active else None
+
+    def get(self, token_id: str) -> TokenRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TOKENS).where(TOKENS.c.id == token_id)).first()
+        return _record(row) if row else None
+
+    def revoke(self, id_or_department: str) -> int:
+        """Revoke one token by id, or every token of a department; returns how many."""
+        target = (TOKENS.c.id == id_or_department) | (TOKENS.c.department == id_or_department)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(TOKENS).where(target & TOKENS.c.revoked.is_(None)).values(revoked=_now())
+            )
+        return result.rowcount
+
+    def list(self) -> list[TokenRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(TOKENS).order_by(TOKENS.c.created, TOKENS.c.id)).all()
+        return [_record(row) for row in rows]
+
+
+class FailureLimiter:
+    """Failed sign-ins per client address in a sliding window, held in memory.
+
+    Bounded: at most ``max_clients`` addresses are tracked (the least recently failing is
+    forgotten first) and each keeps at most ``limit`` timestamps, so a flood of addresses cannot
+    grow memory without end. Per process: behind several gunicorn workers an attacker gets
+    ``limit`` tries per worker, still far too few for a 256-bit token.
+    """
+
+    def __init__(self, limit: int = 10, window: float = 15 * 60, max_clients: int = 10_000):
+        self.limit, self.window, self.max_clients = limit, window, max_clients
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str, now: float | None = None) -> int:
+        """Seconds until ``client`` may try again; 0 when it may try now."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._failures.get(client)
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if not times or len(times) < self.limit:
+                return 0
+            return max(1, int(times[0] + self.window - now) + 1)
+
+    def fail(self, client: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._failures.pop(client, None) or deque(maxlen=self.limit)
+            times.append(now)
+            self._failures[client] = times
+            while len(self._failures) > self.max_clients:
+                self._failures.popitem(last=False)
+
+    def clear(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    department: str
+
+
+def token_store() -> TokenStore:
+    """One store per app (one engine, one pool), made on first use."""
+    from flask import current_app
+
+    store = current_app.extensions.get("tsunagu_tokens")
+    if store is None:
+        store = current_app.extensions["tsunagu_tokens"] = TokenStore(web().settings.database)
+    return store
+
+
+def limiter() -> FailureLimiter:
+    from flask import current_app
+
+    return current_app.extensions.setdefault("tsunagu_signin_limiter", FailureLimiter())
+
+
+def sign_in(record: TokenRecord) -> None:
+    """A fresh session on every sign-in (no fixation): the old one, CSRF token included, goes."""
+    session.clear()
+    session["token_id"] = record.id
+    session["department"] = record.department
+    session.permanent = False
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_principal() -> Principal | None:
+    """The signed-in department, re-checked against the token table (revocation is immediate)."""
+    token_id, department = session.get("token_id"), session.get("department")
+    if not token_id or not department:
+        return None
+    record = token_store().get(token_id)
+    if record is None or not record.active or record.department != department:
+        session.clear()
+        return None
+    return Principal(record.id, record.department)
+
+
+def authorize(department: str | None, action: str) -> Principal:
+    """The gate for every upload route: signed in, a known action, and the same department.
+
+    ``department`` is the owner of what is being touched (None for "my own area", such as the
+    upload form). Not signed in → redirect to sign-in; another department's data → 403.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; known: {ACTIONS}")
+    principal = current_principal()
+    if principal is None:
+        abort(redirect(url_for("upload.signin", next=request.path)))
+    if department is not None and department != principal.department:
+        raise PermissionDenied(
+            f"This belongs to another department; you cannot {action} it.",
+            message_ja="他の部署のデータです。操作できません。",
+            code="other-department",
+        )
+    return principal
