@@ -60,13 +60,14 @@ def assert_one_consistent_state(catalogue, dataset_id: str, variants: list[str],
     assert sorted(v.number for v in versions) == list(range(1, len(variants) + 1))
     assert versions[0].checksums == current
     assert sorted(v.actor for v in versions) == sorted(variants)
-    assert catalogue.search("").count == 1
+    hits = catalogue.search("", rows=10_000).results
+    assert [d.meta.id for d in hits].count(dataset_id) == 1
 
 
-def test_concurrent_thread_publishes_end_consistent(db_url, tmp_path):
+def test_concurrent_thread_publishes_end_consistent(db_url, tmp_path, unique_id):
     catalogue = make_local(tmp_path, db_url)
     variants = ["a", "b", "c", "d"]
-    requests = [write_request(tmp_path / "in", "t-aed", v) for v in variants]
+    requests = [write_request(tmp_path / "in", unique_id, v) for v in variants]
     barrier = threading.Barrier(len(requests))
     errors: list[BaseException] = []
 
@@ -83,21 +84,23 @@ def test_concurrent_thread_publishes_end_consistent(db_url, tmp_path):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert_one_consistent_state(catalogue, "t-aed", variants, tmp_path / "in")
+    assert_one_consistent_state(catalogue, unique_id, variants, tmp_path / "in")
 
 
-def test_concurrent_process_publishes_end_consistent(db_url, tmp_path):
+def test_concurrent_process_publishes_end_consistent(db_url, tmp_path, unique_id):
     make_local(tmp_path, db_url)  # create the tables once
     context = multiprocessing.get_context("fork")
     variants = ["p", "q"]
-    args = [(db_url, str(tmp_path / "storage"), str(tmp_path / "in"), "t-aed", v) for v in variants]
+    args = [
+        (db_url, str(tmp_path / "storage"), str(tmp_path / "in"), unique_id, v) for v in variants
+    ]
     processes = [context.Process(target=publish_in_child, args=a) for a in args]
     for process in processes:
         process.start()
     for process in processes:
         process.join(timeout=60)
     assert [p.exitcode for p in processes] == [0, 0]
-    assert_one_consistent_state(make_local(tmp_path, db_url), "t-aed", variants, tmp_path / "in")
+    assert_one_consistent_state(make_local(tmp_path, db_url), unique_id, variants, tmp_path / "in")
 
 
 def snapshot(catalogue, dataset_id: str):
@@ -110,12 +113,12 @@ def real_blob_names(storage: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("fault", ["changed", "vanished"])
-def test_file_changed_or_vanished_after_hashing_changes_nothing(db_url, tmp_path, fault):
+def test_file_changed_or_vanished_after_hashing_changes_nothing(db_url, tmp_path, fault, unique_id):
     catalogue = make_local(tmp_path, db_url)
-    catalogue.publish(write_request(tmp_path / "v1", "t-aed", "one"))
-    before = snapshot(catalogue, "t-aed")
+    catalogue.publish(write_request(tmp_path / "v1", unique_id, "one"))
+    before = snapshot(catalogue, unique_id)
     blobs_before = real_blob_names(tmp_path / "storage")
-    request = write_request(tmp_path / "v2", "t-aed", "two")
+    request = write_request(tmp_path / "v2", unique_id, "two")
     victim = request.resources[1].path
     if fault == "changed":
         victim.write_text("ID,名称\n1,書き換え\n", encoding="utf-8")
@@ -124,7 +127,7 @@ def test_file_changed_or_vanished_after_hashing_changes_nothing(db_url, tmp_path
     with pytest.raises(PublishError) as info:
         catalogue.publish(request)
     assert info.value.code == "publish-file-changed"
-    assert snapshot(catalogue, "t-aed") == before
+    assert snapshot(catalogue, unique_id) == before
     after = real_blob_names(tmp_path / "storage")
     # the first file may be stored (content-addressed, unreferenced); never the broken one
     assert after - blobs_before <= {request.resources[0].sha256}
@@ -132,23 +135,51 @@ def test_file_changed_or_vanished_after_hashing_changes_nothing(db_url, tmp_path
     assert not list((tmp_path / "storage").rglob(".incoming-*"))
 
 
-def test_every_version_stays_retrievable_with_stable_urls(db_url, tmp_path):
+def test_every_version_stays_retrievable_with_stable_urls(db_url, tmp_path, unique_id):
     catalogue = make_local(tmp_path, db_url)
-    requests = [write_request(tmp_path / f"v{n}", "t-aed", f"v{n}") for n in (1, 2, 3)]
+    requests = [write_request(tmp_path / f"v{n}", unique_id, f"v{n}") for n in (1, 2, 3)]
     for request in requests:
         catalogue.publish(request)
     latest_urls = set()
     version_urls = set()
     for number, request in enumerate(requests, start=1):
         for resource in request.resources:
-            path, info = catalogue.open_file("t-aed", resource.key, number)
+            path, info = catalogue.open_file(unique_id, resource.key, number)
             assert path.read_bytes() == resource.path.read_bytes()
             assert info["sha256"] == resource.sha256
-            version_urls.add(catalogue.resource_url("t-aed", resource.key, number))
-        latest_urls.add(catalogue.resource_url("t-aed", "csv"))
-    path, _ = catalogue.open_file("t-aed", "csv")
+            version_urls.add(catalogue.resource_url(unique_id, resource.key, number))
+        latest_urls.add(catalogue.resource_url(unique_id, "csv"))
+    path, _ = catalogue.open_file(unique_id, "csv")
     assert path.read_bytes() == requests[-1].resources[0].path.read_bytes()
     assert len(latest_urls) == 1  # the latest URL never changes
     assert len(version_urls) == 6  # one per version and key
-    url = catalogue.resource_url("t-aed", "csv", 2)
-    assert url == "/datasets/t-aed/versions/2/csv/t-aed-v2.csv"
+    url = catalogue.resource_url(unique_id, "csv", 2)
+    assert url == f"/datasets/{unique_id}/versions/2/csv/{unique_id}-v2.csv"
+
+
+def test_concurrent_first_datasets_of_a_new_organisation(db_url, tmp_path, unique_id):
+    """Different datasets take different locks; the organisation row they share must not race."""
+    catalogue = make_local(tmp_path, db_url)
+    organisation = f"org-{unique_id}"
+    requests = []
+    for n in range(4):
+        request = write_request(tmp_path / f"in{n}", f"{unique_id}-{n}", f"v{n}")
+        meta = DatasetMeta(**{**request.meta.__dict__, "organisation": organisation})
+        requests.append(PublishRequest(meta, request.resources, request.report))
+    barrier = threading.Barrier(len(requests))
+    errors: list[BaseException] = []
+
+    def run(request: PublishRequest) -> None:
+        barrier.wait()
+        try:
+            catalogue.publish(request)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert catalogue.search("", {"organization": organisation}).count == 4

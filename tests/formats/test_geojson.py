@@ -136,3 +136,54 @@ def test_sniff(data_path):
     path = data_path("gis/legacy_crs_6677.geojson")
     assert GeoJsonReader().sniff(path.read_bytes(), path)
     assert GeoJsonReader().sniff(b'\xef\xbb\xbf {"type": "Feature"}', path)
+
+
+def test_hardened_gdal_makes_no_network_request(data_path, tmp_path):
+    """A loopback listener sees nothing when GDAL is asked for /vsicurl/ or a VRT pointing at it."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(5)
+    port = server.getsockname()[1]
+    hits: list[str] = []
+
+    def listen() -> None:
+        try:
+            conn, _ = server.accept()
+            hits.append(conn.recv(200).decode("latin-1"))
+            conn.close()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    vrt = tmp_path / "ssrf.vrt"
+    vrt.write_text(
+        "<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>"
+        f"/vsicurl/http://127.0.0.1:{port}/internal/secret.csv"
+        "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>",
+        encoding="utf-8",
+    )
+    script = textwrap.dedent(
+        f"""
+        from tsunagu.formats.gdal_env import harden_gdal
+        harden_gdal()
+        import pyogrio
+        for target in ({str(vrt)!r}, "/vsicurl/http://127.0.0.1:{port}/internal/x.geojson"):
+            try:
+                pyogrio.read_info(target)
+            except Exception as exc:
+                print("refused", type(exc).__name__)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    server.close()
+    thread.join(timeout=6)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("refused") == 2
+    assert hits == []

@@ -57,3 +57,10 @@ def test_demo_areas(settings):
     assert len(draft.table) == 5 and set(draft.table.geom_type) == {"Polygon"}
     assert draft.table.loc[1, "地域名"] == "柏一丁目" and draft.table.loc[1, "総人口"] == "2400"
     assert GeoPackageReader().sniff(DEMO.read_bytes()[:100], DEMO)
+
+
+def test_damaged_geopackage_is_unreadable_not_a_crash(data_path, tmp_path, settings):
+    path = tmp_path / "damaged.gpkg"
+    path.write_bytes(data_path("gis/two_layers.gpkg").read_bytes()[:1024] + b"\0garbage" * 64)
+    error = refused(path, settings, layer="shelters")
+    assert error.code == "gis-unreadable"

@@ -163,3 +163,25 @@ def test_xlsx_zip_bomb_ratio_is_refused_before_openpyxl(tmp_path, settings, refu
     )
     assert error.problem.params["size"] == 64 * 1024 * 1024
     assert error.problem.params["ratio"] > 200
+
+
+def test_every_code_the_readers_raise_or_add_has_both_templates():
+    import re
+    from pathlib import Path
+
+    from tsunagu.messages import catalogue
+
+    root = Path(__file__).resolve().parents[2] / "tsunagu" / "formats"
+    modules = ("encoding", "guards", "csv", "excel", "layout_detect", "traps")
+    call = re.compile(r"""(?:refuse|Problem|\.add)\(\s*["']([a-z0-9]+(?:-[a-z0-9]+)+)["']""")
+    used = {
+        code
+        for module in modules
+        for code in call.findall((root / f"{module}.py").read_text(encoding="utf-8"))
+    }
+    used |= {"platform-dependent-char", "cp932-unicode-mismatch", "file-too-large"}
+    assert len(used) >= 20  # the pattern really finds the calls
+    texts = catalogue()
+    assert {
+        code for code in used if not (texts.get(code, {}).get("ja") and texts[code].get("en"))
+    } == set()

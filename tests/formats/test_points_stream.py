@@ -140,3 +140,13 @@ def test_bench_quick_exits_0_and_prints_the_table(tmp_path):
     ours = json.loads((tmp_path / "points_2000_tsunagu.geojson").read_text(encoding="utf-8"))
     reference = json.loads((tmp_path / "points_2000_geopandas.geojson").read_text(encoding="utf-8"))
     assert len(ours["features"]) == len(reference["features"]) > 1900
+
+
+def test_stream_refuses_ragged_csv_and_leaves_no_partial_file(tmp_path):
+    source = tmp_path / "ragged.csv"
+    source.write_text("ID,緯度,経度\r\nA,35.86,139.97\r\nB,35.87\r\n", encoding="utf-8")
+    out = tmp_path / "ragged.geojson"
+    with pytest.raises(FormatError) as caught:
+        csv_points_to_geojson(source, out)
+    assert caught.value.code == "points-csv-unreadable"
+    assert list(tmp_path.iterdir()) == [source]

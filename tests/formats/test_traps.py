@@ -3,31 +3,32 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tsunagu.errors import Severity
 from tsunagu.formats.traps import find_cp932_traps, first_trap, suggest, vendor_chars
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("①正面玄関", ("platform-dependent-char", "①", "(1)")),
-        ("⑳", ("platform-dependent-char", "⑳", "(20)")),
-        ("㈱柏ﾃﾞﾊﾟｰﾄ", ("platform-dependent-char", "㈱", "(株)")),
-        ("㈲柏商店", ("platform-dependent-char", "㈲", "(有)")),
-        ("㍻31年", ("platform-dependent-char", "㍻", "平成")),
-        ("㋿6年", ("platform-dependent-char", "㋿", "令和")),
-        ("5㌔", ("platform-dependent-char", "㌔", "キロ")),
-        ("第Ⅱ期", ("platform-dependent-char", "Ⅱ", "II")),
-        ("髙島屋", ("platform-dependent-kanji", "髙", "高")),
-        ("山﨑", ("platform-dependent-kanji", "﨑", "崎")),
-        ("9時〜17時", ("cp932-unicode-mismatch", "〜", "~")),
-        ("9時～17時", ("cp932-unicode-mismatch", "～", "~")),
-        ("−5", ("cp932-unicode-mismatch", "−", "-")),
-        ("－5", ("cp932-unicode-mismatch", "－", "-")),
-        ("A‖B", ("cp932-unicode-mismatch", "‖", "|")),
-        ("A∥B", ("cp932-unicode-mismatch", "∥", "|")),
-        ("¢", ("cp932-unicode-mismatch", "¢", "￠")),
-        ("￡", ("cp932-unicode-mismatch", "￡", "£")),
-        ("¬", ("cp932-unicode-mismatch", "¬", "￢")),
+        ("①正面玄関", ("platform-dependent-char", "①", "(1)", Severity.WARNING)),
+        ("⑳", ("platform-dependent-char", "⑳", "(20)", Severity.WARNING)),
+        ("㈱柏ﾃﾞﾊﾟｰﾄ", ("platform-dependent-char", "㈱", "(株)", Severity.WARNING)),
+        ("㈲柏商店", ("platform-dependent-char", "㈲", "(有)", Severity.WARNING)),
+        ("㍻31年", ("platform-dependent-char", "㍻", "平成", Severity.WARNING)),
+        ("㋿6年", ("platform-dependent-char", "㋿", "令和", Severity.WARNING)),
+        ("5㌔", ("platform-dependent-char", "㌔", "キロ", Severity.WARNING)),
+        ("第Ⅱ期", ("platform-dependent-char", "Ⅱ", "II", Severity.WARNING)),
+        ("髙島屋", ("platform-dependent-char", "髙", "高", Severity.INFO)),
+        ("山﨑", ("platform-dependent-char", "﨑", "崎", Severity.INFO)),
+        ("9時〜17時", ("cp932-unicode-mismatch", "〜", "~", Severity.WARNING)),
+        ("9時～17時", ("cp932-unicode-mismatch", "～", "~", Severity.WARNING)),
+        ("−5", ("cp932-unicode-mismatch", "−", "-", Severity.WARNING)),
+        ("－5", ("cp932-unicode-mismatch", "－", "-", Severity.WARNING)),
+        ("A‖B", ("cp932-unicode-mismatch", "‖", "|", Severity.WARNING)),
+        ("A∥B", ("cp932-unicode-mismatch", "∥", "|", Severity.WARNING)),
+        ("¢", ("cp932-unicode-mismatch", "¢", "￠", Severity.WARNING)),
+        ("￡", ("cp932-unicode-mismatch", "￡", "£", Severity.WARNING)),
+        ("¬", ("cp932-unicode-mismatch", "¬", "￢", Severity.WARNING)),
     ],
 )
 def test_first_trap(text, expected):

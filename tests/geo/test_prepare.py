@@ -60,3 +60,13 @@ def test_prepare_points_from_a_table(settings):
     ]  # row 4's null geometry is not reported twice
     assert out.report.facts["crs_source"] == "points"
     assert out.report.facts["geometry_types"] == {"Point": 2}
+
+
+def test_file_crs_wins_over_a_different_declared_crs_with_a_warning(settings, frame, to_zone_ix):
+    manifest = load_manifest(SITES / "dataset.yaml")  # declares EPSG:6677
+    gdf = frame([Point(139.9757, 35.8676)], crs="EPSG:6668")
+    draft = Draft(source=Source(path=Path("sites.geojson")), table=gdf, manifest=manifest)
+    out = prepare_geodata(draft, settings)
+    assert out.report.flatten("code") == [("crs-declared-mismatch",)]
+    assert out.report.problems[0].params == {"found": "EPSG:6668", "declared": "EPSG:6677"}
+    assert out.table.geometry[1].x == pytest.approx(139.9757, abs=1e-9)

@@ -68,6 +68,8 @@ def test_corrupted_copy_gives_exactly_the_expected_problems(csv_draft, facilitie
     ]
     assert report.facts["valid"] is False
     assert not report.valid
+    for problem in report.problems:  # every template found all its parameters
+        assert "{" not in problem.message("ja") + problem.message("en"), problem.code
 
 
 def test_input_report_is_left_untouched(csv_draft, facilities_schema, settings):

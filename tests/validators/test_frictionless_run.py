@@ -147,3 +147,16 @@ def test_geometry_is_left_out_of_the_attribute_table(facilities_schema):
     problems, report = validate_table(draft_of(table), facilities_schema)
     assert problems == []
     assert report["tasks"][0]["labels"] == ["ID", "名称", "住所"]
+
+
+def test_errors_outside_the_table_keep_their_type(facilities_schema):
+    from tsunagu.validators.frictionless_run import problem_from_error
+
+    error = {"type": "source-error", "note": "the source is empty"}
+    problem = problem_from_error(error, draft_of(frame([BASE])), facilities_schema)
+    assert (problem.code, problem.rule, problem.severity.value) == (
+        "frictionless-error",
+        "source-error",
+        "error",
+    )
+    assert "source-error: the source is empty" in problem.message("en")

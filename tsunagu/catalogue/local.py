@@ -130,15 +130,13 @@ class LocalCatalogue:
     @contextmanager
     def _locked(self, dataset_id: str) -> Iterator[Connection]:
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                key = int.from_bytes(
-                    hashlib.sha256(dataset_id.encode()).digest()[:8], "big", signed=True
-                )
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            _lock(conn, f"dataset:{dataset_id}")
             yield conn
 
     def _write(self, conn: Connection, request: PublishRequest, row: Any, changes: Any) -> int:
         meta, now = request.meta, _now()
+        # datasets of one new organisation take different dataset locks: serialise its insert
+        _lock(conn, f"organisation:{meta.organisation}")
         org = conn.execute(
             select(t.organisations).where(t.organisations.c.id == meta.organisation)
         ).first()
@@ -327,6 +325,14 @@ class LocalCatalogue:
             row.latest_version,
             bool(row.private),
         )
+
+
+def _lock(conn: Connection, name: str) -> None:
+    """Transaction-scoped lock on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises all
+    writers). Always taken dataset first, organisation second, so two publishes never deadlock."""
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def _not_found(dataset_id: str) -> DatasetNotFound:

@@ -46,6 +46,7 @@ def _register() -> None:
         publish_cmd,
         schemas_cmd,
         serve_cmd,
+        token_cmd,
         validate_cmd,
     )
 
@@ -57,6 +58,7 @@ def _register() -> None:
         publish_cmd,
         config_cmd,
         serve_cmd,
+        token_cmd,
     ):
         cli.add_command(module.command)
 

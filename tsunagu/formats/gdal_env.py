@@ -84,7 +84,7 @@ def read_vector(
     """Read one layer with pyogrio, checking the driver GDAL chose (no ``sql=``/``where=``)."""
     harden_gdal()
     import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
+    from pyogrio.errors import DataLayerError, DataSourceError, FeatureError, FieldError
 
     try:
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
@@ -93,8 +93,11 @@ def read_vector(
         with warnings.catch_warnings():
             # "Non closed ring detected": such features are reported one by one on parsing
             warnings.simplefilter("ignore", RuntimeWarning)
-            meta, _fids, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding=encoding)
-    except (DataSourceError, DataLayerError) as exc:
+            meta, _fids, wkb, fields = pyogrio.raw.read(
+                path, layer=layer, encoding=encoding, datetime_as_string=True
+            )
+    except (DataSourceError, DataLayerError, FeatureError, FieldError, UnicodeDecodeError) as exc:
+        # UnicodeDecodeError: field names or values that are not in the declared encoding
         raise refuse("gis-unreadable", file_name, detail=str(exc)) from exc
     columns = [str(name) for name in meta["fields"]]
     attributes = pd.DataFrame(

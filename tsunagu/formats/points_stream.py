@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
+from pyarrow import ArrowInvalid
 
 from tsunagu.errors import FormatError, Location, Problem, Severity, TsunaguError
 from tsunagu.formats.geojson_writer import dump, parse_coordinates
@@ -190,8 +191,9 @@ def _write_chunk(
         return
     # Ids are computed on the whole chunk, so a fallback id is the row's own record number.
     ids = frame.select(_id_text(frame, id_field, first_record)).to_series()
-    keep = pl.Series(usable)
-    frame, ids, lon, lat = frame.filter(keep), ids.filter(keep), lon[usable], lat[usable]
+    if not usable.all():
+        keep = pl.Series(usable)
+        frame, ids, lon, lat = frame.filter(keep), ids.filter(keep), lon[usable], lat[usable]
     for start in range(0, frame.height, _TEXT_ROWS):
         part = slice(start, start + _TEXT_ROWS)
         texts = _feature_texts(
@@ -218,22 +220,44 @@ def csv_points_to_geojson(
 
     The file is read in 1 MiB blocks, gathered into chunks of at least ``chunk_rows`` rows; each
     chunk is parsed, encoded and written column-wise. ``encoding`` is the CSV's text encoding
-    (the standard CSV is UTF-8; a BOM is skipped). Raises FormatError when the latitude or
-    longitude column is missing (nothing could be written).
+    (the standard CSV is UTF-8; a BOM is skipped). The GeoJSON appears at ``out_path`` only
+    when complete. Raises FormatError when the latitude or longitude column is missing or the
+    CSV cannot be parsed (a ragged row, bytes not in ``encoding``).
     """
     names = _header(csv_path, encoding)
     for column in (lat_field, lon_field):
         if column not in names:
             raise _missing_column(csv_path, column)
-    reader = _open_reader(csv_path, names, encoding, _BLOCK_BYTES)
     result = StreamResult()
-    first_record = 2
+    partial = out_path.with_name(out_path.name + ".partial")
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _stream(
+            csv_path, partial, names, encoding, chunk_rows, result, (lat_field, lon_field, id_field)
+        )
+    except (ArrowInvalid, UnicodeDecodeError) as exc:
+        partial.unlink(missing_ok=True)
+        problem = Problem("points-csv-unreadable", Severity.ERROR, Location(file=csv_path.name))
+        raise FormatError.from_problem(problem, detail=str(exc)) from exc
+    partial.replace(out_path)  # a reader never sees half a GeoJSON
+    return result
+
+
+def _stream(
+    csv_path: Path,
+    out_path: Path,
+    names: list[str],
+    encoding: str,
+    chunk_rows: int,
+    result: StreamResult,
+    fields: tuple[str, str, str | None],
+) -> None:
+    reader = _open_reader(csv_path, names, encoding, _BLOCK_BYTES)
+    first_record = 2
     with out_path.open("wb") as out:
         out.write(b'{"type":"FeatureCollection","features":[\n')
         for chunk in _chunks(reader, chunk_rows):
-            _write_chunk(chunk, out, result, first_record, (lat_field, lon_field, id_field))
+            _write_chunk(chunk, out, result, first_record, fields)
             first_record += chunk.num_rows
         tail = f',"bbox":{dump(result.bbox)}' if result.bbox is not None else ""
         out.write(f"]{tail}}}\n".encode())
-    return result

@@ -99,12 +99,11 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
             found = first_trap(value)
             if found is None:  # the engine's regex dialect matched where Python's does not
                 continue
-            code, char, suggestion = found
-            kanji = code == "platform-dependent-kanji"
+            code, char, suggestion, severity = found
             problems.append(
                 Problem(
-                    "platform-dependent-char" if kanji else code,
-                    Severity.INFO if kanji else Severity.WARNING,
+                    code,
+                    severity,
                     Location(file=file_name, row=int(row), column=str(column)),
                     {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion},
                 )
@@ -113,16 +112,20 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
     return problems
 
 
-def first_trap(text: str) -> tuple[str, str, str] | None:
-    """``(code, char, suggestion)`` for the first trap character in ``text``, else None."""
+def first_trap(text: str) -> tuple[str, str, str, Severity] | None:
+    """``(code, char, suggestion, severity)`` for the first trap character in ``text``.
+
+    Extension kanji are only ``info``: in a name such as 髙橋 they are often the right
+    character, and the department decides; symbols such as ① always have a standard form.
+    """
     match = _trap_pattern().search(text)
     if match is None:
         return None
     char = match.group()
     if char in MISMATCH:
-        return "cp932-unicode-mismatch", char, MISMATCH[char]
-    kind = "platform-dependent-kanji" if _is_kanji(char) else "platform-dependent-char"
-    return kind, char, suggest(char)
+        return "cp932-unicode-mismatch", char, MISMATCH[char], Severity.WARNING
+    severity = Severity.INFO if _is_kanji(char) else Severity.WARNING
+    return "platform-dependent-char", char, suggest(char), severity
 
 
 def suggest(char: str) -> str:

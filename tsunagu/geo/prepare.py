@@ -14,13 +14,29 @@ from tsunagu.geo.crs import check_crs, parse_crs, to_wgs84
 from tsunagu.geo.geometry import check_limits, check_validity, extent, geometry_types
 
 if TYPE_CHECKING:
+    from pyproj import CRS
+
     from tsunagu.config import Settings
-    from tsunagu.model import Draft
+    from tsunagu.model import Draft, Report
 
 
 def _declared_crs(draft: Draft) -> str | None:
     manifest = draft.manifest
     return getattr(manifest, "crs", None) if manifest is not None else None
+
+
+def _compare_with_declared(
+    found: CRS, declared: CRS | None, report: Report, file_name: str
+) -> None:
+    """The file's own CRS wins, but a manifest that says otherwise is worth a warning."""
+    if declared is not None and not found.equals(declared, ignore_axis_order=True):
+        report.add(
+            "crs-declared-mismatch",
+            "warning",
+            Location(file=file_name),
+            found=found.to_string(),
+            declared=declared.to_string(),
+        )
 
 
 def prepare_geodata(draft: Draft, settings: Settings) -> Draft:
@@ -40,6 +56,7 @@ def prepare_geodata(draft: Draft, settings: Settings) -> Draft:
         facts["crs_source"] = "declared"
     facts.setdefault("crs_source", "file")
     facts["crs"] = gdf.crs.to_string()
+    _compare_with_declared(gdf.crs, parse_crs(_declared_crs(draft)), report, file_name)
     check_crs(gdf.crs, report, file_name)
     if not check_limits(gdf, report, file_name):
         return draft.evolve(table=gdf)

@@ -164,6 +164,8 @@ def problem_from_error(error: dict[str, Any], draft: Draft, schema: SchemaLike) 
     else:
         row = _file_row(draft, error.get("rowNumber"))
     params = _params(error, draft, schema, field_name)
+    if kind not in TABLE_ERROR_TYPES:
+        params["type"] = kind
     return Problem(
         code=kind if kind in TABLE_ERROR_TYPES else OTHER_ERROR_CODE,
         severity=Severity.ERROR,

@@ -37,6 +37,7 @@ def create_app(
     from tsunagu.webapp import errors, i18n, security
     from tsunagu.webapp.context import WebContext
     from tsunagu.webapp.pages import catalogue as catalogue_pages
+    from tsunagu.webapp.pages import upload as upload_pages
 
     settings = settings or load_settings(overrides)
     app = Flask(__name__, instance_path=str(Path(settings.data_dir).resolve()))
@@ -53,4 +54,5 @@ def create_app(
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(catalogue_pages.bp)
+    app.register_blueprint(upload_pages.bp)
     return app

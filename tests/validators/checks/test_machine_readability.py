@@ -45,6 +45,7 @@ def test_reader_facts_become_warnings(run_check):
     assert problems[0].params["count"] == 2
     assert problems[0].params["examples"] == "A1:C1、B5:B6"
     assert "非表示の列" in problems[3].message("ja")
+    assert all("{" not in p.message("ja") + p.message("en") for p in problems)
 
 
 def test_several_values_in_one_cell(run_check):

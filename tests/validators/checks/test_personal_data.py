@@ -105,6 +105,8 @@ def test_personal_email_is_suspected_but_city_addresses_are_public(run_check):
     params = problems[0].params
     assert (params["count"], params["rows"], params["kinds"]) == (2, [3, 4], ["email"])
     assert "yamada.taro1975" not in params["examples"]
+    assert "個人のメールアドレス" in problems[0].message("ja")
+    assert "{" not in problems[0].message("ja") + problems[0].message("en")
 
 
 def test_mobile_numbers_are_suspected_only_next_to_names(run_check):

@@ -1,0 +1,349 @@
+"""Feature store: a published GeoJSON held as columns with a spatial index, for the map's API.
+
+Why not read the file per request: a 100k-point layer is tens of MB of JSON; parsing it takes a
+second, a bbox query over arrays takes milliseconds. So each published file is loaded once per
+``(dataset id, sha256)`` — a new version has a new checksum and therefore a fresh entry — into
+
+- ``lon``/``lat`` (a representative point, for grid aggregates) and the geometry bounds as numpy
+  arrays, with a shapely ``STRtree`` over the bounds;
+- the properties as a pyarrow table of strings (fast vectorised ``q`` and ``field=value`` filters);
+- the non-point geometries as the parsed dicts (points are rebuilt from lon/lat).
+
+Entries live in an LRU bounded by count and by bytes. No Flask here (house style §3.2 e): the
+blueprint in :mod:`tsunagu.webapp.api.features` parses the request and calls :meth:`query`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tsunagu.errors import TsunaguError
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 5000
+MAX_OFFSET = 100_000
+MAX_ZOOM = 22
+#: Query-string names that are not property filters.
+RESERVED = frozenset({"bbox", "zoom", "limit", "offset", "q", "lang"})
+GRID_CELLS_PER_TILE = 4  # a grid cell is a quarter of a 256 px tile: about 64 px on screen
+
+
+class FeatureQueryError(TsunaguError):
+    """A malformed features request (bad bbox, limit, offset, zoom or unknown field): HTTP 400."""
+
+    code = "bad-feature-query"
+    http_status = 400
+
+
+class FeaturesUnreadable(TsunaguError):
+    """The published GeoJSON itself cannot be parsed: a server-side fault, not the caller's."""
+
+    code = "features-unreadable"
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    bbox: tuple[float, float, float, float] | None = None
+    zoom: int | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    q: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeatureLayer:
+    """One published GeoJSON in columns. Row ``i`` is the file's ``i``-th feature."""
+
+    ids: list[Any]
+    lon: np.ndarray
+    lat: np.ndarray
+    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
+    geometries: list[dict | None]  # None for points (rebuilt from lon/lat)
+    properties: Any  # pyarrow.Table of strings
+    tree: Any  # shapely.STRtree over the bounds
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.properties.column_names)
+
+    @property
+    def nbytes(self) -> int:
+        geometry_guess = sum(200 for g in self.geometries if g is not None)
+        arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes
+        return int(arrays + self.properties.nbytes + geometry_guess + 64 * len(self.ids))
+
+
+def parse_query(args: Mapping[str, str]) -> FeatureQuery:
+    """Validate the query string once, with messages that name the parameter and the value."""
+    bbox = _parse_bbox(args["bbox"]) if args.get("bbox") else None
+    zoom = _parse_int(args, "zoom", None, 0, MAX_ZOOM)
+    limit = _parse_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
+    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET)
+    filters = {k: v for k, v in args.items() if k not in RESERVED}
+    return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
+
+
+def _parse_int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int):
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise FeatureQueryError(
+            f'{name} must be a whole number from {low} to {high}, got "{raw[:40]}"',
+            message_ja=f"{name} は {low}〜{high} の整数で指定してください（「{raw[:40]}」）",
+        )
+    return value
+
+
+def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError:
+        west = south = east = north = float("nan")
+    box = (west, south, east, north)
+    fine = (
+        all(np.isfinite(box))
+        and -180 <= west <= east <= 180
+        and -90 <= south <= north <= 90
+    )
+    if not fine:
+        raise FeatureQueryError(
+            f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"',
+            message_ja=f"bbox は「西,南,東,北」の経緯度（西≤東、南≤北）で指定してください（「{raw[:80]}」）",
+        )
+    return box
+
+
+def load_layer(path: Path) -> FeatureLayer:
+    """Parse a published RFC 7946 FeatureCollection into columns and build the index."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        features = data["features"]
+        if not isinstance(features, list):
+            raise TypeError("features is not a list")
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise FeaturesUnreadable(
+            f"the published GeoJSON {path.name} cannot be read; publish the dataset again",
+            message_ja=f"公開済み GeoJSON {path.name} を読めません。データセットを再公開してください",
+            detail=repr(exc),
+        ) from exc
+    return _columns(features)
+
+
+def _columns(features: list[dict]) -> FeatureLayer:
+    import pyarrow as pa
+    import shapely
+
+    n = len(features)
+    bounds = np.full((n, 4), np.nan)
+    geometries: list[dict | None] = [None] * n
+    ids: list[Any] = []
+    names: dict[str, None] = {}
+    for i, feature in enumerate(features):
+        ids.append(feature.get("id", i + 1))
+        geometry = feature.get("geometry")
+        geometries[i], bounds[i] = _geometry(geometry)
+        names.update(dict.fromkeys(feature.get("properties") or {}))
+    columns = {
+        name: pa.array([_text((f.get("properties") or {}).get(name)) for f in features], pa.string())
+        for name in names
+    }
+    located = np.isfinite(bounds).all(axis=1)
+    boxes = shapely.box(*bounds.T)
+    boxes[~located] = None
+    return FeatureLayer(
+        ids=ids,
+        lon=(bounds[:, 0] + bounds[:, 2]) / 2,
+        lat=(bounds[:, 1] + bounds[:, 3]) / 2,
+        bounds=bounds,
+        geometries=geometries,
+        properties=pa.table(columns) if columns else pa.table({}),
+        tree=shapely.STRtree(boxes),
+    )
+
+
+def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
+    """(stored geometry, bounds); a Point is not stored, its bounds are its position."""
+    import shapely
+
+    nothing = np.full(4, np.nan)
+    if not isinstance(geometry, dict):
+        return None, nothing
+    coords = geometry.get("coordinates")
+    if geometry.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
+        try:
+            lon, lat = float(coords[0]), float(coords[1])
+        except (TypeError, ValueError):
+            return None, nothing
+        return None, np.array([lon, lat, lon, lat])
+    try:
+        shape = shapely.geometry.shape(geometry)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return None, nothing
+    if shape.is_empty:
+        return None, nothing
+    return geometry, np.array(shape.bounds)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
+    """Features of ``layer`` in the bbox that pass the filters: a page, a count, and — when more
+    matched than fit one page and a zoom was given — grid cells that summarise all of them."""
+    unknown = sorted(set(query.filters) - set(layer.fields))
+    if unknown:
+        raise FeatureQueryError(
+            f"unknown field {unknown[0]!r}; known: {', '.join(layer.fields)}",
+            message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(layer.fields)}",
+        )
+    rows = _matching_rows(layer, query)
+    page = rows[query.offset : query.offset + query.limit]
+    result: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "total": len(rows),
+        "offset": query.offset,
+        "limit": query.limit,
+        "fields": layer.fields,
+        "features": _features(layer, page),
+        "mode": "features",
+    }
+    if query.zoom is not None and len(rows) > query.limit:
+        result["mode"] = "grid"
+        result["cells"] = grid_cells(layer, rows, query.zoom)
+    return result
+
+
+def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import shapely
+
+    if query.bbox is None:
+        rows = np.flatnonzero(np.isfinite(layer.bounds).all(axis=1))
+    else:
+        rows = np.sort(layer.tree.query(shapely.box(*query.bbox)))
+    if not (query.filters or query.q) or rows.size == 0:
+        return rows
+    table = layer.properties.take(pa.array(rows))
+    keep = pa.array(np.ones(rows.size, dtype=bool))
+    for name, value in query.filters.items():
+        keep = pc.and_(keep, pc.equal(table[name], value))
+    if query.q:
+        hits = [pc.match_substring(table[n], query.q, ignore_case=True) for n in layer.fields]
+        anywhere = hits[0] if hits else pa.array(np.zeros(rows.size, dtype=bool))
+        for hit in hits[1:]:
+            anywhere = pc.or_(anywhere, hit)
+        keep = pc.and_(keep, anywhere)
+    return rows[keep.to_numpy(zero_copy_only=False).astype(bool)]
+
+
+def _features(layer: FeatureLayer, rows: np.ndarray) -> list[dict[str, Any]]:
+    import pyarrow as pa
+
+    properties = layer.properties.take(pa.array(rows)).to_pylist() if rows.size else []
+    out = []
+    for row, props in zip(rows.tolist(), properties or [{}] * rows.size, strict=True):
+        geometry = layer.geometries[row] or {
+            "type": "Point",
+            "coordinates": [float(layer.lon[row]), float(layer.lat[row])],
+        }
+        out.append({"type": "Feature", "id": layer.ids[row], "geometry": geometry, "properties": props})
+    return out
+
+
+def grid_cells(layer: FeatureLayer, rows: np.ndarray, zoom: int) -> list[dict[str, Any]]:
+    """Count the matches per square cell about 64 px wide at ``zoom``; each cell sits at the
+    mean position of its features, so a cluster marker lands where the points are."""
+    size = 360.0 / (2**zoom) / GRID_CELLS_PER_TILE
+    lon, lat = layer.lon[rows], layer.lat[rows]
+    keys = np.stack([np.floor(lon / size), np.floor(lat / size)], axis=1)
+    unique, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    mean_lon = np.bincount(inverse, weights=lon) / counts
+    mean_lat = np.bincount(inverse, weights=lat) / counts
+    return [
+        {
+            "lon": round(float(mean_lon[i]), 7),
+            "lat": round(float(mean_lat[i]), 7),
+            "count": int(counts[i]),
+            "bbox": [
+                round(float(unique[i, 0] * size), 7),
+                round(float(unique[i, 1] * size), 7),
+                round(float((unique[i, 0] + 1) * size), 7),
+                round(float((unique[i, 1] + 1) * size), 7),
+            ],
+        }
+        for i in range(len(unique))
+    ]
+
+
+class FeatureStore:
+    """LRU of loaded layers keyed by ``(dataset id, sha256)``, bounded by count and bytes.
+
+    ``opener(dataset_id) -> (path, sha256)`` finds the published file; it is called on every
+    request (a cheap catalogue lookup) so a new version is picked up at once.
+    """
+
+    def __init__(
+        self,
+        opener: Callable[[str], tuple[Path, str]],
+        *,
+        max_layers: int = 8,
+        max_bytes: int = 512 * 1024 * 1024,
+    ) -> None:
+        self._opener = opener
+        self._max_layers = max_layers
+        self._max_bytes = max_bytes
+        self._layers: OrderedDict[tuple[str, str], FeatureLayer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def layer(self, dataset_id: str) -> FeatureLayer:
+        path, sha256 = self._opener(dataset_id)
+        key = (dataset_id, sha256)
+        with self._lock:
+            if key in self._layers:
+                self._layers.move_to_end(key)
+                return self._layers[key]
+        loaded = load_layer(path)  # outside the lock: other layers stay available
+        with self._lock:
+            self._layers[key] = loaded
+            self._layers.move_to_end(key)
+            self._evict()
+        return loaded
+
+    def _evict(self) -> None:
+        while len(self._layers) > 1 and (
+            len(self._layers) > self._max_layers or self.nbytes > self._max_bytes
+        ):
+            self._layers.popitem(last=False)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(layer.nbytes for layer in self._layers.values())
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def query(self, dataset_id: str, query: FeatureQuery) -> dict[str, Any]:
+        result = query_layer(self.layer(dataset_id), query)
+        result["dataset"] = dataset_id
+        return result

@@ -1,0 +1,213 @@
+"""Department uploads: sign in with a token, upload a file with its manifest, read the report, publish.
+
+Every route goes through :func:`tsunagu.webapp.auth.authorize`. Every POST is CSRF-checked by
+Flask-WTF's ``CSRFProtect`` in this blueprint's ``before_request`` (global checking is left off so
+JSON APIs elsewhere keep their own rules). The work itself is in :mod:`tsunagu.webapp.uploads`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from tsunagu.publisher.manifest import FREQUENCIES, LICENCES, load_municipality
+from tsunagu.webapp import auth
+from tsunagu.webapp.context import web
+from tsunagu.webapp.uploads import Upload, UploadNotPublishable, UploadRequest, UploadStore
+
+bp = Blueprint("upload", __name__)
+
+
+@bp.record_once
+def _init_csrf(state: BlueprintSetupState) -> None:
+    state.app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    if "csrf" not in state.app.extensions:
+        CSRFProtect(state.app)
+
+
+@bp.before_request
+def _csrf() -> None:
+    from flask import current_app
+
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        current_app.extensions["csrf"].protect()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
+    limit = web().settings.max_upload_bytes
+    return render_template("upload_too_large.html", limit=limit, mb=limit / 1024 / 1024), 413
+
+
+class SignInForm(FlaskForm):
+    token = PasswordField(validators=[DataRequired(_l("トークンを入力してください")), Length(max=200)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(validators=[FileRequired(_l("ファイルを選んでください"))])
+    dataset_id = StringField(
+        validators=[
+            DataRequired(_l("データセットIDを入力してください")),
+            Regexp(r"^[a-z0-9][a-z0-9_-]{1,99}$", message=_l("半角英小文字・数字・-・_ で2〜100文字にしてください")),
+        ]
+    )
+    title_ja = StringField(validators=[DataRequired(_l("タイトルを入力してください")), Length(max=200)])
+    title_en = StringField(validators=[Optional(), Length(max=200)])
+    description_ja = TextAreaField(validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(validators=[Optional(), Length(max=5000)])
+    standard = SelectField(validate_choice=True)
+    licence = SelectField(choices=[(v, v) for v in LICENCES], default="CC-BY-4.0")
+    update_frequency = SelectField(choices=[(v, v) for v in FREQUENCIES], default="irregular")
+    tags = StringField(validators=[Optional(), Length(max=500)])
+    sheet = StringField(validators=[Optional(), Length(max=100)])
+    crs = StringField(
+        validators=[Optional(), Regexp(r"^EPSG:\d{4,5}$", message=_l("EPSG:6677 の形で書いてください"))]
+    )
+
+    def to_request(self) -> UploadRequest:
+        tags = self.tags.data.replace("、", ",").split(",") if self.tags.data else []
+        return UploadRequest(
+            dataset_id=self.dataset_id.data,
+            title_ja=self.title_ja.data.strip(),
+            title_en=(self.title_en.data or "").strip(),
+            standard=self.standard.data,
+            description_ja=self.description_ja.data or "",
+            description_en=self.description_en.data or "",
+            licence=self.licence.data,
+            update_frequency=self.update_frequency.data,
+            tags=tuple(t.strip() for t in tags if t.strip())[:20],
+            sheet=self.sheet.data or None,
+            crs=self.crs.data or None,
+        )
+
+
+def _upload_form() -> UploadForm:
+    from tsunagu.validators.schemas import load_registry
+    from tsunagu.webapp.i18n import current_lang
+
+    en = current_lang() == "en"
+    form = UploadForm()
+    schemas = load_registry(web().settings.schemas_dir).current()
+    form.standard.choices = [(s.slug, s.title_en if en else s.title_ja) for s in schemas]
+    return form
+
+
+def department_names(slug: str) -> dict[str, str]:
+    """The department's names from ``datasets/*/municipality.yaml``; the slug when unlisted."""
+    for path in sorted(web().settings.datasets_dir.glob("*/municipality.yaml")):
+        known = load_municipality(path).departments.get(slug)
+        if known:
+            return {"id": slug, "ja": known.name.ja, "en": known.name.en}
+    return {"id": slug, "ja": slug, "en": slug}
+
+
+def _store() -> UploadStore:
+    return UploadStore(web().settings)
+
+
+def _owned(upload_id: str, action: str) -> tuple[Upload, auth.Principal]:
+    auth.authorize(None, action)  # signed in at all, before anything about the id is revealed
+    upload = _store().get(upload_id)
+    return upload, auth.authorize(upload.department, action)
+
+
+def _index_page(form: UploadForm, principal: auth.Principal, status: int = 200):
+    uploads = _store().for_department(principal.department)
+    names = department_names(principal.department)
+    return render_template("upload.html", form=form, uploads=uploads, department=names), status
+
+
+@bp.get("/upload")
+def index():
+    principal = auth.authorize(None, "view")
+    return _index_page(_upload_form(), principal)
+
+
+@bp.post("/upload")
+def create() -> Response | tuple[str, int]:
+    principal = auth.authorize(None, "upload")
+    form = _upload_form()
+    if not form.validate_on_submit():
+        return _index_page(form, principal, 400)
+    store = _store()
+    upload = store.store(
+        department_names(principal.department),
+        form.file.data.filename or "",
+        form.file.data.stream,
+        form.to_request(),
+    )
+    store.process(upload)
+    return redirect(url_for("upload.show", upload_id=upload.id), 303)
+
+
+@bp.get("/upload/<upload_id>")
+def show(upload_id: str) -> str:
+    upload, _ = _owned(upload_id, "view")
+    return render_template("upload_report.html", upload=upload, form=FlaskForm())
+
+
+@bp.get("/upload/<upload_id>/<any('report.html', 'report.xlsx'):name>")
+def report_file(upload_id: str, name: str) -> Response:
+    upload, _ = _owned(upload_id, "view")
+    kind = "report-html" if name.endswith(".html") else "report-xlsx"
+    path = upload.artifact(kind)
+    if path is None:
+        return Response(status=404)
+    download = f"{upload.status['dataset_id']}-{name}"
+    return send_file(path, as_attachment=kind == "report-xlsx", download_name=download)
+
+
+@bp.post("/upload/<upload_id>/publish")
+def publish(upload_id: str) -> Response:
+    upload, principal = _owned(upload_id, "publish")
+    if upload.state not in ("valid", "published"):
+        raise UploadNotPublishable(
+            "this upload has errors and cannot be published; fix the file and upload it again",
+            message_ja="このアップロードにはエラーがあり公開できません。ファイルを直して再度アップロードしてください",
+        )
+    actor = f"department:{principal.department}"
+    _store().publish(upload, web().catalogue, actor=actor)
+    return redirect(url_for("upload.show", upload_id=upload.id), 303)
+
+
+def _safe_next() -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/upload") and not parts.netloc and not parts.scheme:
+        return target
+    return url_for("upload.index")
+
+
+@bp.route("/upload/signin", methods=["GET", "POST"])
+def signin():
+    form = SignInForm()
+    client = request.remote_addr or "unknown"
+    if request.method == "POST":
+        wait = auth.limiter().retry_after(client)
+        if wait:
+            page = render_template("signin.html", form=form, locked=True)
+            return page, 429, {"Retry-After": str(wait)}
+        if form.validate_on_submit():
+            record = auth.token_store().verify(form.token.data.strip())
+            if record is not None:
+                auth.limiter().clear(client)
+                auth.sign_in(record)
+                return redirect(_safe_next(), 303)
+        auth.limiter().fail(client)
+        return render_template("signin.html", form=form, failed=True), 401
+    return render_template("signin.html", form=form)
+
+
+@bp.post("/upload/signout")
+def signout() -> Response:
+    auth.sign_out()
+    return redirect(url_for("catalogue.home"), 303)

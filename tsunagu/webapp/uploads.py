@@ -1,0 +1,397 @@
+"""Department uploads: store first, then run the same pipeline the CLI runs, then publish on request.
+
+No Flask here (house style §3.2e): the views parse the request and call these functions.
+
+* The file is written under a server-generated id, ``uploads/<department>/<upload id>/``, into a
+  hidden ``.partial`` folder first and renamed into place (``os.replace``) only when complete, so
+  a crash never leaves half an upload that looks whole. The department's file name is kept only
+  as metadata (OWASP file upload; security doc §3 row 48); the stored name is ``source.<ext>``
+  from an allow-list, and the file's first bytes must match the format its suffix claims.
+* A real ``dataset.yaml`` is written next to it, so :func:`load_manifest` validates it and
+  :func:`plan_jobs`/:func:`run_jobs` process it exactly as a manifest in ``datasets/``. Its
+  department is always the signed-in one, whatever the form said.
+* The outcome is kept in ``status.json`` (written atomically), so the report page survives
+  restarts, and a failed run still shows the stored file.
+* Publishing holds an exclusive, non-blocking lock per dataset id: a second concurrent publish
+  of the same dataset is told "in progress" (409); a repeat after success returns the same result.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import yaml
+
+from tsunagu.config import Settings
+from tsunagu.errors import DatasetNotFound, PermissionDenied, TsunaguError
+from tsunagu.publisher.batch import Outcome
+
+log = logging.getLogger(__name__)
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+SUFFIXES = {
+    ".csv": ".csv",
+    ".txt": ".csv",
+    ".xlsx": ".xlsx",
+    ".geojson": ".geojson",
+    ".json": ".geojson",
+    ".gpkg": ".gpkg",
+    ".zip": ".zip",
+    ".kml": ".kml",
+}
+SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
+MAX_PROBLEMS_SHOWN = 200
+
+
+class UploadRejected(TsunaguError):
+    code = "upload-rejected"
+    http_status = 400
+
+
+class UploadNotFound(TsunaguError):
+    code = "upload-not-found"
+    http_status = 404
+
+
+class UploadNotPublishable(TsunaguError):
+    code = "upload-not-valid"
+    http_status = 409
+
+
+class UploadBusy(TsunaguError):
+    code = "upload-busy"
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """What the department filled in on the upload form (validated by the form)."""
+
+    dataset_id: str
+    title_ja: str
+    title_en: str
+    standard: str
+    description_ja: str = ""
+    description_en: str = ""
+    licence: str = "CC-BY-4.0"
+    update_frequency: str = "irregular"
+    tags: tuple[str, ...] = ()
+    sheet: str | None = None
+    crs: str | None = None
+
+
+@dataclass
+class Upload:
+    id: str
+    department: str
+    directory: Path
+    status: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return str(self.status.get("state", "stored"))
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / "dataset.yaml"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.directory / "out"
+
+    @property
+    def source_path(self) -> Path:
+        return self.directory / str(self.status["stored_name"])
+
+    def artifact(self, kind: str) -> Path | None:
+        """A report file (``report-html``, ``report-xlsx``) of the last run, if one was written."""
+        for outcome in self.status.get("outcomes", []):
+            relative = outcome.get("artifacts", {}).get(kind)
+            if relative:
+                return self.directory / relative
+        return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write-then-rename, so a reader never sees half a status file."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def stored_suffix(filename: str) -> str:
+    suffix = Path(filename.replace("\\", "/")).suffix.lower()
+    if suffix not in SUFFIXES:
+        known = ", ".join(sorted(SUFFIXES))
+        raise UploadRejected(
+            f'files ending "{suffix or "(none)"}" are not accepted; use one of {known}',
+            message_ja=f"「{suffix or '（拡張子なし）'}」のファイルは受け付けていません（{known}）",
+        )
+    return SUFFIXES[suffix]
+
+
+def _check_signature(path: Path, suffix: str) -> None:
+    expected = SIGNATURES.get(suffix)
+    if expected is None or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        if fh.read(len(expected)) != expected:
+            raise UploadRejected(
+                f"the file's content is not {suffix} (its first bytes do not match)",
+                message_ja=f"ファイルの中身が {suffix} 形式ではありません",
+            )
+
+
+def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
+    written = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(1024 * 1024):
+            written += len(chunk)
+            if written > limit:
+                raise UploadRejected(
+                    f"the file is larger than the limit of {limit:,} bytes",
+                    message_ja=f"ファイルが上限（{limit:,} バイト）を超えています",
+                )
+            out.write(chunk)
+    return written
+
+
+class UploadStore:
+    """``<data_dir>/uploads``: one folder per department, one per upload."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.data_dir / "uploads"
+
+    # -- storing ---------------------------------------------------------------------------
+    def store(
+        self, department: dict[str, str], filename: str, stream: BinaryIO, form: UploadRequest
+    ) -> Upload:
+        """Keep the file and its manifest before anything reads it; returns the stored upload.
+
+        ``department`` is ``{"id": slug, "ja": name, "en": name}`` of the signed-in department.
+        """
+        suffix = stored_suffix(filename)
+        upload_id = secrets.token_hex(16)
+        final = self.root / department["id"] / upload_id
+        partial = final.with_name(f".{upload_id}.partial")
+        partial.mkdir(parents=True)
+        try:
+            size = _copy_limited(stream, partial / f"source{suffix}", self.settings.max_upload_bytes)
+            _check_signature(partial / f"source{suffix}", suffix)
+            self._write_manifest(partial, department, f"source{suffix}", form)
+            status = {
+                "state": "stored",
+                "created": _now(),
+                "original_name": filename[:255],
+                "stored_name": f"source{suffix}",
+                "size": size,
+                "dataset_id": form.dataset_id,
+                "request": asdict(form),
+            }
+            _write_json(partial / "status.json", status)
+            os.replace(partial, final)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        return Upload(upload_id, department["id"], final, status)
+
+    def _write_manifest(
+        self, folder: Path, department: dict[str, str], stored: str, form: UploadRequest
+    ) -> None:
+        self._write_municipality()
+        source: dict[str, Any] = {"path": stored}
+        if form.sheet:
+            source["sheet"] = form.sheet
+        if form.crs:
+            source["crs"] = form.crs
+        manifest = {
+            "id": form.dataset_id,
+            "title": {"ja": form.title_ja, "en": form.title_en or form.title_ja},
+            "description": {"ja": form.description_ja, "en": form.description_en},
+            "department": {
+                "id": department["id"],
+                "name": {"ja": department["ja"], "en": department["en"]},
+            },
+            "standard": form.standard,
+            "licence": form.licence,
+            "update_frequency": form.update_frequency,
+            "tags": list(form.tags),
+            "sources": [source],
+        }
+        text = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False)
+        (folder / "dataset.yaml").write_text(text, encoding="utf-8")
+
+    def _write_municipality(self) -> None:
+        """The city's code and name for every upload manifest (found by walking up the tree)."""
+        path = self.root / "municipality.yaml"
+        data = {"code": self.settings.municipality_code, "name": self.settings.municipality_name}
+        text = yaml.safe_dump(data, allow_unicode=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".municipality.{secrets.token_hex(4)}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+
+    # -- finding ---------------------------------------------------------------------------
+    def get(self, upload_id: str) -> Upload:
+        """Any department's upload by id (the caller authorises); ids are checked, not globbed."""
+        if UPLOAD_ID.match(upload_id) and self.root.is_dir():
+            for folder in self.root.iterdir():
+                candidate = folder / upload_id
+                if folder.is_dir() and (candidate / "status.json").is_file():
+                    status = json.loads((candidate / "status.json").read_text(encoding="utf-8"))
+                    return Upload(upload_id, folder.name, candidate, status)
+        raise UploadNotFound(
+            f"no upload {upload_id!r}", message_ja="そのアップロードは見つかりません"
+        )
+
+    def for_department(self, department: str) -> list[Upload]:
+        folder = self.root / department
+        if not folder.is_dir():
+            return []
+        uploads = [self.get(p.name) for p in folder.iterdir() if UPLOAD_ID.match(p.name)]
+        return sorted(uploads, key=lambda u: u.status.get("created", ""), reverse=True)
+
+    def save(self, upload: Upload) -> None:
+        _write_json(upload.directory / "status.json", upload.status)
+
+    # -- processing ------------------------------------------------------------------------
+    def run(self, upload: Upload) -> list[Outcome]:
+        """The standard pipeline over the stored manifest, writing reports under ``out/``."""
+        from tsunagu.publisher.batch import plan_jobs, run_jobs
+        from tsunagu.publisher.pipeline import RunContext
+
+        shutil.rmtree(upload.out_dir, ignore_errors=True)
+        jobs = list(plan_jobs(upload.manifest_path))
+        return run_jobs(jobs, RunContext(settings=self.settings, out_dir=upload.out_dir))
+
+    def process(self, upload: Upload) -> Upload:
+        """Validate the stored upload; a failure is recorded on it, and the file stays."""
+        try:
+            outcomes = self.run(upload)
+        except Exception:  # handled here: logged once, recorded, the upload kept for retry
+            log.exception("processing upload %s failed", upload.id)
+            upload.status.update(state="failed", processed=_now(), outcomes=[])
+        else:
+            summaries = [self._summary(upload, o) for o in outcomes]
+            valid = bool(summaries) and all(s["valid"] for s in summaries)
+            upload.status.update(
+                state="valid" if valid else "invalid", processed=_now(), outcomes=summaries
+            )
+        self.save(upload)
+        return upload
+
+    def _summary(self, upload: Upload, outcome: Outcome) -> dict[str, Any]:
+        summary: dict[str, Any] = {"label": outcome.label, "valid": outcome.valid}
+        if outcome.error is not None:
+            summary["error"] = {"ja": outcome.error.message_ja, "en": outcome.error.message_en}
+        draft = outcome.draft
+        if draft is None:
+            return summary
+        problems = draft.report.problems
+        summary["counts"] = draft.report.to_dict()["summary"]
+        summary["problems"] = [_problem(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        summary["more_problems"] = max(0, len(problems) - MAX_PROBLEMS_SHOWN)
+        summary["artifacts"] = {
+            kind: str(path.relative_to(upload.directory))
+            for kind, path in draft.artifacts.items()
+            if kind in ("report-html", "report-xlsx") and path.is_file()
+        }
+        return summary
+
+    # -- publishing ------------------------------------------------------------------------
+    def publish(self, upload: Upload, catalogue: Any, actor: str) -> Upload:
+        """Publish a valid upload into the department's own organisation, once."""
+        from tsunagu.publisher.audit import AuditLog
+        from tsunagu.publisher.manifest import load_manifest
+        from tsunagu.publisher.publish import publish_dataset
+
+        with self._dataset_lock(str(upload.status["dataset_id"])):
+            upload = self.get(upload.id)  # re-read under the lock: another request may have won
+            if upload.state == "published":
+                return upload
+            self._check_owner(catalogue, upload)
+            outcomes = self.run(upload)
+            manifest = load_manifest(upload.manifest_path)
+            result = publish_dataset(
+                catalogue,
+                manifest,
+                outcomes,
+                standard_title=self._standard_title(manifest.standard),
+                audit=AuditLog(self.settings.data_dir / "audit.jsonl"),
+                actor=actor,
+            )
+            if result.result is None:
+                upload.status.update(state="invalid", blocked=result.blocked_reason)
+            else:
+                upload.status.update(
+                    state="published", published=_now(), version=result.result.version
+                )
+            self.save(upload)
+            return upload
+
+    def _check_owner(self, catalogue: Any, upload: Upload) -> None:
+        """A dataset id already owned by another department cannot be taken over."""
+        try:
+            existing = catalogue.get_dataset(str(upload.status["dataset_id"]))
+        except DatasetNotFound:
+            return
+        if existing.meta.organisation != upload.department:
+            raise PermissionDenied(
+                f"dataset {existing.meta.id!r} belongs to another department",
+                message_ja=f"データセット「{existing.meta.id}」は他の部署のものです",
+                code="other-department",
+            )
+
+    def _standard_title(self, slug: str) -> str:
+        from tsunagu.validators.schemas import load_registry
+
+        try:
+            return load_registry(self.settings.schemas_dir).get(slug).title_ja
+        except TsunaguError:
+            return slug
+
+    @contextmanager
+    def _dataset_lock(self, dataset_id: str) -> Iterator[None]:
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with (locks / f"{dataset_id}.lock").open("a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise UploadBusy(
+                    f"dataset {dataset_id!r} is already being published; try again shortly",
+                    message_ja=f"データセット「{dataset_id}」は公開処理中です。少し待ってください",
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _problem(problem: Any) -> dict[str, Any]:
+    loc = problem.location
+    return {
+        "code": problem.code,
+        "severity": problem.severity.value,
+        "row": loc.row,
+        "column": loc.column,
+        "ja": problem.message("ja"),
+        "en": problem.message("en"),
+    }
