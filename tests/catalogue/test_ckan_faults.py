@@ -146,6 +146,8 @@ def test_failed_create_whose_cleanup_fails_stays_private_and_is_resumed(
         catalogue.publish(request)
     assert ckan_direct.package(unique_id, anonymous=True) is None  # not public
     assert ckan_direct.package(unique_id)["private"] is True
+    with pytest.raises(DatasetNotFound):  # half-filled: does not exist for readers either
+        catalogue.get_dataset(unique_id)
     fault_proxy.clear()
     result = catalogue.publish(request)
     assert result.action == "create"
@@ -222,8 +224,50 @@ def test_without_purge_rights_delete_then_publish_revives(
     assert ckan_direct.package(unique_id)["state"] == "deleted"
     with pytest.raises(DatasetNotFound):
         catalogue.get_dataset(unique_id)
+    plan = catalogue.publish(make_request(unique_id, {"csv": CSV1}), dry_run=True)
+    assert plan.action == "create" and ckan_direct.package(unique_id)["state"] == "deleted"
     result = catalogue.publish(make_request(unique_id, {"csv": CSV1}))
     assert result.action == "create"
     package = ckan_direct.package(unique_id, anonymous=True)
     assert package["state"] == "active" and not package["private"]
     assert [r["tsunagu_key"] for r in package["resources"]] == ["csv"]
+
+
+def test_token_read_from_a_file_with_its_newline_still_works(proxied_ckan, ckan_direct):
+    proxied_ckan(token=f"{ckan_direct.token}\n").check()
+
+
+def test_dataset_published_meanwhile_by_another_run_is_never_purged(
+    proxied_ckan, fault_proxy, ckan_direct, make_request, unique_id, purge_after, org
+):
+    purge_after.append(unique_id)
+    catalogue = proxied_ckan()
+    catalogue.publish(make_request(unique_id, {"csv": CSV1}))
+    before = keys_and_hashes(ckan_direct.package(unique_id))
+    fault_proxy.clear()
+    fault_proxy.add(Rule("status", "package_show", status=404))  # "not there yet" on first look
+    with pytest.raises(CatalogueConflict) as info:
+        catalogue.publish(make_request(unique_id, {"csv": "ID,名称\n9,別の内容\n"}))
+    assert "another run" in info.value.message_en
+    assert fault_proxy.calls("package_create") == []
+    package = ckan_direct.package(unique_id, anonymous=True)
+    assert package is not None and keys_and_hashes(package) == before
+
+
+def test_update_spares_resources_added_by_hand(
+    proxied_ckan, ckan_direct, make_request, unique_id, purge_after, org
+):
+    purge_after.append(unique_id)
+    catalogue = proxied_ckan()
+    catalogue.publish(make_request(unique_id, {"csv": CSV1, "geojson": "{}"}))
+    package = ckan_direct.package(unique_id)
+    ckan_direct.action(
+        "resource_create", package_id=package["id"], name="市のページ", url="https://example.jp/"
+    )
+    result = catalogue.publish(make_request(unique_id, {"csv": CSV1}))
+    assert [(c.key, c.action) for c in result.resources] == [
+        ("csv", "unchanged"),
+        ("geojson", "remove"),
+    ]
+    names = sorted(r["name"] for r in ckan_direct.package(unique_id)["resources"])
+    assert names == sorted([f"{unique_id}-csv.csv", "市のページ"])

@@ -16,7 +16,7 @@ AED = ROOT / "datasets" / "kashiwa" / "kenko" / "aed-installations"
 
 @pytest.fixture
 def run(tmp_path):
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "250"})  # rich folds tables at the terminal width
 
     def _run(*args: str):
         return runner.invoke(

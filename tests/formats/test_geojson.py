@@ -10,6 +10,7 @@ import pytest
 from pyproj import CRS
 
 from tsunagu.errors import FormatError
+from tsunagu.formats import detect_format
 from tsunagu.formats.base import ReadOptions
 from tsunagu.formats.geojson import GeoJsonReader
 from tsunagu.geo.prepare import prepare_geodata
@@ -187,3 +188,22 @@ def test_hardened_gdal_makes_no_network_request(data_path, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("refused") == 2
     assert hits == []
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("gis/legacy_crs_6677.geojson", "geojson"),
+        ("gis/sites.kml", "kml"),
+        ("gis/two_layers.gpkg", "gpkg"),
+        ("gis/sites_cp932.shp", "shp"),
+    ],
+)
+def test_detect_format_by_content(data_path, relative, expected):
+    assert detect_format(data_path(relative)) == expected
+
+
+def test_detect_format_refuses_vrt_named_geojson(data_path):
+    with pytest.raises(FormatError) as info:
+        detect_format(data_path("gis/vrt_disguised.geojson"))
+    assert info.value.code == "format-unknown"

@@ -155,12 +155,15 @@ def test_zip_with_two_shapefiles_needs_a_layer(loose, settings, tmp_path):
     assert draft.report.facts["member"] == "other.shp"
 
 
-def test_sniff(loose):
+def test_sniff(loose, tmp_path):
     assert ShapefileReader().sniff(loose.read_bytes()[:64], loose)
     assert not ShapefileReader().sniff(b"<OGRVRTDataSource>", loose)
     head = DEMO_ZIP.read_bytes()[:8192]
     assert ShapefileZipReader().sniff(head, DEMO_ZIP)
-    assert not ShapefileZipReader().sniff(b"PK\x03\x04....data.csv", DEMO_ZIP)
+    csv_zip = tmp_path / "data.zip"
+    with zipfile.ZipFile(csv_zip, "w") as zf:
+        zf.writestr("data.csv", "a,b\n")
+    assert not ShapefileZipReader().sniff(csv_zip.read_bytes(), csv_zip)
 
 
 def test_dbf_record_count_header_lie_finishes_with_the_real_rows(loose, settings):

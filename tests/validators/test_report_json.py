@@ -10,7 +10,7 @@ import json
 import sys
 import types
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -119,10 +119,19 @@ def test_write_json_round_trips_utf8(monkeypatch, tmp_path):
     assert len(doc["problems"]) == 8
     assert [list(d) for d in (doc, doc["problems"][0])] == [sorted(doc), sorted(doc["problems"][0])]
     assert not (tmp_path / "report.json.part").exists()
-    again = report_document(
-        draft, title="AED 一覧", generated_at=datetime.fromisoformat(doc["generated_at"])
-    )
+    again = report_document(draft, title="AED 一覧")
     assert json.loads(json.dumps(again, ensure_ascii=False)) == doc
+    assert (
+        write_json(draft, tmp_path / "again.json", title="AED 一覧").read_bytes()
+        == path.read_bytes()
+    )
+
+
+def test_generated_at_only_when_asked(monkeypatch):
+    draft = sample_draft(monkeypatch)
+    assert "generated_at" not in report_document(draft)  # same input, same bytes: no re-upload
+    stamp = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    assert report_document(draft, generated_at=stamp)["generated_at"] == "2026-04-01T09:00:00+00:00"
 
 
 def test_write_json_keeps_numpy_facts_numbers(monkeypatch, tmp_path):

@@ -157,10 +157,12 @@ class CkanCatalogue(AtomicWrites):
         import ckanapi
 
         self.url = url.rstrip("/")
-        self._token = token
+        self._token = token.strip() if token else None  # a token file's newline breaks headers
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._ckan = ckanapi.RemoteCKAN(self.url, apikey=token, user_agent=f"tsunagu/{__version__}")
+        self._ckan = ckanapi.RemoteCKAN(
+            self.url, apikey=self._token, user_agent=f"tsunagu/{__version__}"
+        )
 
     def __repr__(self) -> str:  # never the token
         return f"CkanCatalogue({self.url!r})"
@@ -231,8 +233,8 @@ class CkanCatalogue(AtomicWrites):
     def publish(self, request: PublishRequest, *, dry_run: bool = False) -> PublishResult:
         meta = request.meta
         package = self._show(meta.id)
-        if package is not None and package.get("state") == "deleted" and not dry_run:
-            package = self._purge_or_revive(package, request)
+        if package is not None and package.get("state") == "deleted":
+            package = None if dry_run else self._purge_or_revive(package, request)
         staging = package is not None and is_staging(package)
         current = _by_key(package)
         changes = resource_diff(
@@ -315,8 +317,9 @@ class CkanCatalogue(AtomicWrites):
 
     # -- reading -------------------------------------------------------------------------
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
+        """A deleted dataset, or one still being filled (staging), does not exist for readers."""
         package = self._show(dataset_id)
-        if package is None or package.get("state") == "deleted":
+        if package is None or package.get("state") == "deleted" or is_staging(package):
             raise DatasetNotFound(
                 f"dataset {dataset_id!r} not found",
                 message_ja=f"データセット「{dataset_id}」はありません",

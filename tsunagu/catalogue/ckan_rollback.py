@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tsunagu.catalogue.base import PublishRequest, ResourceFile
-from tsunagu.catalogue.ckan_mapping import package_fields
+from tsunagu.catalogue.ckan_mapping import is_staging, package_fields
 from tsunagu.catalogue.retry import RetryPolicy
 from tsunagu.errors import (
     CatalogueConflict,
@@ -195,8 +195,14 @@ class AtomicWrites:
 
         def show_or_create() -> dict[str, Any]:
             found = self._show_once(meta.id)
-            if found is not None:
-                return found
+            if found is not None and is_staging(found):
+                return found  # our own earlier attempt, whose reply was lost: resume it
+            if found is not None:  # published meanwhile by someone else: never overwrite it
+                raise CatalogueConflict(
+                    f"dataset {meta.id} was published by another run meanwhile; publish again",
+                    message_ja=f"{meta.id} は別の公開処理で公開されました。"
+                    "もう一度公開してください",
+                )
             return self._call("package_create", private=True, **package_fields(meta, staging=True))
 
         if package is None:
@@ -205,7 +211,7 @@ class AtomicWrites:
         try:
             for res in request.resources:
                 self.retry.call(lambda res=res: self._put_resource(package_id, res))
-            self._remove_stale(package_id, request)
+            self._remove_stale(package_id, request, ours_only=False)
             self._verify(package_id, request)
             fields = package_fields(meta)
             self._guarded(
@@ -250,7 +256,7 @@ class AtomicWrites:
                     delete_key=lambda k: self.retry.call(lambda: self._delete_key(package_id, k)),
                 )
                 raise _rolled_back(request.meta.id, exc, failed) from exc
-        self._remove_stale(package_id, request)
+        self._remove_stale(package_id, request, ours_only=True)
 
     def _delete_key(self, package_id: str, key: str) -> None:
         package = self._call("package_show", id=package_id)
@@ -258,13 +264,19 @@ class AtomicWrites:
             if resource.get("tsunagu_key") == key:
                 self._gone_ok("resource_delete", id=resource["id"])
 
-    def _remove_stale(self, package_id: str, request: PublishRequest) -> None:
-        """Delete resources the request no longer has, and duplicates of a key (keep the first)."""
+    def _remove_stale(self, package_id: str, request: PublishRequest, *, ours_only: bool) -> None:
+        """Delete resources the request no longer has, and duplicates of a key (keep the first).
+
+        ``ours_only`` spares resources a person added by hand (no ``tsunagu_key``) to a published
+        dataset; a staging dataset is entirely ours, so everything stale goes.
+        """
         wanted = {r.key for r in request.resources}
         package = self._retried("package_show", id=package_id)
         seen: set[str] = set()
         for resource in package["resources"]:
             key = resource.get("tsunagu_key") or ""
+            if ours_only and not key:
+                continue
             if key in wanted and key not in seen:
                 seen.add(key)
                 continue

@@ -9,6 +9,7 @@ unclosed ring is reported against its feature instead of failing the whole file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import warnings
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tsunagu.errors import FormatError, Location, Problem, Severity, TsunaguError
+from tsunagu.model import Source
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -65,6 +67,13 @@ def refuse(code: str, file_name: str, *, detail: str | None = None, **params: An
     """A FormatError for unreadable GIS input, naming the file (``raise refuse(...)``)."""
     problem = Problem(code, Severity.ERROR, Location(file=file_name), params)
     return FormatError.from_problem(problem, detail=detail)
+
+
+def source_of(path: Path, fmt: str, encoding: str | None = None) -> Source:
+    """The received file as reports show it: format, size and SHA-256 of the bytes sent."""
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return Source(path=path, format=fmt, encoding=encoding, size=path.stat().st_size, sha256=digest)
 
 
 @dataclass

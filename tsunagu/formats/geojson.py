@@ -14,9 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tsunagu.errors import Location
-from tsunagu.formats.gdal_env import read_vector, refuse, to_geodataframe
+from tsunagu.formats.gdal_env import (
+    read_vector,
+    refuse,
+    source_of,
+    to_geodataframe,
+)
+from tsunagu.formats.guards import check_size
 from tsunagu.geo.crs import WGS84, parse_crs
-from tsunagu.model import Draft, Report, Source
+from tsunagu.model import Draft, Report
 
 if TYPE_CHECKING:
     from tsunagu.config import Settings
@@ -60,9 +66,7 @@ class GeoJsonReader:
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise refuse("file-too-large", file_name, size=size, limit=settings.max_file_bytes)
+        check_size(path, settings, file_name)
         report = Report()
         doc = load_geojson(path.read_bytes(), file_name)
         crs = _legacy_crs(doc, report, file_name) or WGS84
@@ -73,7 +77,7 @@ class GeoJsonReader:
             raise refuse("gis-driver-refused", file_name, driver=data.driver)
         gdf = to_geodataframe(data, crs, report, file_name)
         return Draft(
-            source=Source(path=path, format=self.name, encoding="utf-8", size=size),
+            source=source_of(path, self.name, "utf-8"),
             table=gdf,
             raw_table=data.attributes.copy(),
             report=report,

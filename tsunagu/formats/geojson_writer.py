@@ -127,7 +127,7 @@ def crs_refused(file: str, crs: Any) -> TsunaguError:
 
 
 class _Features:
-    """Geometry dicts, ids, property columns and bbox of the features to write."""
+    """The features to write: usable-row mask, ids, property columns, bbox, and geometries."""
 
     def __init__(self, table: pd.DataFrame, file: str) -> None:
         self.table = table
@@ -153,10 +153,7 @@ class _Features:
             pl.Series(table[LAT_FIELD].tolist(), dtype=pl.Utf8),
             pl.Series(table[LON_FIELD].tolist(), dtype=pl.Utf8),
         )
-        self.geometries: list[dict[str, Any] | None] = [
-            {"type": "Point", "coordinates": [x, y]} if ok else None
-            for x, y, ok in zip(lon.tolist(), lat.tolist(), self.usable.tolist(), strict=True)
-        ]
+        self._lon, self._lat, self._shapes = lon, lat, None
         self.bbox = _bbox(lon[self.usable], lat[self.usable], lon[self.usable], lat[self.usable])
         self.left_out_code = "geojson-no-coordinates"
 
@@ -168,21 +165,29 @@ class _Features:
         shapes = np.asarray(table[column].array, dtype=object)
         shapes = shapely.transform(shapely.orient_polygons(shapes), round_coordinates)
         self.usable = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
-        self.geometries = [
-            shape.__geo_interface__ if ok else None
-            for shape, ok in zip(shapes, self.usable, strict=True)
-        ]
+        self._shapes = shapes
         bounds = shapely.bounds(shapes[self.usable])
         self.bbox = _bbox(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
         self.left_out_code = "geojson-no-geometry"
 
+    def _geometry(self, i: int) -> dict[str, Any]:
+        """Built when written, so only one feature's dicts exist at a time."""
+        if self._shapes is not None:
+            return self._shapes[i].__geo_interface__
+        return {"type": "Point", "coordinates": [float(self._lon[i]), float(self._lat[i])]}
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
         rows = self.table[self.columns].itertuples(index=False, name=None)
-        for geometry, ident, values in zip(self.geometries, self.ids, rows, strict=True):
-            if geometry is None:
+        for i, (ident, values) in enumerate(zip(self.ids, rows, strict=True)):
+            if not self.usable[i]:
                 continue
             properties = {c: property_value(v) for c, v in zip(self.columns, values, strict=True)}
-            yield {"type": "Feature", "id": ident, "geometry": geometry, "properties": properties}
+            yield {
+                "type": "Feature",
+                "id": ident,
+                "geometry": self._geometry(i),
+                "properties": properties,
+            }
 
     @property
     def left_out_rows(self) -> list[int]:

@@ -15,10 +15,12 @@ from tsunagu.formats.gdal_env import (
     list_layers,
     read_vector,
     refuse,
+    source_of,
     to_geodataframe,
 )
+from tsunagu.formats.guards import check_size
 from tsunagu.geo.crs import WGS84
-from tsunagu.model import Draft, Report, Source
+from tsunagu.model import Draft, Report
 
 if TYPE_CHECKING:
     from tsunagu.config import Settings
@@ -41,6 +43,7 @@ class KmlReader:
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
+        check_size(path, settings, file_name)
         with path.open("rb") as fh:
             head = fh.read(4096)
         if not is_kml(head):
@@ -52,7 +55,7 @@ class KmlReader:
         report = Report(facts={"crs_source": "kml", "layer": layer})
         gdf = to_geodataframe(data, WGS84, report, file_name)
         return Draft(
-            source=Source(path=path, format=self.name, encoding="utf-8", size=path.stat().st_size),
+            source=source_of(path, self.name, "utf-8"),
             table=gdf,
             raw_table=data.attributes.copy(),
             report=report,

@@ -8,13 +8,22 @@ encoding is *detected*: strict UTF-8, then CP932, checked against what the ``.cp
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from tsunagu.errors import Location
 from tsunagu.formats.archive import safe_extract
-from tsunagu.formats.gdal_env import VectorData, read_vector, refuse, to_geodataframe
+from tsunagu.formats.gdal_env import (
+    VectorData,
+    read_vector,
+    refuse,
+    source_of,
+    to_geodataframe,
+)
+from tsunagu.formats.guards import check_size
 from tsunagu.geo.crs import parse_crs
 from tsunagu.model import Draft, Report, Source
 
@@ -123,7 +132,7 @@ def read_shapefile(shp: Path, options: ReadOptions, file_name: str, source: Sour
     report.facts["encoding"] = encoding
     gdf = to_geodataframe(data, crs, report, file_name)
     return Draft(
-        source=Source(path=source.path, format=source.format, encoding=encoding, size=source.size),
+        source=dataclasses.replace(source, encoding=encoding),
         table=gdf,
         raw_table=data.attributes.copy(),
         report=report,
@@ -141,8 +150,8 @@ class ShapefileReader:
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
-        source = Source(path=path, format=self.name, size=path.stat().st_size)
-        return read_shapefile(path, options, file_name, source)
+        check_size(path, settings, file_name)
+        return read_shapefile(path, options, file_name, source_of(path, self.name))
 
 
 class ShapefileZipReader:
@@ -152,17 +161,24 @@ class ShapefileZipReader:
     suffixes: ClassVar[tuple[str, ...]] = (".zip",)
 
     def sniff(self, head: bytes, path: Path) -> bool:
-        return head.startswith(b"PK\x03\x04") and b".shp" in head.lower()
+        """A zip whose central directory names a ``.shp`` (any member, not just the first)."""
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return any(name.lower().endswith(".shp") for name in zf.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return False
 
     def read(self, path: Path, options: ReadOptions, settings: Settings) -> Draft:
         file_name = options.display_name or path.name
+        check_size(path, settings, file_name)
         work_root = Path(settings.data_dir) / "work"
         work_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=work_root) as work:
             members = safe_extract(path, Path(work), settings, display_name=file_name)
             shp = self._choose(members, options, file_name)
-            source = Source(path=path, format=self.name, size=path.stat().st_size)
-            draft = read_shapefile(shp, options, file_name, source)
+            draft = read_shapefile(shp, options, file_name, source_of(path, self.name))
         draft.report.facts["member"] = shp.name
         return draft
 

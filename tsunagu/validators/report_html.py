@@ -61,6 +61,7 @@ def render_html(
     lang_primary: str = "ja",
     max_rows_per_code: int = 2000,
     max_rows_total: int = 10000,
+    generated_at: datetime | None = None,
 ) -> str:
     """The report page; Japanese first with English below in smaller type (or the reverse)."""
     langs = (lang_primary, "en" if lang_primary == "ja" else "ja")
@@ -81,7 +82,9 @@ def render_html(
             for code, n in sorted(report.changes.items())
         ],
         "groups": _groups(draft, langs, max_rows_per_code, max_rows_total),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": generated_at.astimezone(UTC).isoformat(timespec="seconds")
+        if generated_at
+        else None,
         "version": __version__,
     }
     return _environment().get_template("report.html").render(context)

@@ -205,11 +205,14 @@ def default_title(draft: Draft) -> str:
 def report_document(
     draft: Draft, *, title: str | None = None, generated_at: datetime | None = None
 ) -> dict[str, Any]:
-    """Everything the report knows, as plain JSON-able data (no cap on problems)."""
+    """Everything the report knows, as plain JSON-able data (no cap on problems).
+
+    Without ``generated_at`` the document is a function of the draft alone, so re-checking an
+    unchanged file gives a byte-identical report and re-publishing it uploads nothing.
+    """
     report, rules = draft.report, load_rules()
     doc: dict[str, Any] = {
         "title": title or default_title(draft),
-        "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "tool": {"name": "tsunagu", "version": __version__},
         "source": source_info(draft),
         "schema": draft.schema or report.facts.get("schema"),
@@ -220,6 +223,8 @@ def report_document(
         "totals": {"severity": severity_totals(report), "code": code_totals(report)},
         **report.to_dict(),
     }
+    if generated_at is not None:
+        doc["generated_at"] = generated_at.astimezone(UTC).isoformat(timespec="seconds")
     for problem, entry in zip(report.problems, doc["problems"], strict=True):
         value = cell_value(draft, problem)
         if value is not None:

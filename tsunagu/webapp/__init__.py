@@ -35,8 +35,10 @@ def create_app(
 ) -> Flask:
     from tsunagu.catalogue import open_catalogue
     from tsunagu.webapp import errors, i18n, security
+    from tsunagu.webapp.api import features as features_api
     from tsunagu.webapp.context import WebContext
     from tsunagu.webapp.pages import catalogue as catalogue_pages
+    from tsunagu.webapp.pages import maps as map_pages
     from tsunagu.webapp.pages import upload as upload_pages
 
     settings = settings or load_settings(overrides)
@@ -55,4 +57,6 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(catalogue_pages.bp)
     app.register_blueprint(upload_pages.bp)
+    app.register_blueprint(map_pages.bp)
+    app.register_blueprint(features_api.bp)
     return app

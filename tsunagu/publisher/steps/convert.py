@@ -48,7 +48,7 @@ class Convert:
         artifacts["datapackage"] = WRITERS.load("datapackage")().write(
             draft.evolve(artifacts=artifacts), out_dir, ctx.settings, stem=stem
         )
-        draft.report.facts["outputs"] = {k: str(v) for k, v in artifacts.items()}
+        draft.report.facts["outputs"] = {k: v.name for k, v in artifacts.items()}
         return draft.evolve(artifacts=artifacts)
 
     @staticmethod

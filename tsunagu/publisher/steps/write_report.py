@@ -31,7 +31,7 @@ class WriteReport:
         artifacts["report-json"] = out_dir / "report.json"
         artifacts["report-html"] = out_dir / "report.html"
         draft.report.facts.setdefault("outputs", {}).update(
-            {k: str(v) for k, v in artifacts.items()}
+            {k: v.name for k, v in artifacts.items()}
         )
         write_html(draft, artifacts["report-html"])
         if draft.raw_table is not None:

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tsunagu.publisher.manifest import FREQUENCIES, LICENCES, load_municipality
@@ -65,8 +66,8 @@ class UploadForm(FlaskForm):
     description_ja = TextAreaField(validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(validators=[Optional(), Length(max=5000)])
     standard = SelectField(validate_choice=True)
-    licence = SelectField(choices=[(v, v) for v in LICENCES], default="CC-BY-4.0")
-    update_frequency = SelectField(choices=[(v, v) for v in FREQUENCIES], default="irregular")
+    licence = SelectField(choices=[SelectChoice(v) for v in LICENCES], default="CC-BY-4.0")
+    update_frequency = SelectField(choices=[SelectChoice(v) for v in FREQUENCIES], default="irregular")
     tags = StringField(validators=[Optional(), Length(max=500)])
     sheet = StringField(validators=[Optional(), Length(max=100)])
     crs = StringField(
@@ -97,7 +98,7 @@ def _upload_form() -> UploadForm:
     en = current_lang() == "en"
     form = UploadForm()
     schemas = load_registry(web().settings.schemas_dir).current()
-    form.standard.choices = [(s.slug, s.title_en if en else s.title_ja) for s in schemas]
+    form.standard.choices = [SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas]
     return form
 
 
