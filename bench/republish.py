@@ -150,7 +150,9 @@ def run_ckan_naive(size: int) -> int:
     remote = ckanapi.RemoteCKAN(creds[0], apikey=creds[1])
     options = {"timeout": 30}
     for request in requests_for(size):
-        package = remote.call_action("package_show", {"id": request.meta.id}, requests_kwargs=options)
+        package = remote.call_action(
+            "package_show", {"id": request.meta.id}, requests_kwargs=options
+        )
         ids = {r.get("tsunagu_key"): r["id"] for r in package["resources"]}
         for res in request.resources:
             with res.path.open("rb") as fh:

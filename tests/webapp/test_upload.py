@@ -123,7 +123,8 @@ def test_upload_empty_csv_shows_report_and_cannot_publish(kenko, data_path, publ
     assert state(page.text) == "invalid"
     assert 'data-code="file-empty"' in page.text
     assert 'id="publish"' not in page.text
-    response = kenko.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
+    token = csrf_token(kenko.get("/upload").text)
+    response = kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token})
     assert response.status_code == 409
     with pytest.raises(DatasetNotFound):
         published.get_dataset("kashiwa-aed-upload")

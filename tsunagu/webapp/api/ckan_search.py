@@ -51,7 +51,7 @@ class Term:
 
     def matches(self, record: DatasetRecord) -> bool:
         have = FIELDS[self.field](record)
-        hit = any(v == "*" and bool(have) or v in have for v in self.values)
+        hit = any((v == "*" and bool(have)) or v in have for v in self.values)
         return hit != self.negate
 
 
@@ -128,7 +128,9 @@ def parse_sort(sort: str) -> tuple[tuple[str, bool], ...]:
     return tuple(keys)
 
 
-def _sorted(records: list[DatasetRecord], keys: tuple[tuple[str, bool], ...]) -> list[DatasetRecord]:
+def _sorted(
+    records: list[DatasetRecord], keys: tuple[tuple[str, bool], ...]
+) -> list[DatasetRecord]:
     ordered = list(records)
     for field, descending in reversed(keys):  # stable sorts, last key first
         ordered.sort(key=SORTS[field], reverse=descending)

@@ -1,0 +1,105 @@
+"""``GET /api/v1/datasets/<id>/features``: exact features by bbox and filter; JSON errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.maps.catalogue import add_map_layers
+
+URL = "/api/v1/datasets/kashiwa-aed-map/features"
+CITY = "139.9,35.8,140.0,35.9"
+
+
+@pytest.fixture
+def geo_client(app, published, tmp_path):
+    add_map_layers(published, tmp_path / "geo")
+    return app.test_client()
+
+
+def _ids(body: dict) -> list[str]:
+    return [f["id"] for f in body["features"]]
+
+
+def test_bbox_returns_exactly_the_features_inside(geo_client):
+    body = geo_client.get(f"{URL}?bbox=139.96,35.86,139.98,35.89").get_json()
+    assert body["ok"] is True
+    assert body["total"] == 2
+    assert _ids(body) == ["1", "2"]
+    assert body["features"][0]["geometry"] == {"type": "Point", "coordinates": [139.9757, 35.8676]}
+    assert body["features"][0]["properties"]["名称"] == "柏市役所"
+    assert body["mode"] == "features"
+
+
+def test_field_filter_is_exact_and_q_matches_any_field(geo_client):
+    exact = geo_client.get(URL, query_string={"bbox": CITY, "名称": "柏市立図書館"}).get_json()
+    assert _ids(exact) == ["2"]
+    partial = geo_client.get(URL, query_string={"bbox": CITY, "名称": "柏市"}).get_json()
+    assert partial["total"] == 0
+    anywhere = geo_client.get(URL, query_string={"bbox": CITY, "q": "近隣センター"}).get_json()
+    assert _ids(anywhere) == ["3", "4"]
+
+
+def test_limit_offset_page_through_in_file_order(geo_client):
+    first = geo_client.get(f"{URL}?bbox={CITY}&limit=3").get_json()
+    rest = geo_client.get(f"{URL}?bbox={CITY}&limit=3&offset=3").get_json()
+    assert (first["total"], _ids(first), _ids(rest)) == (4, ["1", "2", "3"], ["4"])
+
+
+def test_more_matches_than_a_page_at_a_zoom_come_with_grid_cells(geo_client):
+    body = geo_client.get(f"{URL}?bbox={CITY}&zoom=10&limit=1").get_json()
+    assert body["mode"] == "grid"
+    assert sum(cell["count"] for cell in body["cells"]) == 4
+    assert len(body["features"]) == 1
+
+
+def test_payload_properties_come_back_as_plain_json_strings(geo_client):
+    body = geo_client.get("/api/v1/datasets/payloads/features").get_json()
+    assert body["total"] == 5
+    names = [f["properties"]["名称"] for f in body["features"]]
+    assert names[:3] == [
+        "<img src=x onerror=alert(1)>",
+        "</script><script>alert(1)</script>",
+        "${alert(1)}",
+    ]
+    assert "<img src=x onerror=alert(2)>" in body["fields"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("bbox=1,2,3", "bad-feature-query"),
+        ("bbox=a,b,c,d", "bad-feature-query"),
+        ("bbox=140,35,139,36", "bad-feature-query"),
+        ("bbox=nan,35,140,36", "bad-feature-query"),
+        ("bbox=0,-91,1,1", "bad-feature-query"),
+        ("limit=-1", "bad-feature-query"),
+        ("limit=100000", "bad-feature-query"),
+        ("limit=ten", "bad-feature-query"),
+        ("offset=99999999999", "bad-feature-query"),
+        ("zoom=99", "bad-feature-query"),
+        ("no-such-field=1", "bad-feature-query"),
+    ],
+)
+def test_bad_requests_are_400_with_the_json_error_shape(geo_client, query, code):
+    response = geo_client.get(f"{URL}?{query}")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert set(body) == {"ok", "status", "code", "error", "errors"}
+    assert (body["ok"], body["status"], body["code"]) == (False, 400, code)
+
+
+def test_unknown_field_error_names_the_field(geo_client):
+    body = geo_client.get(f"{URL}?色=赤").get_json()
+    assert "'色'" in body["error"]
+
+
+def test_unknown_dataset_is_404_json(geo_client):
+    response = geo_client.get("/api/v1/datasets/no-such-dataset/features")
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "dataset-not-found"
+
+
+def test_dataset_without_geojson_is_404_json(geo_client):
+    response = geo_client.get("/api/v1/datasets/kashiwa-population/features")
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "features-not-found"
