@@ -144,3 +144,15 @@ def test_package_without_manifest_is_a_program_fault(tmp_path, settings):
     with pytest.raises(PublishError) as caught:
         DataPackageWriter().write(draft, tmp_path, settings, stem="aed")
     assert caught.value.code == "datapackage-no-manifest"
+
+
+def test_republishing_the_same_files_keeps_the_package_byte_identical(published, outputs_settings):
+    draft, out = published
+    path, _ = _package(draft, out, outputs_settings)
+    first = path.read_bytes()
+    later = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    DataPackageWriter(now=lambda: later).write(draft, out, outputs_settings, stem="kashiwa-aed")
+    assert path.read_bytes() == first  # nothing changed, so neither does "created"
+    (out / "kashiwa-aed.geojson").write_text('{"type":"FeatureCollection","features":[]}\n')
+    DataPackageWriter(now=lambda: later).write(draft, out, outputs_settings, stem="kashiwa-aed")
+    assert json.loads(path.read_text(encoding="utf-8"))["created"] == "2026-12-01T09:00:00Z"

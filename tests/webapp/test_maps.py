@@ -9,13 +9,9 @@ import pytest
 
 from tests.maps.catalogue import PAYLOAD_TITLE, add_map_layers
 
-PAYLOADS = (
-    "<img src=x onerror=alert",
-    "</script><script>alert(1)</script>",
-    "${alert(",
-    "`+alert(",
-    "onerror",
-)
+HTML_PAYLOADS = ("<img src=x onerror=alert", "</script><script>alert(1)</script>", "<img")
+#: Harmless as HTML text, but live inside a JS template literal: the map pages carry none.
+SCRIPT_PAYLOADS = ("${alert(", "`+alert(", "`")
 
 
 @pytest.fixture
@@ -34,22 +30,31 @@ def test_viewer_lists_every_geo_dataset_as_a_layer(geo_client):
     response = geo_client.get("/map")
     assert response.status_code == 200
     layers = _config(response.text)["layers"]
-    assert [layer["id"] for layer in layers] == ["payloads", "kashiwa-aed-map"]
-    assert layers[1]["title"] == "柏市AED地図"
-    assert layers[0]["title"] == PAYLOAD_TITLE  # JSON.parse gives the text back unchanged
-    assert layers[1]["features_url"] == "/api/v1/datasets/kashiwa-aed-map/features"
+    assert [layer["id"] for layer in layers] == ["kashiwa-aed-map", "payloads"]
+    assert layers[0]["title"] == "柏市AED地図"
+    assert layers[1]["title"] == PAYLOAD_TITLE  # JSON.parse gives the text back unchanged
+    assert layers[0]["features_url"] == "/api/v1/datasets/kashiwa-aed-map/features"
 
 
 def test_nav_links_to_the_map(geo_client):
     assert 'href="/map"' in geo_client.get("/").text
 
 
-@pytest.mark.parametrize("path", ["/map", "/map/embed", "/datasets/payloads"])
-def test_page_holds_no_payload_and_no_feature(geo_client, path):
+@pytest.mark.parametrize("path", ["/map", "/map/embed"])
+def test_map_page_holds_no_payload_and_no_feature(geo_client, path):
     html = geo_client.get(path).text
-    for payload in PAYLOADS:
+    for payload in HTML_PAYLOADS + SCRIPT_PAYLOADS:
         assert payload not in html
+    assert "\\u003cimg src=x onerror=alert(5)\\u003e" in html  # the title, as inert JSON
     assert "柏市役所" not in html  # features come from the API, never inside the page
+
+
+def test_dataset_page_with_payload_title_holds_no_live_markup(geo_client):
+    html = geo_client.get("/datasets/payloads").text
+    for payload in HTML_PAYLOADS:
+        assert payload not in html
+    config = html.split('id="tsunagu-map-config"')[1].split("</script>")[0]
+    assert not any(payload in config for payload in SCRIPT_PAYLOADS)
 
 
 @pytest.mark.parametrize("path", ["/map", "/map/embed", "/datasets/kashiwa-aed-map"])

@@ -103,9 +103,7 @@ def test_upload_without_csrf_token_is_400(kenko, data_path):
 
 
 def test_upload_too_large_shows_413_page_with_limit(tmp_path, published, data_path):
-    settings = load_settings(
-        {"data_dir": tmp_path / "small", "max_upload_bytes": 1500}, env={}
-    )
+    settings = load_settings({"data_dir": tmp_path / "small", "max_upload_bytes": 1500}, env={})
     settings.data_dir.mkdir(parents=True)
     app = create_app(settings, catalogue=published)
     client = app.test_client()
@@ -193,7 +191,9 @@ def test_dataset_of_another_department_cannot_be_taken_over(
 ):
     client = upload_app.test_client()
     sign_in(client, tokens["shimin"])
-    ident = upload_id(post_upload(client, data_path("webapp/aed_good.csv"), dataset_id="kashiwa-aed"))
+    ident = upload_id(
+        post_upload(client, data_path("webapp/aed_good.csv"), dataset_id="kashiwa-aed")
+    )
     token = csrf_token(client.get(f"/upload/{ident}").text)
     response = client.post(f"/upload/{ident}/publish", data={"csrf_token": token})
     assert response.status_code == 403

@@ -196,6 +196,24 @@ def build_descriptor(
     return descriptor
 
 
+def _unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
+    """The ``created`` of the package already at ``path`` if all else is identical.
+
+    Publishing is idempotent (the catalogue compares sha256 per file): republishing the same
+    data must give a byte-identical datapackage.json, so a new timestamp alone is no change.
+    """
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(previous, dict) or not isinstance(previous.get("created"), str):
+        return None
+    same = {k: v for k, v in previous.items() if k != "created"} == {
+        k: v for k, v in descriptor.items() if k != "created"
+    }
+    return previous["created"] if same else None
+
+
 def _registry_schema(settings: Settings, slug: str) -> StandardSchema:
     from tsunagu.validators.schemas import load_registry
 
@@ -214,6 +232,7 @@ class DataPackageWriter:
         schema = _registry_schema(settings, draft.schema) if draft.schema else None
         descriptor = build_descriptor(draft, out_dir, settings, schema, self._now())
         path = out_dir / PACKAGE_NAME
+        descriptor["created"] = _unchanged_created(path, descriptor) or descriptor["created"]
         out_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
         path.write_text(text, encoding="utf-8")

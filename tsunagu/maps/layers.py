@@ -43,11 +43,12 @@ def spatial_bbox(spatial: dict | None) -> tuple[float, float, float, float] | No
     """W,S,E,N of the dataset's extent polygon (catalogue metadata), when it has one."""
     if not spatial:
         return None
-    try:
-        import shapely
+    import shapely
+    from shapely.errors import ShapelyError
 
+    try:
         bounds = shapely.geometry.shape(spatial).bounds
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+    except (ShapelyError, ValueError, TypeError, AttributeError, KeyError, IndexError):
         return None
     return tuple(float(b) for b in bounds) if len(bounds) == 4 else None  # type: ignore[return-value]
 
@@ -59,13 +60,14 @@ def geo_layers(
     features_url: Any,
     dataset_url: Any,
 ) -> list[MapLayer]:
-    """One layer per dataset with a GeoJSON, in catalogue order, coloured by position.
+    """One layer per dataset with a GeoJSON, ordered by dataset id so a layer keeps its colour
+    when another dataset is updated (the catalogue lists the most recently changed first).
 
     ``features_url(id)`` and ``dataset_url(id)`` build the links (Flask's ``url_for`` in the
     app), so this module needs no request.
     """
     layers: list[MapLayer] = []
-    for record in records:
+    for record in sorted(records, key=lambda r: r.meta.id):
         if geojson_key(record) is None:
             continue
         meta = record.meta

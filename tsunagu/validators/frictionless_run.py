@@ -72,10 +72,20 @@ def validate_table(draft: Draft, schema: SchemaLike) -> tuple[list[Problem], dic
     with tempfile.TemporaryDirectory(prefix="tsunagu-validate-") as workdir:
         table.to_csv(Path(workdir) / TABLE_NAME, index=False, encoding="utf-8", lineterminator="\n")
         report = validate_csv(Path(workdir), TABLE_NAME, schema.frictionless_descriptor())
-    descriptor = report.to_descriptor()
+    descriptor = without_timings(report.to_descriptor())
     errors = [e for task in descriptor.get("tasks", []) for e in task.get("errors", [])]
     problems += [problem_from_error(e, draft, schema) for e in errors]
     return problems, descriptor
+
+
+def without_timings(value: Any) -> Any:
+    """Drop Frictionless' wall-clock ``seconds`` (and the temp path it validated), so the same
+    table always gives the same report and re-publishing an unchanged dataset uploads nothing."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "place")}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value
 
 
 def validate_csv(workdir: Path, name: str, descriptor: Mapping[str, Any]) -> frictionless.Report:

@@ -59,4 +59,15 @@ def create_app(
     app.register_blueprint(upload_pages.bp)
     app.register_blueprint(map_pages.bp)
     app.register_blueprint(features_api.bp)
+    from tsunagu.webapp.api import ckan_compat, datasets, feed, http, openapi
+
+    app.register_blueprint(http.bp)  # CORS, ETag/304, gzip, rate limit for every /api/ path
+    app.register_blueprint(ckan_compat.bp)
+    app.register_blueprint(datasets.bp)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(openapi.bp)
+    from tsunagu.webapp.api import ogc, rows
+
+    app.register_blueprint(rows.bp)
+    app.register_blueprint(ogc.bp)
     return app

@@ -1,4 +1,4 @@
-"""Department tokens: issue, hash, verify, revoke; and the one ``authorize`` every upload route uses.
+"""Department tokens (issue, hash, verify, revoke) and the one `authorize` every upload route uses.
 
 A token is ``secrets.token_urlsafe(32)`` (256 random bits) shown once to the department. Only its
 SHA-256 is stored: a slow password hash (bcrypt, scrypt) exists to make guessing low-entropy

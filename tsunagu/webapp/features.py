@@ -180,6 +180,7 @@ def _columns(features: list[dict]) -> FeatureLayer:
 def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
     """(stored geometry, bounds); a Point is not stored, its bounds are its position."""
     import shapely
+    from shapely.errors import ShapelyError
 
     nothing = np.full(4, np.nan)
     if not isinstance(geometry, dict):
@@ -193,7 +194,7 @@ def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
         return None, np.array([lon, lat, lon, lat])
     try:
         shape = shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+    except (ShapelyError, ValueError, TypeError, AttributeError, KeyError, IndexError):
         return None, nothing
     if shape.is_empty:
         return None, nothing

@@ -1,4 +1,4 @@
-"""Department uploads: store first, then run the same pipeline the CLI runs, then publish on request.
+"""Department uploads: store first, then run the CLI's pipeline, then publish on request.
 
 No Flask here (house style §3.2e): the views parse the request and call these functions.
 
@@ -40,16 +40,8 @@ from tsunagu.publisher.batch import Outcome
 
 log = logging.getLogger(__name__)
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-SUFFIXES = {
-    ".csv": ".csv",
-    ".txt": ".csv",
-    ".xlsx": ".xlsx",
-    ".geojson": ".geojson",
-    ".json": ".geojson",
-    ".gpkg": ".gpkg",
-    ".zip": ".zip",
-    ".kml": ".kml",
-}
+_KEPT = (".csv", ".xlsx", ".geojson", ".gpkg", ".zip", ".kml")
+SUFFIXES = {**{s: s for s in _KEPT}, ".txt": ".csv", ".json": ".geojson"}  # allow-list
 SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
 MAX_PROBLEMS_SHOWN = 200
 
@@ -127,11 +119,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write-then-rename, so a reader never sees half a status file."""
+def _write_text(path: Path, text: str) -> None:
+    """Write-then-rename, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def stored_suffix(filename: str) -> str:
@@ -192,7 +188,9 @@ class UploadStore:
         partial = final.with_name(f".{upload_id}.partial")
         partial.mkdir(parents=True)
         try:
-            size = _copy_limited(stream, partial / f"source{suffix}", self.settings.max_upload_bytes)
+            size = _copy_limited(
+                stream, partial / f"source{suffix}", self.settings.max_upload_bytes
+            )
             _check_signature(partial / f"source{suffix}", suffix)
             self._write_manifest(partial, department, f"source{suffix}", form)
             status = {
@@ -242,11 +240,9 @@ class UploadStore:
         path = self.root / "municipality.yaml"
         data = {"code": self.settings.municipality_code, "name": self.settings.municipality_name}
         text = yaml.safe_dump(data, allow_unicode=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".municipality.{secrets.token_hex(4)}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            _write_text(path, text)
 
     # -- finding ---------------------------------------------------------------------------
     def get(self, upload_id: str) -> Upload:

@@ -1,4 +1,4 @@
-"""Department uploads: sign in with a token, upload a file with its manifest, read the report, publish.
+"""Department uploads: sign in with a token, upload a file and manifest, read the report, publish.
 
 Every route goes through :func:`tsunagu.webapp.auth.authorize`. Every POST is CSRF-checked by
 Flask-WTF's ``CSRFProtect`` in this blueprint's ``before_request`` (global checking is left off so
@@ -50,7 +50,9 @@ def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 class SignInForm(FlaskForm):
-    token = PasswordField(validators=[DataRequired(_l("トークンを入力してください")), Length(max=200)])
+    token = PasswordField(
+        validators=[DataRequired(_l("トークンを入力してください")), Length(max=200)]
+    )
 
 
 class UploadForm(FlaskForm):
@@ -58,20 +60,30 @@ class UploadForm(FlaskForm):
     dataset_id = StringField(
         validators=[
             DataRequired(_l("データセットIDを入力してください")),
-            Regexp(r"^[a-z0-9][a-z0-9_-]{1,99}$", message=_l("半角英小文字・数字・-・_ で2〜100文字にしてください")),
+            Regexp(
+                r"^[a-z0-9][a-z0-9_-]{1,99}$",
+                message=_l("半角英小文字・数字・-・_ で2〜100文字にしてください"),
+            ),
         ]
     )
-    title_ja = StringField(validators=[DataRequired(_l("タイトルを入力してください")), Length(max=200)])
+    title_ja = StringField(
+        validators=[DataRequired(_l("タイトルを入力してください")), Length(max=200)]
+    )
     title_en = StringField(validators=[Optional(), Length(max=200)])
     description_ja = TextAreaField(validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(validators=[Optional(), Length(max=5000)])
     standard = SelectField(validate_choice=True)
     licence = SelectField(choices=[SelectChoice(v) for v in LICENCES], default="CC-BY-4.0")
-    update_frequency = SelectField(choices=[SelectChoice(v) for v in FREQUENCIES], default="irregular")
+    update_frequency = SelectField(
+        choices=[SelectChoice(v) for v in FREQUENCIES], default="irregular"
+    )
     tags = StringField(validators=[Optional(), Length(max=500)])
     sheet = StringField(validators=[Optional(), Length(max=100)])
     crs = StringField(
-        validators=[Optional(), Regexp(r"^EPSG:\d{4,5}$", message=_l("EPSG:6677 の形で書いてください"))]
+        validators=[
+            Optional(),
+            Regexp(r"^EPSG:\d{4,5}$", message=_l("EPSG:6677 の形で書いてください")),
+        ]
     )
 
     def to_request(self) -> UploadRequest:
@@ -98,7 +110,9 @@ def _upload_form() -> UploadForm:
     en = current_lang() == "en"
     form = UploadForm()
     schemas = load_registry(web().settings.schemas_dir).current()
-    form.standard.choices = [SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas]
+    form.standard.choices = [
+        SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas
+    ]
     return form
 
 

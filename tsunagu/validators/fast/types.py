@@ -1,0 +1,140 @@
+"""Vectorised reading of *canonical* cells, per Table Schema type and format.
+
+The fast engine does not re-implement Frictionless' type parsers. It recognises, over a whole
+array at once, the spellings whose Frictionless reading is obvious and identical in pyarrow
+(``"12"``, ``"-0"`` and ``"007"`` for integer; ``"35.86"`` for number; ``"2024-04-01"`` for date;
+the declared true/false values for boolean; any text for a plain string) and parses them with
+pyarrow compute. Everything else — full-width digits, spaces, ``"1e3"``, ``"NaN"``, 和暦, an
+impossible date — is left to Frictionless' own cell reader, one call per *distinct* value (see
+:mod:`tsunagu.validators.fast.constraints`). So a canonical pattern must be a strict subset of
+what Frictionless accepts, with the same value; it never has to be complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from frictionless import Field
+
+# At most 18 digits always fit int64, and Python's int() reads them the same way.
+INTEGER_PATTERN = r"^-?[0-9]{1,18}$"
+# At most 15 significant digits: the float64 reading is exact enough to be injective and
+# monotone over these decimals (DBL_DIG), so ==, <, > agree with Frictionless' Decimal.
+NUMBER_PATTERN = r"^-?[0-9]{1,9}(\.[0-9]{1,6})?$"
+# Years before 1000 are left to Python: pyarrow and strptime disagree about them.
+DATE_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+MAX_EXACT_DIGITS = 15
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """Which values of a distinct-value array were read here, and their typed values."""
+
+    mask: np.ndarray  # bool per distinct value: read here (else: Frictionless' reader)
+    values: pa.Array | None  # typed values, null where ``mask`` is false
+
+
+def _mask(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _string(field: Field, values: pa.Array) -> Canonical | None:
+    if field.format != "default":
+        return None  # email/uri/uuid/binary go through Frictionless' own validators
+    return Canonical(np.ones(len(values), dtype=bool), values)
+
+
+def _integer(field: Field, values: pa.Array) -> Canonical | None:
+    if not getattr(field, "bare_number", True):
+        return None
+    ok = pc.match_substring_regex(values, INTEGER_PATTERN)
+    typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64())
+    return Canonical(_mask(ok), typed)
+
+
+def _number(field: Field, values: pa.Array) -> Canonical | None:
+    defined = set(field.list_defined())
+    if {"group_char", "decimal_char", "bare_number"} & defined or field.float_number:
+        return None
+    ok = pc.match_substring_regex(values, NUMBER_PATTERN)
+    typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.float64())
+    # Decimal("-0") == Decimal("0"): fold -0.0 into 0.0 so hashing agrees.
+    return Canonical(_mask(ok), pc.add(typed, pa.scalar(0.0)))
+
+
+def _boolean(field: Field, values: pa.Array) -> Canonical | None:
+    true_values = pa.array(list(field.true_values), pa.string())
+    false_values = pa.array(list(field.false_values), pa.string())
+    is_true = pc.is_in(values, value_set=true_values)
+    known = pc.or_(is_true, pc.is_in(values, value_set=false_values))
+    typed = pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
+    return Canonical(_mask(known), typed)
+
+
+def _date(field: Field, values: pa.Array) -> Canonical | None:
+    if field.format != "default":
+        return None
+    shaped = pc.match_substring_regex(values, DATE_PATTERN)
+    candidates = pc.if_else(shaped, values, pa.scalar(None, pa.string()))
+    stamps = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # pyarrow rolls 2024-02-30 over to 2024-03-01; Python refuses it. Keep round trips only.
+    ok = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), candidates)
+    typed = pc.cast(pc.if_else(ok, stamps, pa.scalar(None, stamps.type)), pa.date32())
+    return Canonical(_mask(ok), typed)
+
+
+READERS: dict[str, Callable[[Any, pa.Array], Canonical | None]] = {
+    "string": _string,
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "date": _date,
+}
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def read_canonical(field: Field, values: pa.Array) -> Canonical | None:
+    """Canonical cells of ``values`` (distinct cell texts) for ``field``; None: no fast path."""
+    reader = READERS.get(field.type)
+    return reader(field, values) if reader else None
+
+
+def to_arrow_value(field_type: str, value: Any) -> Any:
+    """A value Frictionless read, as the canonical typed array would hold it, or None.
+
+    None means "cannot equal any canonical value" (huge integers, NaN, infinities, decimals
+    with more than 15 significant digits), so the caller compares it in Python instead.
+    """
+    if field_type == "number" and isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        digits = value.normalize().as_tuple().digits
+        return float(value) + 0.0 if len(digits) <= MAX_EXACT_DIGITS else None
+    if field_type == "integer" and isinstance(value, int) and not isinstance(value, bool):
+        return value if -(2**63) <= value < 2**63 else None
+    if field_type in ("string", "boolean", "date"):
+        return value
+    return None
+
+
+def exact_bound(field_type: str, bound: Any) -> bool:
+    """Whether a minimum/maximum can be compared in the canonical typed space without error."""
+    if field_type == "number":
+        return isinstance(bound, Decimal) and to_arrow_value("number", bound) is not None
+    if field_type == "integer":
+        return to_arrow_value("integer", bound) is not None
+    return field_type == "date" and bound is not None

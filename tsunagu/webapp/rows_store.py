@@ -1,0 +1,233 @@
+"""Rows store: a dataset's published standard CSV held as a polars table, for the rows API.
+
+Why not read the CSV per request: even a 100k-row file takes a fraction of a second to parse,
+while a filter over columns in memory takes milliseconds. So each published CSV is loaded once
+per ``(dataset id, sha256)`` — a new version has a new checksum, hence a fresh entry — with
+
+- every column as text (cells are never reinterpreted: ``"0012"`` stays ``"0012"``; an empty
+  cell is ``""``);
+- one *folded* text per row (:func:`tsunagu.catalogue.search_text.fold` of all its cells), so
+  ``q`` matches across full-/half-width and hiragana/katakana variants, as the catalogue search
+  does.
+
+Entries live in an LRU bounded by count and by bytes. No Flask here (house style §3.2 e): the
+blueprint :mod:`tsunagu.webapp.api.rows` parses the request and calls :func:`select_rows`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from tsunagu.catalogue.search_text import fold
+from tsunagu.errors import TsunaguError
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+#: Offsets past the table give an empty page; offsets past this are a malformed request.
+MAX_OFFSET = 1_000_000_000
+MAX_Q_CHARS = 200
+#: Query-string names that are not field filters.
+RESERVED = frozenset({"q", "sort", "limit", "offset", "lang"})
+_SEPARATOR = "\x00"  # between cells of the folded row: not whitespace, so fold() keeps it
+
+
+class RowsQueryError(TsunaguError):
+    """A malformed rows request (bad limit, offset, sort or an unknown field): HTTP 400."""
+
+    code = "bad-rows-query"
+    http_status = 400
+
+
+class RowsUnreadable(TsunaguError):
+    """The published CSV itself cannot be parsed: a server-side fault, not the caller's."""
+
+    code = "rows-unreadable"
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class RowsQuery:
+    filters: Mapping[str, str] = field(default_factory=dict)
+    q: str = ""
+    sort: str | None = None
+    descending: bool = False
+    limit: int | None = DEFAULT_LIMIT  # None: every matching row (the CSV download)
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class RowsTable:
+    """One published CSV: its cells as text and a folded search text per row."""
+
+    frame: pl.DataFrame
+    folded: pl.Series
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.frame.columns)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.frame.estimated_size() + self.folded.estimated_size())
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    total: int
+    frame: pl.DataFrame  # the selected rows, in order
+
+
+def parse_rows_query(args: Mapping[str, str], *, max_limit: int | None = MAX_LIMIT) -> RowsQuery:
+    """Validate the query string once; messages name the parameter and the value.
+
+    ``max_limit=None`` (the CSV download) means no cap and no default page: every match.
+    """
+    default = DEFAULT_LIMIT if max_limit is not None else None
+    limit = _parse_int(args, "limit", default, 0, max_limit)
+    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET) or 0
+    sort = args.get("sort") or None
+    descending = bool(sort and sort.startswith("-"))
+    if sort and descending:
+        sort = sort[1:]
+    filters = {k: v for k, v in args.items() if k not in RESERVED}
+    q = args.get("q", "")
+    if len(q) > MAX_Q_CHARS:
+        raise RowsQueryError(
+            f"q is longer than {MAX_Q_CHARS} characters",
+            message_ja=f"q は{MAX_Q_CHARS}文字以内で指定してください",
+        )
+    return RowsQuery(filters, q, sort, descending, limit, offset)
+
+
+def _parse_int(
+    args: Mapping[str, str], name: str, default: int | None, low: int, high: int | None
+) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else None
+    if value is None or value < low or (high is not None and value > high):
+        upper = f"to {high}" if high is not None else "or more"
+        raise RowsQueryError(
+            f'{name} must be a whole number from {low} {upper}, got "{raw[:40]}"',
+            message_ja=f"{name} は {low} {'〜' + str(high) if high is not None else '以上'}"
+            f" の整数で指定してください（「{raw[:40]}」）",
+        )
+    return value
+
+
+def load_table(path: Path) -> RowsTable:
+    """Parse a published standard CSV (UTF-8, RFC 4180) with every cell as text."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise RowsUnreadable(
+            f"the published CSV {path.name} cannot be read; publish the dataset again",
+            message_ja=f"公開済み CSV {path.name} を読めません。データセットを再公開してください",
+            detail=repr(exc),
+        ) from exc
+    frame = frame.with_columns(pl.all().fill_null(""))
+    joined = frame.select(pl.concat_str(pl.all(), separator=_SEPARATOR)) if frame.width else None
+    texts = joined.to_series() if joined is not None else pl.Series([""] * frame.height)
+    folded = pl.Series("folded", [fold(text) for text in texts], dtype=pl.String)
+    return RowsTable(frame, folded)
+
+
+def select_rows(table: RowsTable, query: RowsQuery) -> RowsPage:
+    """The rows that pass the filters and ``q``, sorted, and the requested page of them."""
+    _check_fields(table, [*query.filters, *([query.sort] if query.sort else [])])
+    keep = pl.repeat(True, table.frame.height, eager=True)
+    for name, value in query.filters.items():
+        keep = keep & (table.frame[name] == value)
+    for term in fold(query.q.replace(_SEPARATOR, " ")).split():
+        keep = keep & table.folded.str.contains(term, literal=True)
+    frame = table.frame.filter(keep)
+    if query.sort:
+        frame = _sorted(frame, query.sort, query.descending)
+    end = None if query.limit is None else query.offset + query.limit
+    return RowsPage(frame.height, frame[query.offset : end])
+
+
+def _check_fields(table: RowsTable, names: list[str]) -> None:
+    unknown = [name for name in names if name not in table.fields]
+    if unknown:
+        raise RowsQueryError(
+            f"unknown field {unknown[0]!r}; known: {', '.join(table.fields)}",
+            message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(table.fields)}",
+        )
+
+
+def _sorted(frame: pl.DataFrame, name: str, descending: bool) -> pl.DataFrame:
+    """Numbers as numbers when every filled cell of the column is one, else text; empty cells
+    last either way; ties keep the file's order."""
+    column = frame[name]
+    numbers = column.cast(pl.Float64, strict=False)
+    numeric = numbers.null_count() == (column == "").sum()
+    key = numbers if numeric else column.replace("", None)
+    return frame.with_columns(key.alias("__key")).sort(
+        "__key", descending=descending, nulls_last=True, maintain_order=True
+    ).drop("__key")
+
+
+class RowsStore:
+    """LRU of loaded tables keyed by ``(dataset id, sha256)``, bounded by count and bytes.
+
+    ``opener(dataset_id) -> (path, sha256)`` finds the published CSV; it is called on every
+    request (a cheap catalogue lookup) so a new version is picked up at once.
+    """
+
+    def __init__(
+        self,
+        opener: Callable[[str], tuple[Path, str]],
+        *,
+        max_tables: int = 8,
+        max_bytes: int = 512 * 1024 * 1024,
+    ) -> None:
+        self._opener = opener
+        self._max_tables = max_tables
+        self._max_bytes = max_bytes
+        self._tables: OrderedDict[tuple[str, str], RowsTable] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def table(self, dataset_id: str) -> RowsTable:
+        path, sha256 = self._opener(dataset_id)
+        key = (dataset_id, sha256)
+        with self._lock:
+            if key in self._tables:
+                self._tables.move_to_end(key)
+                return self._tables[key]
+        loaded = load_table(path)  # outside the lock: other tables stay available
+        with self._lock:
+            self._tables[key] = loaded
+            self._tables.move_to_end(key)
+            self._evict()
+        return loaded
+
+    def _evict(self) -> None:
+        while len(self._tables) > 1 and (
+            len(self._tables) > self._max_tables or self.nbytes > self._max_bytes
+        ):
+            self._tables.popitem(last=False)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(table.nbytes for table in self._tables.values())
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def select(self, dataset_id: str, query: RowsQuery) -> tuple[RowsTable, RowsPage]:
+        table = self.table(dataset_id)
+        return table, select_rows(table, query)
+
+
+def page_records(page: RowsPage) -> list[dict[str, Any]]:
+    """The page's rows as ``{field: text}`` objects, in the file's column order."""
+    return page.frame.to_dicts()
