@@ -165,5 +165,9 @@ def test_errors_outside_the_table_keep_their_type(facilities_schema):
 def test_report_descriptor_has_no_wall_clock_timings():
     from tsunagu.validators.frictionless_run import without_timings
 
-    raw = {"valid": True, "stats": {"seconds": 0.03, "rows": 2}, "tasks": [{"stats": {"seconds": 1}}]}
+    raw = {
+        "valid": True,
+        "stats": {"seconds": 0.03, "rows": 2},
+        "tasks": [{"stats": {"seconds": 1}}],
+    }
     assert without_timings(raw) == {"valid": True, "stats": {"rows": 2}, "tasks": [{"stats": {}}]}
