@@ -79,10 +79,10 @@ def validate_table(draft: Draft, schema: SchemaLike) -> tuple[list[Problem], dic
 
 
 def without_timings(value: Any) -> Any:
-    """Drop Frictionless' wall-clock ``seconds`` (and the temp path it validated), so the same
+    """Drop Frictionless' wall-clock ``seconds``, so the same
     table always gives the same report and re-publishing an unchanged dataset uploads nothing."""
     if isinstance(value, dict):
-        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "place")}
+        return {k: without_timings(v) for k, v in value.items() if k != "seconds"}
     if isinstance(value, list):
         return [without_timings(v) for v in value]
     return value

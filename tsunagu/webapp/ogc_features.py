@@ -51,7 +51,7 @@ _DATETIME = re.compile(r"(\.\.|[0-9T:.+\-Z]{4,40})(/(\.\.|[0-9T:.+\-Z]{4,40}))?"
 class OgcQueryError(TsunaguError):
     """A malformed OGC API request (bbox, bbox-crs, limit, offset, f or a parameter): 400."""
 
-    code = "InvalidParameterValue"
+    code = "invalid-parameter-value"
     http_status = 400
 
 

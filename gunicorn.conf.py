@@ -1,0 +1,30 @@
+"""gunicorn settings for Tsunagu: ``gunicorn -c gunicorn.conf.py tsunagu.wsgi:app``.
+
+Every value can be overridden by the environment (``GUNICORN_BIND``, ``WEB_CONCURRENCY``,
+``GUNICORN_TIMEOUT``) or on the command line. Defaults suit a reverse proxy (nginx, Apache) on
+the same host: bind to loopback only, let the proxy face the internet and serve /static.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# 2 × cores (not gunicorn's 2n+1): the views are CPU-bound numpy/polars work, not I/O waits.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
+worker_class = "sync"
+# The app is built once in the master, then forked: catalogue code and libraries are shared
+# copy-on-write and a broken configuration fails at start, not on the first request.
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a 100k-row CSV download, at worst
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so one that grew a big cache gives its memory back.
+max_requests = 2000
+max_requests_jitter = 200
+# Only the proxy on this host may set X-Forwarded-Proto (so links come out as https).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# %(U)s is the path WITHOUT the query string: query strings may carry tokens; never log them.
+access_log_format = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'

@@ -1,0 +1,119 @@
+"""tsunagu.webapp.features: columns, spatial index, filters, grid cells, LRU (no Flask)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tsunagu.webapp.features import (
+    FeatureQuery,
+    FeatureQueryError,
+    FeaturesUnreadable,
+    FeatureStore,
+    load_layer,
+    parse_query,
+    query_layer,
+)
+
+MIXED = {
+    "type": "FeatureCollection",
+    "features": [
+        {"type": "Feature", "id": "p1", "geometry": {"type": "Point", "coordinates": [139.97, 35.86]},
+         "properties": {"名称": "柏駅前", "定員": 120, "備考": None}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[139.90, 35.80], [139.92, 35.80], [139.92, 35.82], [139.90, 35.80]]]},
+         "properties": {"名称": "避難区域A"}},
+        {"type": "Feature", "id": "nowhere", "geometry": None, "properties": {"名称": "位置なし"}},
+        {"type": "Feature", "id": "bad", "geometry": {"type": "Nonsense", "coordinates": 1}, "properties": {}},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def layer_path(tmp_path):
+    path = tmp_path / "mixed.geojson"
+    path.write_text(json.dumps(MIXED, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_load_layer_keeps_points_polygons_and_stringifies_properties(layer_path):
+    layer = load_layer(layer_path)
+    assert layer.fields == ["名称", "定員", "備考"]
+    assert layer.ids == ["p1", 2, "nowhere", "bad"]
+    result = query_layer(layer, FeatureQuery())
+    assert result["total"] == 2  # features without a usable geometry are not on the map
+    point, polygon = result["features"]
+    assert point["properties"] == {"名称": "柏駅前", "定員": "120", "備考": ""}
+    assert point["geometry"] == {"type": "Point", "coordinates": [139.97, 35.86]}
+    assert polygon["geometry"]["type"] == "Polygon"
+
+
+def test_bbox_intersects_polygon_envelopes(layer_path):
+    layer = load_layer(layer_path)
+    hits = query_layer(layer, FeatureQuery(bbox=(139.915, 35.815, 139.95, 35.85)))
+    assert [f["id"] for f in hits["features"]] == [2]
+
+
+def test_q_is_case_insensitive_substring_over_every_field(layer_path):
+    layer = load_layer(layer_path)
+    assert query_layer(layer, FeatureQuery(q="駅"))["total"] == 1
+    assert query_layer(layer, FeatureQuery(q="120"))["total"] == 1
+    assert query_layer(layer, FeatureQuery(q="zzz"))["total"] == 0
+
+
+def test_grid_cells_count_every_match(tmp_path):
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [139.9 + i * 1e-4, 35.85]},
+         "properties": {"n": str(i)}}
+        for i in range(1000)
+    ]  # fmt: skip
+    path = tmp_path / "many.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = query_layer(load_layer(path), FeatureQuery(zoom=11, limit=10))
+    assert result["mode"] == "grid"
+    assert sum(c["count"] for c in result["cells"]) == 1000
+    assert len(result["features"]) == 10
+    assert query_layer(load_layer(path), FeatureQuery(limit=10))["mode"] == "features"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"bbox": "1,2,3"}, {"bbox": "3,0,1,1"}, {"limit": "-1"}, {"offset": "100001"}, {"zoom": "x"}],
+)
+def test_parse_query_rejects_bad_values(args):
+    with pytest.raises(FeatureQueryError):
+        parse_query(args)
+
+
+def test_parse_query_separates_field_filters():
+    query = parse_query({"bbox": "139,35,140,36", "zoom": "12", "名称": "柏", "q": "駅"})
+    assert query.bbox == (139.0, 35.0, 140.0, 36.0)
+    assert (query.zoom, query.q, dict(query.filters)) == (12, "駅", {"名称": "柏"})
+
+
+@pytest.mark.parametrize("content", ["{", "[" * 100_000, '{"features": 3}', "null"])
+def test_unreadable_published_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "broken.geojson"
+    path.write_text(content)
+    with pytest.raises(FeaturesUnreadable, match="publish the dataset again"):
+        load_layer(path)
+
+
+def test_store_loads_once_per_checksum_and_evicts_least_recent(layer_path):
+    calls = []
+    versions = {"a": "sha-1", "b": "sha-1", "c": "sha-1"}
+
+    def opener(dataset_id):
+        calls.append(dataset_id)
+        return layer_path, versions[dataset_id]
+
+    store = FeatureStore(opener, max_layers=2)
+    first = store.layer("a")
+    assert store.layer("a") is first
+    store.layer("b")
+    store.layer("c")  # evicts "a"
+    assert len(store) == 2
+    assert store.layer("a") is not first
+    versions["b"] = "sha-2"  # a new version is a new entry
+    assert store.query("b", FeatureQuery())["dataset"] == "b"
+    assert store.nbytes > 0

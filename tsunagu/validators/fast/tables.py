@@ -1,0 +1,104 @@
+"""Entry points: a Draft's table, or a CSV file on disk, validated by the fast engine.
+
+Both mirror what the reference path does before Frictionless sees the data, so the comparison
+is like for like: a Draft is deduplicated by label and stripped of geometry as in
+:func:`tsunagu.validators.frictionless_run.validate_table`; a file is read as UTF-8 (or the
+given encoding) comma-separated text with every cell kept as a string, as Frictionless' CSV
+parser keeps it. Either way Frictionless takes over, with the reason recorded, when the fast
+engine cannot promise its answer.
+"""
+
+from __future__ import annotations
+
+import io
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from tsunagu.validators.fast.coverage import SNIFF_LINES, dialect_reason
+from tsunagu.validators.fast.engine import FastResult, FastUnsupported, validate_columns
+
+if TYPE_CHECKING:
+    from tsunagu.errors import Problem
+    from tsunagu.model import Draft
+    from tsunagu.validators.engine import SchemaLike
+
+USED_FAST = {"used": "fast"}
+
+
+def validate_draft_table(
+    draft: Draft, schema: SchemaLike
+) -> tuple[list[Problem], dict[str, Any], dict[str, str]]:
+    """Problems, Frictionless-style report and engine fact for ``draft.table``.
+
+    Same contract as ``frictionless_run.validate_table`` plus the third item, which goes to
+    ``report.facts["validation_engine"]``.
+    """
+    from tsunagu.validators.frictionless_run import (
+        _attribute_columns,
+        problem_from_error,
+        validate_table,
+    )
+
+    table = _attribute_columns(draft.table)
+    duplicated = table.columns.duplicated()
+    problems = [
+        problem_from_error({"type": "duplicate-label", "label": str(label)}, draft, schema)
+        for label in dict.fromkeys(table.columns[duplicated])
+    ]
+    table = table.loc[:, ~duplicated]
+    try:
+        _refuse_sniffed_dialect(table)
+        result = validate_columns(
+            [str(c) for c in table.columns],
+            [_column(table[c]) for c in table.columns],
+            schema.frictionless_descriptor(),
+        )
+    except FastUnsupported as exc:
+        fallback_problems, descriptor = validate_table(draft, schema)
+        return fallback_problems, descriptor, {"used": "frictionless", "reason": str(exc)}
+    descriptor = result.to_descriptor()
+    errors = descriptor["tasks"][0]["errors"]
+    problems += [problem_from_error(e, draft, schema) for e in errors]
+    return problems, descriptor, dict(USED_FAST)
+
+
+def _column(series: Any) -> pa.Array:
+    values = series.astype(str) if series.dtype == object else series
+    return pa.array(values, from_pandas=True, type=pa.string())
+
+
+def _refuse_sniffed_dialect(table: Any) -> None:
+    """Raise when Frictionless would sniff the CSV we would write as something else."""
+    head = table.head(SNIFF_LINES).to_csv(index=False, encoding="utf-8", lineterminator="\n")
+    reason = dialect_reason(islice(io.StringIO(head, newline=""), SNIFF_LINES))
+    if reason:
+        raise FastUnsupported(reason)
+
+
+def validate_csv_file(
+    path: Path, descriptor: dict[str, Any], *, encoding: str = "utf-8"
+) -> FastResult:
+    """Validate a comma-separated file with a header row, every cell read as text.
+
+    Used by ``bench/validation.py``; raises :class:`FastUnsupported` like the Draft path.
+    """
+    import pyarrow.csv as pacsv
+
+    with path.open(encoding=encoding, newline="") as handle:
+        reason = dialect_reason(islice(handle, SNIFF_LINES))
+    if reason:
+        raise FastUnsupported(reason)
+    read = pacsv.ReadOptions(encoding=encoding, block_size=16 << 20)
+    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', newlines_in_values=True)
+    with path.open("rb") as handle:
+        names = pacsv.open_csv(handle, read_options=read, parse_options=parse).schema.names
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+    return validate_columns(list(names), list(table.columns), descriptor)
