@@ -51,7 +51,7 @@ def vendor(node_modules: Path = NODE_MODULES, target: Path = VENDOR) -> list[Pat
 
 def main() -> int:
     for path in vendor():
-        print(f"vendored {path.relative_to(ROOT)}")
+        sys.stdout.write(f"vendored {path.relative_to(ROOT)}\n")
     return 0
 
 

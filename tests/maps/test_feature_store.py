@@ -9,22 +9,25 @@ import pytest
 from tsunagu.webapp.features import (
     FeatureQuery,
     FeatureQueryError,
-    FeaturesUnreadable,
     FeatureStore,
+    FeaturesUnreadable,
     load_layer,
     parse_query,
     query_layer,
 )
 
+RING = [[139.90, 35.80], [139.92, 35.80], [139.92, 35.82], [139.90, 35.80]]
+POINT = {"type": "Point", "coordinates": [139.97, 35.86]}
 MIXED = {
     "type": "FeatureCollection",
     "features": [
-        {"type": "Feature", "id": "p1", "geometry": {"type": "Point", "coordinates": [139.97, 35.86]},
+        {"type": "Feature", "id": "p1", "geometry": POINT,
          "properties": {"名称": "柏駅前", "定員": 120, "備考": None}},
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[139.90, 35.80], [139.92, 35.80], [139.92, 35.82], [139.90, 35.80]]]},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [RING]},
          "properties": {"名称": "避難区域A"}},
         {"type": "Feature", "id": "nowhere", "geometry": None, "properties": {"名称": "位置なし"}},
-        {"type": "Feature", "id": "bad", "geometry": {"type": "Nonsense", "coordinates": 1}, "properties": {}},
+        {"type": "Feature", "id": "bad", "geometry": {"type": "Nonsense", "coordinates": 1},
+         "properties": {}},
     ],
 }  # fmt: skip
 

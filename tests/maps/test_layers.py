@@ -15,7 +15,9 @@ def _record(dataset_id: str, *keys: str, spatial=None):
         organisation_title_en="",
         spatial=spatial,
     )
-    resources = [SimpleNamespace(key=k, format="GeoJSON" if "geojson" in k else "CSV") for k in keys]
+    resources = [
+        SimpleNamespace(key=k, format="GeoJSON" if "geojson" in k else "CSV") for k in keys
+    ]
     return SimpleNamespace(meta=meta, resources=resources)
 
 
@@ -26,7 +28,11 @@ def test_geojson_key_prefers_the_main_resource():
 
 
 def test_geo_layers_skips_tables_orders_by_id_and_colours_in_turn():
-    records = [_record("shelters", "geojson"), _record("population", "csv"), _record("aed", "geojson")]
+    records = [
+        _record("shelters", "geojson"),
+        _record("population", "csv"),
+        _record("aed", "geojson"),
+    ]
     layers = geo_layers(
         records, lang="en", features_url=lambda i: f"/f/{i}", dataset_url=lambda i: f"/d/{i}"
     )
@@ -39,7 +45,10 @@ def test_geo_layers_skips_tables_orders_by_id_and_colours_in_turn():
 
 
 def test_spatial_bbox_reads_the_extent_polygon_and_ignores_junk():
-    polygon = {"type": "Polygon", "coordinates": [[[139.9, 35.8], [140.0, 35.8], [140.0, 35.9], [139.9, 35.8]]]}
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [[[139.9, 35.8], [140.0, 35.8], [140.0, 35.9], [139.9, 35.8]]],
+    }
     assert spatial_bbox(polygon) == (139.9, 35.8, 140.0, 35.9)
     assert spatial_bbox({"type": "Nonsense"}) is None
     assert spatial_bbox(None) is None

@@ -92,7 +92,9 @@ def test_embed_may_be_framed_and_the_viewer_may_not(geo_client):
 
 
 def test_permalink_view_is_read_back(geo_client):
-    html = geo_client.get("/map?c=35.87,139.97&z=15&layers=kashiwa-aed-map&q.kashiwa-aed-map=図書館").text
+    html = geo_client.get(
+        "/map?c=35.87,139.97&z=15&layers=kashiwa-aed-map&q.kashiwa-aed-map=図書館"
+    ).text
     view = _config(html)["view"]
     assert view == {
         "centre": [35.87, 139.97],

@@ -9,16 +9,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.maps.catalogue import add_map_layers
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 sync_playwright = playwright_api.sync_playwright
 
-from tests.maps.catalogue import add_map_layers
-
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
 ]
 ARGS = [
     "--no-sandbox",

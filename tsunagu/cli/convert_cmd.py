@@ -18,15 +18,27 @@ from tsunagu.publisher.pipeline import RunContext
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--schema", "schema_slug", help="Standard schema slug for a single file.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "frictionless"]),
+    default="fast",
+    show_default=True,
+    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
+)
 @click.pass_obj
 def command(
-    obj: dict, target: Path, out: Path, schema_slug: str | None, manifest: Path | None
+    obj: dict,
+    target: Path,
+    out: Path,
+    schema_slug: str | None,
+    manifest: Path | None,
+    engine: str,
 ) -> None:
     """Convert TARGET (a file, a dataset.yaml, or a folder of them) into OUT/<dataset id>/.
 
     Invalid datasets get their reports but no outputs. Exit status as for validate.
     """
-    ctx = RunContext(settings=obj["settings"], out_dir=out, schema_slug=schema_slug)
+    ctx = RunContext(settings=obj["settings"], out_dir=out, schema_slug=schema_slug, engine=engine)
     jobs = list(plan_jobs(target, manifest))
     label = "変換中" if obj["lang"] == "ja" else "Converting"
     outcomes = run_jobs(list(track(jobs, description=label, disable=len(jobs) < 2)), ctx)

@@ -28,9 +28,21 @@ SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 @click.option("--catalogue", "catalogue_name", type=click.Choice(["local", "ckan"]))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--actor", default="cli", show_default=True, help="Who publishes (audit log).")
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "frictionless"]),
+    default="fast",
+    show_default=True,
+    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
+)
 @click.pass_obj
 def command(
-    obj: dict, target: Path | None, catalogue_name: str | None, dry_run: bool, actor: str
+    obj: dict,
+    target: Path | None,
+    catalogue_name: str | None,
+    dry_run: bool,
+    actor: str,
+    engine: str,
 ) -> None:
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
@@ -46,7 +58,7 @@ def command(
         click.echo(exc.user_message, err=True)
         sys.exit(2)
     work = settings.data_dir / "work"
-    ctx = RunContext(settings=settings, out_dir=work)
+    ctx = RunContext(settings=settings, out_dir=work, engine=engine)
     jobs = list(plan_jobs(target or settings.datasets_dir))
     outcomes = run_jobs(
         list(track(jobs, description="公開準備 / preparing", disable=len(jobs) < 2)), ctx

@@ -28,12 +28,19 @@ from tsunagu.publisher.pipeline import RunContext
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Reports per dataset."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "frictionless"]),
+    default="fast",
+    show_default=True,
+    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
+)
 @click.option("--details", type=int, default=20, show_default=True, help="Problems to print.")
 @click.pass_obj
 def command(obj: dict, target: Path, schema_slug: str | None, layout: str | None,
             manifest: Path | None, sheet: str | None, encoding: str | None, header_row: int | None,
             report_html: Path | None, report_json: Path | None, report_xlsx: Path | None,
-            out: Path | None, details: int) -> None:  # fmt: skip
+            out: Path | None, engine: str, details: int) -> None:  # fmt: skip
     """Validate TARGET (a file, a dataset.yaml, or a folder of them).
 
     Exit status: 0 valid, 1 invalid, 2 unreadable input or usage error.
@@ -45,6 +52,7 @@ def command(obj: dict, target: Path, schema_slug: str | None, layout: str | None
         layout=layout,
         write_outputs=False,
         read_options=ReadOptions(sheet=sheet, encoding=encoding, header_row=header_row),
+        engine=engine,
     )
     jobs = list(plan_jobs(target, manifest))
     label = "検証中" if obj["lang"] == "ja" else "Validating"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tsunagu.errors import TsunaguError
 
@@ -44,7 +44,8 @@ def check_vendor(vendor_dir: Path) -> None:
         raise AssetsMissing(
             f"map assets missing in {vendor_dir} ({', '.join(missing)}): run `make install` "
             "(npm ci + python tools/vendor_assets.py)",
-            message_ja=f"地図用ファイルがありません（{', '.join(missing)}）。`make install` を実行してください",
+            message_ja=f"地図用ファイルがありません（{', '.join(missing)}）。"
+            "`make install` を実行してください",
         )
 
 
@@ -64,8 +65,12 @@ def self_hosted_map(static_url: Any, **options: Any) -> Any:
     import folium
 
     class SelfHostedMap(folium.Map):
-        default_js = [("leaflet", static_url("vendor/" + VENDOR_JS[0]))]
-        default_css = [("leaflet_css", static_url("vendor/" + VENDOR_CSS[0]))]
+        default_js: ClassVar[list[tuple[str, str]]] = [
+            ("leaflet", static_url("vendor/" + VENDOR_JS[0]))
+        ]
+        default_css: ClassVar[list[tuple[str, str]]] = [
+            ("leaflet_css", static_url("vendor/" + VENDOR_CSS[0]))
+        ]
 
     return SelfHostedMap(**options)
 

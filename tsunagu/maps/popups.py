@@ -17,7 +17,16 @@ import json
 from typing import Any
 
 #: The field shown as a popup's heading: the first of these the layer has (standard names).
-TITLE_FIELDS = ("名称", "施設名", "名前", "避難所名", "イベント名", "文化財名称", "設置場所名", "地区名")
+TITLE_FIELDS = (
+    "名称",
+    "施設名",
+    "名前",
+    "避難所名",
+    "イベント名",
+    "文化財名称",
+    "設置場所名",
+    "地区名",
+)
 #: Fields not repeated in the popup body (the position is the marker itself).
 POPUP_HIDDEN = ("緯度", "経度")
 

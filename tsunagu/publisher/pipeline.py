@@ -29,6 +29,7 @@ class RunContext:
     layout: str | None = None  # explicit layout ("current" | "suisho2020")
     write_outputs: bool = True  # convert writes the standard outputs when the draft is valid
     read_options: ReadOptions | None = None  # for a single file given on the command line
+    engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
 
     @property
     def schemas(self):  # -> SchemaRegistry (imported lazily)

@@ -183,11 +183,17 @@ def validate_draft(
     *,
     allow_personal_columns: Sequence[str] = (),
     checks: list[str] | None = None,
+    engine: str = "fast",
 ) -> Draft:
     """Run Frictionless and every registered check (or ``checks``); return the evolved draft.
 
-    ``allow_personal_columns`` names columns (standard or as in the file) a reviewer has approved
-    as personal data meant for publication; it never overrides a ``block`` (マイナンバー).
+    ``engine="fast"`` computes Frictionless' answer column-wise (:mod:`tsunagu.validators.fast`)
+    and hands the table to Frictionless itself when it cannot promise the same answer;
+    ``engine="frictionless"`` always runs the reference. ``report.facts["validation_engine"]``
+    says which ran and why.
+
+    ``allow_personal_columns`` names columns (standard or as in the file) a reviewer has
+    approved as personal data meant for publication; it never overrides a ``block`` (マイナンバー).
     """
     from tsunagu.validators import CHECKS
     from tsunagu.validators.frictionless_run import validate_table
@@ -200,7 +206,20 @@ def validate_draft(
         )
     report = copy_report(draft.report)
     report.problems = _with_rules(report.problems)
-    problems, frictionless_report = validate_table(draft, schema)
+    if engine == "fast":
+        from tsunagu.validators.fast import validate_draft_table
+
+        problems, frictionless_report, used = validate_draft_table(draft, schema)
+    elif engine == "frictionless":
+        problems, frictionless_report = validate_table(draft, schema)
+        used = {"used": "frictionless", "reason": "requested"}
+    else:
+        raise TsunaguError(
+            f'unknown validation engine "{engine}"; known: fast, frictionless',
+            message_ja=f"検証エンジン「{engine}」はありません。使えるもの: fast, frictionless",
+            code="validation-engine-unknown",
+        )
+    report.facts["validation_engine"] = used
     report.extend(problems)
     report.frictionless = frictionless_report
     ctx = CheckContext(_checkable(draft), schema, settings, frozenset(allow_personal_columns))

@@ -115,15 +115,12 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     except ValueError:
         west = south = east = north = float("nan")
     box = (west, south, east, north)
-    fine = (
-        all(np.isfinite(box))
-        and -180 <= west <= east <= 180
-        and -90 <= south <= north <= 90
-    )
+    fine = all(np.isfinite(box)) and -180 <= west <= east <= 180 and -90 <= south <= north <= 90
     if not fine:
         raise FeatureQueryError(
             f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"',
-            message_ja=f"bbox は「西,南,東,北」の経緯度（西≤東、南≤北）で指定してください（「{raw[:80]}」）",
+            message_ja="bbox は「西,南,東,北」の経緯度（西≤東、南≤北）で指定してください"
+            f"（「{raw[:80]}」）",
         )
     return box
 
@@ -139,7 +136,8 @@ def load_layer(path: Path) -> FeatureLayer:
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise FeaturesUnreadable(
             f"the published GeoJSON {path.name} cannot be read; publish the dataset again",
-            message_ja=f"公開済み GeoJSON {path.name} を読めません。データセットを再公開してください",
+            message_ja=f"公開済み GeoJSON {path.name} を読めません。"
+            "データセットを再公開してください",
             detail=repr(exc),
         ) from exc
     return _columns(features)
@@ -160,7 +158,9 @@ def _columns(features: list[dict]) -> FeatureLayer:
         geometries[i], bounds[i] = _geometry(geometry)
         names.update(dict.fromkeys(feature.get("properties") or {}))
     columns = {
-        name: pa.array([_text((f.get("properties") or {}).get(name)) for f in features], pa.string())
+        name: pa.array(
+            [_text((f.get("properties") or {}).get(name)) for f in features], pa.string()
+        )
         for name in names
     }
     located = np.isfinite(bounds).all(axis=1)
@@ -267,7 +267,9 @@ def _features(layer: FeatureLayer, rows: np.ndarray) -> list[dict[str, Any]]:
             "type": "Point",
             "coordinates": [float(layer.lon[row]), float(layer.lat[row])],
         }
-        out.append({"type": "Feature", "id": layer.ids[row], "geometry": geometry, "properties": props})
+        out.append(
+            {"type": "Feature", "id": layer.ids[row], "geometry": geometry, "properties": props}
+        )
     return out
 
 

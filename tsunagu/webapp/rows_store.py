@@ -96,6 +96,11 @@ def parse_rows_query(args: Mapping[str, str], *, max_limit: int | None = MAX_LIM
     descending = bool(sort and sort.startswith("-"))
     if sort and descending:
         sort = sort[1:]
+        if not sort:
+            raise RowsQueryError(
+                'sort must be a field name, or "-" and a field name for descending order',
+                message_ja="sort には項目名（降順は「-項目名」）を指定してください",
+            )
     filters = {k: v for k, v in args.items() if k not in RESERVED}
     q = args.get("q", "")
     if len(q) > MAX_Q_CHARS:

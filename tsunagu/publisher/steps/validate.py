@@ -32,6 +32,7 @@ class Validate:
             schema,
             ctx.settings,
             allow_personal_columns=manifest.allow_personal_columns if manifest else (),
+            engine=ctx.engine,
         )
         self._mark_known(checked)
         return checked.evolve(table=table)

@@ -63,8 +63,13 @@ def group_ids(field_type: str, outcome: ColumnOutcome) -> np.ndarray:
 
 def _typed_values(field_type: str, outcome: ColumnOutcome) -> tuple[pa.Array, dict[int, Any]]:
     """The canonical typed array with the other read values put in where they fit."""
-    assert outcome.canonical is not None and outcome.canonical.values is not None  # noqa: S101
-    typed = outcome.canonical.values
+    canonical = outcome.canonical
+    if canonical is None or canonical.values is None:
+        raise ValueError("typed values need a canonical reading")
+    # Only cells read and checked here carry a value: a missing cell ("") has none.
+    typed = pc.if_else(
+        pa.array(outcome.fast), canonical.values, pa.scalar(None, canonical.values.type)
+    )
     fitting: dict[int, Any] = {}
     loose: dict[int, Any] = {}
     for position, value in outcome.rest_values.items():

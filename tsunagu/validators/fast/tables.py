@@ -40,6 +40,7 @@ def validate_draft_table(
         _attribute_columns,
         problem_from_error,
         validate_table,
+        without_timings,
     )
 
     table = _attribute_columns(draft.table)
@@ -59,7 +60,7 @@ def validate_draft_table(
     except FastUnsupported as exc:
         fallback_problems, descriptor = validate_table(draft, schema)
         return fallback_problems, descriptor, {"used": "frictionless", "reason": str(exc)}
-    descriptor = result.to_descriptor()
+    descriptor = without_timings(result.to_descriptor())
     errors = descriptor["tasks"][0]["errors"]
     problems += [problem_from_error(e, draft, schema) for e in errors]
     return problems, descriptor, dict(USED_FAST)

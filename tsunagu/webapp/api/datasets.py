@@ -234,7 +234,8 @@ def datasets() -> Response:
     q = request.args.get("q", "")[:200]
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     page = web().catalogue.search(q, filters, start=offset, rows=limit)
-    following = _page_url(offset + limit, limit) if offset + limit < page.count else None
+    more = limit > 0 and offset + limit < page.count
+    following = _page_url(offset + limit, limit) if more else None
     previous = _page_url(max(0, offset - limit), limit) if offset > 0 else None
     response = jsonify(
         {
