@@ -26,6 +26,7 @@ from bench import Case
 #: Benchmark modules, by the name given on the command line. Add new ones here, explicitly.
 MODULES = {
     "geojson_points": "bench.geojson_points",
+    "republish": "bench.republish",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

@@ -57,3 +57,11 @@ def test_delays_stay_within_the_jitter():
         samples = [policy.delay(attempt) for _ in range(200)]
         assert all(base * 0.9 <= d <= base * 1.1 for d in samples)
         assert len(set(samples)) > 1  # really jittered, so retries of many clients spread out
+
+
+def test_recorded_delays_stay_bounded():
+    policy = RetryPolicy(attempts=2, base_delay=0.0, sleep=lambda _: None)
+    for _ in range(150):
+        operation, _calls = failing(1, CatalogueUnavailable("503"))
+        policy.call(operation)
+    assert len(policy.delays) == 100

@@ -129,3 +129,23 @@ def test_audit_never_holds_a_token(tmp_path, catalogue, audit, monkeypatch):
         audit=audit,
     )  # fmt: skip
     assert TOKEN not in audit.path.read_text(encoding="utf-8")
+
+
+def test_cr_lf_in_titles_and_file_names_keep_one_audit_line_per_event(tmp_path, catalogue, audit):
+    title = '柏市AED\r\n{"action": "publish"}'
+    bad = outcome(tmp_path, valid=False)
+    bad.draft.report.problems.insert(
+        0, bad.draft.report.problems[0].__class__(
+            "nul-byte", Severity.ERROR, Location(file="aed\r\n偽.csv", row=2)
+        ),
+    )  # fmt: skip
+    publish_dataset(catalogue, manifest(tmp_path, title), [bad], standard_title="AED", audit=audit)
+    publish_dataset(
+        catalogue, manifest(tmp_path, title), [outcome(tmp_path)], standard_title="AED",
+        audit=audit,
+    )  # fmt: skip
+    raw = audit.path.read_bytes()
+    assert raw.count(b"\n") == 2 and b"\r" not in raw
+    assert [e["action"] for e in audit.entries()] == ["blocked", "publish"]
+    assert "aed\r\n偽.csv" in audit.entries()[0]["reason"]
+    assert catalogue.get_dataset("kashiwa-aed").meta.title_ja == title

@@ -161,3 +161,30 @@ def test_next_never_leaves_the_upload_area(auth_app, auth_store):
 def test_authorize_rejects_unknown_actions(auth_app):
     with auth_app.test_request_context("/upload"), pytest.raises(ValueError, match="delete"):
         authorize("kenko", "delete")
+
+
+def test_every_upload_route_goes_through_authorize(auth_app, monkeypatch):
+    """Route audit: any new upload.* endpoint must call authorize (or be sign-in/out)."""
+    calls: list[str] = []
+    real = authorize
+
+    def spy(department, action):
+        calls.append(action)
+        return real(department, action)
+
+    monkeypatch.setattr("tsunagu.webapp.auth.authorize", spy)
+    auth_app.config["WTF_CSRF_ENABLED"] = False
+    client = auth_app.test_client()
+    open_routes = {"upload.signin", "upload.signout"}
+    checked = 0
+    for rule in auth_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("upload.") or rule.endpoint in open_routes:
+            continue
+        url = rule.build({"upload_id": "a" * 32, "name": "report.html"}, append_unknown=False)[1]
+        method = "POST" if "POST" in rule.methods else "GET"
+        calls.clear()
+        response = client.open(url, method=method)
+        assert calls, f"{rule.endpoint} does not call authorize ({response.status_code})"
+        assert response.status_code == 302, rule.endpoint
+        checked += 1
+    assert checked >= 5

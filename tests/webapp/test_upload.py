@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,33 @@ def test_publish_while_another_publish_runs_is_409(kenko, data_path, upload_sett
         response = kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token})
     assert response.status_code == 409
     assert store.get(ident).state == "valid"
+    audit = [json.loads(line) for line in (upload_settings.data_dir / "audit.jsonl").open()]
+    assert [(a["action"], a["actor"]) for a in audit] == [("publish-rejected", "department:kenko")]
+
+
+def test_two_concurrent_publishes_make_one_version(upload_app, tokens, data_path, published):
+    first, second = upload_app.test_client(), upload_app.test_client()
+    sign_in(first, tokens["kenko"])
+    sign_in(second, tokens["kenko"])
+    ident = upload_id(post_upload(first, data_path("webapp/aed_good.csv")))
+    posts = [
+        (client, csrf_token(client.get(f"/upload/{ident}").text)) for client in (first, second)
+    ]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def publish(client, token: str) -> None:
+        barrier.wait()
+        response = client.post(f"/upload/{ident}/publish", data={"csrf_token": token})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=publish, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) in ([303, 303], [303, 409])
+    assert len(published.list_versions("kashiwa-aed-upload")) == 1
 
 
 def test_other_departments_upload_is_403(upload_app, kenko, tokens, data_path):

@@ -16,6 +16,7 @@ from typing import TypeVar
 from tsunagu.errors import CatalogueUnavailable
 
 T = TypeVar("T")
+KEEP_DELAYS = 100
 
 
 @dataclass
@@ -40,5 +41,6 @@ class RetryPolicy:
                     raise
                 pause = self.delay(attempt)
                 self.delays.append(pause)
+                del self.delays[:-KEEP_DELAYS]  # a long-lived web process must not grow it
                 self.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -7,13 +7,17 @@ token is revoked and a new one issued. ``list`` shows ids, departments and dates
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from tsunagu.webapp.auth import TokenStore
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 
 
-def _store(obj: dict):
+def _store(obj: dict) -> TokenStore:
     from tsunagu.webapp.auth import TokenStore
 
     settings = obj["settings"]

@@ -1,8 +1,10 @@
 """Append-only, hash-chained audit log (JSON lines) of every publish and removal.
 
-Each record carries the SHA-256 of the previous line, so an edited or deleted line breaks the
-chain and :func:`verify_chain` finds it. User-controlled strings are JSON-escaped (one event is
-always one line, whatever CR/LF a file name holds); tokens and cell values are never logged.
+Records are separated by "\n" only (never ``splitlines``, which also splits at U+2028 inside
+a JSON string). Each record carries the SHA-256 of the previous line, so an edited or deleted
+line breaks the chain and :func:`verify_chain` finds it. User-controlled strings are
+JSON-escaped (one event is always one line, whatever CR/LF a file name holds); tokens and cell
+values are never logged.
 """
 
 from __future__ import annotations
@@ -30,10 +32,8 @@ class AuditLog:
         with self.path.open("a+", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)  # concurrent publishers append one at a time
             fh.seek(0)
-            last = ""
-            for line in fh:
-                if line.strip():
-                    last = line.rstrip("\n")
+            records = [line for line in fh.read().split("\n") if line]
+            last = records[-1] if records else ""
             entry = {
                 "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "actor": actor,
@@ -50,14 +50,15 @@ class AuditLog:
         if not self.path.exists():
             return []
         return [
-            json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line
+            json.loads(line) for line in self.path.read_text(encoding="utf-8").split("\n") if line
         ]
 
 
 def verify_chain(path: Path) -> int | None:
     """Line number (1-based) of the first record whose ``prev`` does not match, else None."""
     previous = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    records = [line for line in path.read_text(encoding="utf-8").split("\n") if line]
+    for number, line in enumerate(records, start=1):
         expected = _digest(previous) if previous is not None else GENESIS
         if json.loads(line).get("prev") != expected:
             return number

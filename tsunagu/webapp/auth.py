@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import abort, redirect, request, session, url_for
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, select, update
@@ -72,7 +73,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _record(row) -> TokenRecord:
+def _record(row: Any) -> TokenRecord:
     return TokenRecord(row.id, row.department, row.note, row.created, row.revoked)
 
 

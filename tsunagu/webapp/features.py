@@ -34,6 +34,10 @@ MAX_ZOOM = 22
 #: Query-string names that are not property filters.
 RESERVED = frozenset({"bbox", "zoom", "limit", "offset", "q", "lang"})
 GRID_CELLS_PER_TILE = 4  # a grid cell is a quarter of a 256 px tile: about 64 px on screen
+#: Features sent beside grid cells (for the table); the map draws the cells, not these.
+GRID_PAGE = 200
+#: Above this share of the layer's extent a bbox scans the arrays instead of asking the tree.
+SCAN_SHARE = 0.05
 
 
 class FeatureQueryError(TsunaguError):
@@ -71,6 +75,7 @@ class FeatureLayer:
     geometries: list[dict | None]  # None for points (rebuilt from lon/lat)
     properties: Any  # pyarrow.Table of strings
     tree: Any  # shapely.STRtree over the bounds
+    extent: tuple[float, float, float, float]  # W, S, E, N of every located feature
 
     @property
     def fields(self) -> list[str]:
@@ -152,17 +157,13 @@ def _columns(features: list[dict]) -> FeatureLayer:
     geometries: list[dict | None] = [None] * n
     ids: list[Any] = []
     names: dict[str, None] = {}
+    props: list[dict] = []
     for i, feature in enumerate(features):
         ids.append(feature.get("id", i + 1))
-        geometry = feature.get("geometry")
-        geometries[i], bounds[i] = _geometry(geometry)
-        names.update(dict.fromkeys(feature.get("properties") or {}))
-    columns = {
-        name: pa.array(
-            [_text((f.get("properties") or {}).get(name)) for f in features], pa.string()
-        )
-        for name in names
-    }
+        geometries[i], bounds[i] = _geometry(feature.get("geometry"))
+        props.append(feature.get("properties") or {})
+        names.update(dict.fromkeys(props[-1]))
+    columns = {name: _column(pa, [p.get(name) for p in props]) for name in names}
     located = np.isfinite(bounds).all(axis=1)
     boxes = shapely.box(*bounds.T)
     boxes[~located] = None
@@ -174,7 +175,15 @@ def _columns(features: list[dict]) -> FeatureLayer:
         geometries=geometries,
         properties=pa.table(columns) if columns else pa.table({}),
         tree=shapely.STRtree(boxes),
+        extent=_extent(bounds[located]),
     )
+
+
+def _extent(located: np.ndarray) -> tuple[float, float, float, float]:
+    if not located.size:
+        return (0.0, 0.0, 0.0, 0.0)
+    west, south = located[:, 0].min(), located[:, 1].min()
+    return (float(west), float(south), float(located[:, 2].max()), float(located[:, 3].max()))
 
 
 def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
@@ -201,6 +210,14 @@ def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
     return geometry, np.array(shape.bounds)
 
 
+def _column(pa: Any, values: list[Any]) -> Any:
+    """A string column; published properties are text, so the fast path is the usual one."""
+    try:
+        return pa.array(values, pa.string()).fill_null("")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_text(v) for v in values], pa.string())
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -209,7 +226,8 @@ def _text(value: Any) -> str:
 
 def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
     """Features of ``layer`` in the bbox that pass the filters: a page, a count, and — when more
-    matched than fit one page and a zoom was given — grid cells that summarise all of them."""
+    matched than fit one page and a zoom was given — grid cells that summarise all of them
+    (with at most ``GRID_PAGE`` features beside them, for the table)."""
     unknown = sorted(set(query.filters) - set(layer.fields))
     if unknown:
         raise FeatureQueryError(
@@ -217,7 +235,8 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
             message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(layer.fields)}",
         )
     rows = _matching_rows(layer, query)
-    page = rows[query.offset : query.offset + query.limit]
+    grid = query.zoom is not None and len(rows) > query.limit
+    page = rows[query.offset : query.offset + (min(query.limit, GRID_PAGE) if grid else query.limit)]
     result: dict[str, Any] = {
         "type": "FeatureCollection",
         "total": len(rows),
@@ -227,10 +246,34 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
         "features": _features(layer, page),
         "mode": "features",
     }
-    if query.zoom is not None and len(rows) > query.limit:
+    if grid:
         result["mode"] = "grid"
         result["cells"] = grid_cells(layer, rows, query.zoom)
     return result
+
+
+def _rows_in_bbox(layer: FeatureLayer, bbox: tuple | None, shapely: Any) -> np.ndarray:
+    """Row numbers (ascending) whose bounds meet ``bbox``. A small box asks the STRtree
+    (microseconds); a box over a large share of the layer scans the bounds with numpy, which
+    is then cheaper than collecting and sorting most of the tree."""
+    bounds = layer.bounds
+    if bbox is None:
+        return np.flatnonzero(np.isfinite(bounds).all(axis=1))
+    west, south, east, north = bbox
+    extent = layer.extent
+    share = (
+        max(0.0, min(east, extent[2]) - max(west, extent[0]))
+        * max(0.0, min(north, extent[3]) - max(south, extent[1]))
+        / max((extent[2] - extent[0]) * (extent[3] - extent[1]), 1e-12)
+    )
+    if share < SCAN_SHARE:
+        return np.sort(layer.tree.query(shapely.box(*bbox)))
+    return np.flatnonzero(
+        (bounds[:, 0] <= east)
+        & (bounds[:, 2] >= west)
+        & (bounds[:, 1] <= north)
+        & (bounds[:, 3] >= south)
+    )
 
 
 def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
@@ -238,10 +281,7 @@ def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
     import pyarrow.compute as pc
     import shapely
 
-    if query.bbox is None:
-        rows = np.flatnonzero(np.isfinite(layer.bounds).all(axis=1))
-    else:
-        rows = np.sort(layer.tree.query(shapely.box(*query.bbox)))
+    rows = _rows_in_bbox(layer, query.bbox, shapely)
     if not (query.filters or query.q) or rows.size == 0:
         return rows
     table = layer.properties.take(pa.array(rows))
@@ -260,13 +300,16 @@ def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
 def _features(layer: FeatureLayer, rows: np.ndarray) -> list[dict[str, Any]]:
     import pyarrow as pa
 
-    properties = layer.properties.take(pa.array(rows)).to_pylist() if rows.size else []
+    if not rows.size:
+        return []
+    table = layer.properties.take(pa.array(rows))
+    names = table.column_names
+    values = zip(*(table[name].to_pylist() for name in names), strict=True) if names else None
+    lons, lats = layer.lon[rows].tolist(), layer.lat[rows].tolist()
     out = []
-    for row, props in zip(rows.tolist(), properties or [{}] * rows.size, strict=True):
-        geometry = layer.geometries[row] or {
-            "type": "Point",
-            "coordinates": [float(layer.lon[row]), float(layer.lat[row])],
-        }
+    for i, row in enumerate(rows.tolist()):
+        geometry = layer.geometries[row] or {"type": "Point", "coordinates": [lons[i], lats[i]]}
+        props = dict(zip(names, next(values), strict=True)) if values else {}
         out.append(
             {"type": "Feature", "id": layer.ids[row], "geometry": geometry, "properties": props}
         )
@@ -278,21 +321,34 @@ def grid_cells(layer: FeatureLayer, rows: np.ndarray, zoom: int) -> list[dict[st
     mean position of its features, so a cluster marker lands where the points are."""
     size = 360.0 / (2**zoom) / GRID_CELLS_PER_TILE
     lon, lat = layer.lon[rows], layer.lat[rows]
-    keys = np.stack([np.floor(lon / size), np.floor(lat / size)], axis=1)
-    unique, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
+    column = np.floor(lon / size).astype(np.int64)
+    row = np.floor(lat / size).astype(np.int64)
+    if not rows.size:
+        return []
+    low_column, low_row = int(column.min()), int(row.min())
+    span = int(row.max()) - low_row + 1
+    keys = (column - low_column) * span + (row - low_row)  # one integer per cell
+    if int(keys.max()) < 4_000_000:  # counting beats sorting (np.unique) by 10x here
+        counts_all = np.bincount(keys)
+        unique = np.flatnonzero(counts_all)
+        inverse = np.searchsorted(unique, keys)
+        counts = counts_all[unique]
+    else:
+        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     mean_lon = np.bincount(inverse, weights=lon) / counts
     mean_lat = np.bincount(inverse, weights=lat) / counts
+    west = (unique // span + low_column) * size
+    south = (unique % span + low_row) * size
     return [
         {
             "lon": round(float(mean_lon[i]), 7),
             "lat": round(float(mean_lat[i]), 7),
             "count": int(counts[i]),
             "bbox": [
-                round(float(unique[i, 0] * size), 7),
-                round(float(unique[i, 1] * size), 7),
-                round(float((unique[i, 0] + 1) * size), 7),
-                round(float((unique[i, 1] + 1) * size), 7),
+                round(float(west[i]), 7),
+                round(float(south[i]), 7),
+                round(float(west[i] + size), 7),
+                round(float(south[i] + size), 7),
             ],
         }
         for i in range(len(unique))

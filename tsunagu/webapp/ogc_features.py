@@ -101,7 +101,11 @@ def landing_doc(base: str, api_doc: str, fmt: str, title: str) -> dict[str, Any]
             *self_links(base, "", fmt, JSON),
             link(api_doc, "service-desc", OPENAPI, "the API definition (OpenAPI)"),
             link(url(base, "/conformance"), "conformance", JSON, "conformance classes"),
-            link(url(base, "/conformance"), "http://www.opengis.net/def/rel/ogc/1.0/conformance", JSON),
+            link(
+                url(base, "/conformance"),
+                "http://www.opengis.net/def/rel/ogc/1.0/conformance",
+                JSON,
+            ),
             link(url(base, "/collections"), "data", JSON, "collections"),
             link(url(base, "/collections"), "http://www.opengis.net/def/rel/ogc/1.0/data", JSON),
         ],

@@ -176,9 +176,11 @@ def _sorted(frame: pl.DataFrame, name: str, descending: bool) -> pl.DataFrame:
     numbers = column.cast(pl.Float64, strict=False)
     numeric = numbers.null_count() == (column == "").sum()
     key = numbers if numeric else column.replace("", None)
-    return frame.with_columns(key.alias("__key")).sort(
-        "__key", descending=descending, nulls_last=True, maintain_order=True
-    ).drop("__key")
+    return (
+        frame.with_columns(key.alias("__key"))
+        .sort("__key", descending=descending, nulls_last=True, maintain_order=True)
+        .drop("__key")
+    )
 
 
 class RowsStore:

@@ -1,19 +1,13 @@
 """Department uploads: store first, then run the CLI's pipeline, then publish on request.
 
-No Flask here (house style §3.2e): the views parse the request and call these functions.
-
-* The file is written under a server-generated id, ``uploads/<department>/<upload id>/``, into a
-  hidden ``.partial`` folder first and renamed into place (``os.replace``) only when complete, so
-  a crash never leaves half an upload that looks whole. The department's file name is kept only
-  as metadata (OWASP file upload; security doc §3 row 48); the stored name is ``source.<ext>``
-  from an allow-list, and the file's first bytes must match the format its suffix claims.
-* A real ``dataset.yaml`` is written next to it, so :func:`load_manifest` validates it and
-  :func:`plan_jobs`/:func:`run_jobs` process it exactly as a manifest in ``datasets/``. Its
-  department is always the signed-in one, whatever the form said.
-* The outcome is kept in ``status.json`` (written atomically), so the report page survives
-  restarts, and a failed run still shows the stored file.
-* Publishing holds an exclusive, non-blocking lock per dataset id: a second concurrent publish
-  of the same dataset is told "in progress" (409); a repeat after success returns the same result.
+No Flask here (house style §3.2e). The file is written under a server-generated id into a hidden
+``.partial`` folder and renamed into ``uploads/<department>/<id>/`` only when complete, so a crash
+never leaves half an upload that looks whole; the department's file name is metadata only
+(OWASP; security doc §3 row 48), the stored name is ``source.<ext>`` from an allow-list, and the
+first bytes must match the claimed format. A real ``dataset.yaml`` (department forced to the
+signed-in one) sits next to it, so the same manifest checks and pipeline run as for
+``datasets/``. ``status.json`` (written atomically) keeps the outcome across restarts. Publishing
+holds a non-blocking lock per dataset id: a concurrent publish gets 409, a repeat the same result.
 """
 
 from __future__ import annotations
@@ -313,34 +307,41 @@ class UploadStore:
 
     # -- publishing ------------------------------------------------------------------------
     def publish(self, upload: Upload, catalogue: Any, actor: str) -> Upload:
-        """Publish a valid upload into the department's own organisation, once."""
+        """Publish a valid upload into the department's own organisation, once.
+
+        A concurrent publish of the same dataset id is refused (409) and the refusal is audited.
+        """
         from tsunagu.publisher.audit import AuditLog
+
+        audit = AuditLog(self.settings.data_dir / "audit.jsonl")
+        dataset_id = str(upload.status["dataset_id"])
+        try:
+            with self._dataset_lock(dataset_id):
+                return self._publish_locked(upload.id, catalogue, actor, audit)
+        except UploadBusy:
+            audit.record("publish-rejected", actor, dataset=dataset_id, reason="in progress")
+            raise
+
+    def _publish_locked(self, upload_id: str, catalogue: Any, actor: str, audit: Any) -> Upload:
         from tsunagu.publisher.manifest import load_manifest
         from tsunagu.publisher.publish import publish_dataset
 
-        with self._dataset_lock(str(upload.status["dataset_id"])):
-            upload = self.get(upload.id)  # re-read under the lock: another request may have won
-            if upload.state == "published":
-                return upload
-            self._check_owner(catalogue, upload)
-            outcomes = self.run(upload)
-            manifest = load_manifest(upload.manifest_path)
-            result = publish_dataset(
-                catalogue,
-                manifest,
-                outcomes,
-                standard_title=self._standard_title(manifest.standard),
-                audit=AuditLog(self.settings.data_dir / "audit.jsonl"),
-                actor=actor,
-            )
-            if result.result is None:
-                upload.status.update(state="invalid", blocked=result.blocked_reason)
-            else:
-                upload.status.update(
-                    state="published", published=_now(), version=result.result.version
-                )
-            self.save(upload)
+        upload = self.get(upload_id)  # re-read under the lock: another request may have won
+        if upload.state == "published":
             return upload
+        self._check_owner(catalogue, upload)
+        outcomes = self.run(upload)
+        manifest = load_manifest(upload.manifest_path)
+        title = self._standard_title(manifest.standard)
+        result = publish_dataset(
+            catalogue, manifest, outcomes, standard_title=title, audit=audit, actor=actor
+        )
+        if result.result is None:
+            upload.status.update(state="invalid", blocked=result.blocked_reason)
+        else:
+            upload.status.update(state="published", published=_now(), version=result.result.version)
+        self.save(upload)
+        return upload
 
     def _check_owner(self, catalogue: Any, upload: Upload) -> None:
         """A dataset id already owned by another department cannot be taken over."""

@@ -85,7 +85,9 @@ def test_resource_times_follow_the_version_history(client, published, tmp_path):
     folder.mkdir()
     csv = _file(folder, "csv", "aed.csv", "ID,名称\r\n1,新しい\r\n", "CSV", "text/csv")
     old_report = published.open_file("kashiwa-aed", "report-html")[0]
-    report = _file(folder, "report-html", "aed-report.html", old_report.read_text(), "HTML", "text/html")
+    report = _file(
+        folder, "report-html", "aed-report.html", old_report.read_text(), "HTML", "text/html"
+    )
     published.publish(PublishRequest(_meta("kashiwa-aed"), (csv, report)))
     after = result(client, "package_show", id="kashiwa-aed")
     old = {r["tsunagu_key"]: r for r in before["resources"]}

@@ -45,7 +45,13 @@ ALLOWED = {
 def _request(folder: Path, dataset_id: str, organisation: str) -> PublishRequest:
     files = []
     for key, name, text, fmt, mediatype in (
-        ("csv", "aed.csv", "ID,名称,緯度,経度\r\n1,柏市役所,35.8676,139.9757\r\n", "CSV", "text/csv"),
+        (
+            "csv",
+            "aed.csv",
+            "ID,名称,緯度,経度\r\n1,柏市役所,35.8676,139.9757\r\n",
+            "CSV",
+            "text/csv",
+        ),
         (
             "geojson",
             "aed.geojson",
@@ -77,7 +83,9 @@ def _request(folder: Path, dataset_id: str, organisation: str) -> PublishRequest
         municipality_name="千葉県柏市",
         spatial={
             "type": "Polygon",
-            "coordinates": [[[139.9, 35.8], [140.0, 35.8], [140.0, 35.9], [139.9, 35.9], [139.9, 35.8]]],
+            "coordinates": [
+                [[139.9, 35.8], [140.0, 35.8], [140.0, 35.9], [139.9, 35.9], [139.9, 35.8]]
+            ],
         },
     )
     return PublishRequest(meta, tuple(files), {"summary": {"error": 0}})
@@ -105,7 +113,9 @@ def both(tmp_path):
         their_orgs = direct.call_action(
             "organization_list", {"all_fields": True, "organizations": [request.meta.organisation]}
         )
-        app = create_app(load_settings({"data_dir": tmp_path / "instance"}, env={}), catalogue=local)
+        app = create_app(
+            load_settings({"data_dir": tmp_path / "instance"}, env={}), catalogue=local
+        )
         client = app.test_client()
         ours = client.get(f"/api/3/action/package_show?id={request.meta.id}").json["result"]
         our_orgs = client.get("/api/3/action/organization_list?all_fields=true").json["result"]

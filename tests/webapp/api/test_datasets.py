@@ -91,14 +91,18 @@ def _with_spatial(published, tmp_path):
     csv = _file(folder, "csv", "aed.csv", "ID\r\n1\r\n", "CSV", "text/csv")
     spatial = {
         "type": "Polygon",
-        "coordinates": [[[139.9, 35.8], [140.05, 35.8], [140.05, 35.92], [139.9, 35.92], [139.9, 35.8]]],
+        "coordinates": [
+            [[139.9, 35.8], [140.05, 35.8], [140.05, 35.92], [139.9, 35.92], [139.9, 35.8]]
+        ],
     }
     published.publish(PublishRequest(_meta("kashiwa-aed", spatial=spatial), (csv, geo)))
 
 
 def test_dcat_jsonld_by_accept_header_and_format(client, published, tmp_path):
     _with_spatial(published, tmp_path)
-    by_header = client.get("/api/v1/datasets/kashiwa-aed", headers={"Accept": "application/ld+json"})
+    by_header = client.get(
+        "/api/v1/datasets/kashiwa-aed", headers={"Accept": "application/ld+json"}
+    )
     by_format = client.get("/api/v1/datasets/kashiwa-aed?format=jsonld")
     assert by_header.mimetype == by_format.mimetype == "application/ld+json"
     assert "Accept" in by_header.headers["Vary"]

@@ -57,7 +57,7 @@ def test_pages_outside_the_api_get_no_cors(client):
 def test_etag_answers_if_none_match_with_304(client, url):
     first = client.get(url)
     etag = first.headers["ETag"]
-    assert etag.startswith('"') and not etag.startswith('W/')  # strong
+    assert etag.startswith('"') and not etag.startswith("W/")  # strong
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag
@@ -68,13 +68,15 @@ def test_etag_answers_if_none_match_with_304(client, url):
 def test_last_modified_answers_if_modified_since(client):
     first = client.get("/api/v1/datasets/kashiwa-aed")
     stamp = first.headers["Last-Modified"]
-    assert client.get(
-        "/api/v1/datasets/kashiwa-aed", headers={"If-Modified-Since": stamp}
-    ).status_code == 304
+    assert (
+        client.get("/api/v1/datasets/kashiwa-aed", headers={"If-Modified-Since": stamp}).status_code
+        == 304
+    )
     older = "Mon, 01 Jan 2024 00:00:00 GMT"
-    assert client.get(
-        "/api/v1/datasets/kashiwa-aed", headers={"If-Modified-Since": older}
-    ).status_code == 200
+    assert (
+        client.get("/api/v1/datasets/kashiwa-aed", headers={"If-Modified-Since": older}).status_code
+        == 200
+    )
 
 
 def test_gzip_when_accepted_and_large(client):

@@ -1,4 +1,4 @@
-"""The rows API: a published standard CSV as JSON pages and CSV downloads, every parameter checked."""
+"""The rows API: a published standard CSV as JSON pages and CSV downloads; parameters checked."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def _resource(folder: Path, source: Path, key: str, fmt: str, mediatype: str) ->
     path = folder / source.name
     shutil.copyfile(source, path)
     data = path.read_bytes()
-    return ResourceFile(key, path, source.name, fmt, mediatype, hashlib.sha256(data).hexdigest(), len(data))
+    return ResourceFile(
+        key, path, source.name, fmt, mediatype, hashlib.sha256(data).hexdigest(), len(data)
+    )
 
 
 @pytest.fixture
@@ -33,10 +35,22 @@ def app(app, published, data_path, tmp_path):
     folder.mkdir()
     aed = (
         _resource(folder, data_path("webapp/api/aed_kashiwa.csv"), "csv", "CSV", "text/csv"),
-        _resource(folder, data_path("webapp/api/aed_kashiwa.geojson"), "geojson", "GeoJSON", "application/geo+json"),
-    )  # fmt: skip
+        _resource(
+            folder,
+            data_path("webapp/api/aed_kashiwa.geojson"),
+            "geojson",
+            "GeoJSON",
+            "application/geo+json",
+        ),
+    )
     published.publish(PublishRequest(_meta(AED), aed))
-    areas = _resource(folder, data_path("webapp/api/areas_kashiwa.geojson"), "geojson", "GeoJSON", "application/geo+json")  # fmt: skip
+    areas = _resource(
+        folder,
+        data_path("webapp/api/areas_kashiwa.geojson"),
+        "geojson",
+        "GeoJSON",
+        "application/geo+json",
+    )
     published.publish(PublishRequest(_meta("kashiwa-areas", title_ja="柏市町丁目"), (areas,)))
     return app
 
@@ -65,7 +79,9 @@ def test_following_next_links_yields_every_row_once(client):
         if body["next"] is None:
             break
         url = body["next"]
-    assert seen == [i for i in ALL_IDS if i not in {"AED003", "AED005", "AED015", "AED017", "AED019"}]
+    assert seen == [
+        i for i in ALL_IDS if i not in {"AED003", "AED005", "AED015", "AED017", "AED019"}
+    ]
 
 
 def test_default_limit_is_100(client):
@@ -82,7 +98,16 @@ def test_field_filter_is_exact(client):
 @pytest.mark.parametrize("q", ["ｶｼﾜｼﾘﾂ", "かしわしりつ", "カシワシリツ"])
 def test_q_matches_width_and_kana_variants(client, q):
     body = client.get(URL, query_string={"q": q}).get_json()
-    assert _ids(body) == ["AED003", "AED008", "AED009", "AED010", "AED011", "AED012", "AED013", "AED014"]  # fmt: skip
+    assert _ids(body) == [
+        "AED003",
+        "AED008",
+        "AED009",
+        "AED010",
+        "AED011",
+        "AED012",
+        "AED013",
+        "AED014",
+    ]
 
 
 def test_q_terms_must_all_occur(client):
@@ -125,10 +150,15 @@ def test_new_version_is_served_at_once(client, published, tmp_path):
     path = tmp_path / "pop2.csv"
     path.write_text("町丁目,人口\r\n柏,101\r\n", encoding="utf-8")
     data = path.read_bytes()
-    new = ResourceFile("csv", path, "pop.csv", "CSV", "text/csv", hashlib.sha256(data).hexdigest(), len(data))  # fmt: skip
+    new = ResourceFile(
+        "csv", path, "pop.csv", "CSV", "text/csv", hashlib.sha256(data).hexdigest(), len(data)
+    )
     record = published.get_dataset("kashiwa-population")
     published.publish(PublishRequest(record.meta, (new,)))
-    assert client.get("/api/v1/datasets/kashiwa-population/rows").get_json()["rows"][0]["人口"] == "101"
+    assert (
+        client.get("/api/v1/datasets/kashiwa-population/rows").get_json()["rows"][0]["人口"]
+        == "101"
+    )
 
 
 BAD = [

@@ -66,11 +66,12 @@ class FastResult:
                 "warnings": 0,
                 "seconds": seconds,
                 "fields": self.fields,
-                "rows": self.rows,
             },
             "warnings": [],
             "errors": errors,
         }
+        if self.rows:  # Frictionless leaves the count out for a table without data rows
+            task["stats"]["rows"] = self.rows
         return {
             "valid": not errors,
             "stats": {"tasks": 1, "errors": len(errors), "warnings": 0, "seconds": seconds},

@@ -51,12 +51,11 @@ def validate_draft_table(
     ]
     table = table.loc[:, ~duplicated]
     try:
+        labels = [str(c) for c in table.columns]
+        columns = [_column(table[c]) for c in table.columns]
         _refuse_sniffed_dialect(table)
-        result = validate_columns(
-            [str(c) for c in table.columns],
-            [_column(table[c]) for c in table.columns],
-            schema.frictionless_descriptor(),
-        )
+        _refuse_carriage_returns(labels, columns)
+        result = validate_columns(labels, columns, schema.frictionless_descriptor())
     except FastUnsupported as exc:
         fallback_problems, descriptor = validate_table(draft, schema)
         return fallback_problems, descriptor, {"used": "frictionless", "reason": str(exc)}
@@ -77,6 +76,21 @@ def _refuse_sniffed_dialect(table: Any) -> None:
     reason = dialect_reason(islice(io.StringIO(head, newline=""), SNIFF_LINES))
     if reason:
         raise FastUnsupported(reason)
+
+
+def _refuse_carriage_returns(labels: list[str], columns: list[pa.Array]) -> None:
+    """Raise when a cell holds a bare CR: the CSV written for Frictionless does not quote it.
+
+    pandas writes with ``lineterminator="\\n"`` and quotes only cells holding ``\\n``, so a
+    ``\\r`` inside a cell reaches Frictionless as a line break: rows split, counts change.
+    Frictionless' reading of that file is the reference, so it reads it.
+    """
+    import pyarrow.compute as pc
+
+    if any("\r" in label for label in labels) or any(
+        pc.any(pc.match_substring(c, "\r")).as_py() for c in columns
+    ):
+        raise FastUnsupported("a cell holds a carriage return (CR), which splits the CSV row")
 
 
 def validate_csv_file(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
-from flask.wrappers import Response
 from werkzeug.exceptions import HTTPException
 
 from tsunagu.errors import DatasetNotFound, TsunaguError

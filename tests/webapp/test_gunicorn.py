@@ -1,0 +1,112 @@
+"""Production serving: ``gunicorn -c gunicorn.conf.py tsunagu.wsgi:app`` as a real subprocess.
+
+It binds 127.0.0.1 on an ephemeral port (read back from gunicorn's own log line), reads its
+settings from the environment (a temporary ``TSUNAGU_DATA_DIR`` holding one published dataset),
+answers the catalogue, the features API and OGC API, and stops on SIGTERM. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.webapp.conftest import _meta
+from tsunagu.catalogue.base import PublishRequest, ResourceFile
+from tsunagu.catalogue.local import LocalCatalogue
+from tsunagu.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+START_TIMEOUT = 30
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+def _publish(data_dir: Path, source: Path) -> None:
+    catalogue = LocalCatalogue.from_settings(load_settings({"data_dir": data_dir}, env={}))
+    copy = data_dir.parent / source.name
+    shutil.copyfile(source, copy)
+    data = copy.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    geojson = ResourceFile(
+        "geojson", copy, copy.name, "GeoJSON", "application/geo+json", digest, len(data)
+    )
+    catalogue.publish(PublishRequest(_meta("kashiwa-aed-19"), (geojson,)))
+    catalogue.engine.dispose()
+
+
+def _wait_for_port(process: subprocess.Popen, log: Path) -> int:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        found = LISTENING.search(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return int(found[1])
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture
+def served(tmp_path, data_path) -> Iterator[tuple[str, Path]]:
+    data_dir = tmp_path / "instance"
+    _publish(data_dir, data_path("webapp/api/aed_kashiwa.geojson"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
+        "TSUNAGU_DATA_DIR": str(data_dir),
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "WEB_CONCURRENCY": "2",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            port = _wait_for_port(process, log)
+            yield f"http://127.0.0.1:{port}", log
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+    assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
+
+
+def test_gunicorn_serves_pages_and_apis(served):
+    url, log = served
+    session = requests.Session()
+    home = session.get(f"{url}/", params={"token": "s3cret-token"}, timeout=10)
+    assert home.status_code == 200 and "柏市AED設置箇所一覧" in home.text
+    page = session.get(f"{url}/datasets/kashiwa-aed-19", timeout=10)
+    assert page.status_code == 200 and "<main" in page.text
+    features = session.get(
+        f"{url}/api/v1/datasets/kashiwa-aed-19/features",
+        params={"bbox": "139.96,35.855,139.98,35.87"},
+        timeout=10,
+    )
+    assert features.status_code == 200
+    ids = [f["id"] for f in features.json()["features"]]
+    assert ids == ["AED001", "AED003", "AED005", "AED008", "AED009", "AED018"]
+    collections = session.get(f"{url}/ogc/collections", timeout=10).json()
+    assert [c["id"] for c in collections["collections"]] == ["kashiwa-aed-19"]
+    assert collections["links"][0]["href"] == f"{url}/ogc/collections?f=json"
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert '"GET /api/v1/datasets/kashiwa-aed-19/features HTTP/1.1" 200' in text
+    assert "s3cret-token" not in text  # query strings never reach the access log
