@@ -149,3 +149,28 @@ def test_cr_lf_in_titles_and_file_names_keep_one_audit_line_per_event(tmp_path, 
     assert [e["action"] for e in audit.entries()] == ["blocked", "publish"]
     assert "aed\r\n偽.csv" in audit.entries()[0]["reason"]
     assert catalogue.get_dataset("kashiwa-aed").meta.title_ja == title
+
+
+def test_two_publishes_of_one_dataset_on_one_host_take_turns(tmp_path):
+    """The per-dataset lock: the second publisher waits for the first and then sees its result."""
+    import threading
+    import time
+
+    from tsunagu.publisher.publish import _dataset_lock
+
+    order: list[str] = []
+
+    def hold(name: str) -> None:
+        with _dataset_lock(tmp_path / "locks", "kashiwa-aed"):
+            order.append(f"{name}-in")
+            time.sleep(0.2)
+            order.append(f"{name}-out")
+
+    first = threading.Thread(target=hold, args=("a",))
+    first.start()
+    time.sleep(0.05)
+    second = threading.Thread(target=hold, args=("b",))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert order == ["a-in", "a-out", "b-in", "b-out"]

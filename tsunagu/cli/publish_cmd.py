@@ -84,6 +84,7 @@ def command(
                         audit=audit,
                         actor=actor,
                         dry_run=dry_run,
+                        lock_dir=settings.data_dir / "locks",
                     ),
                     group,
                 )

@@ -1,0 +1,211 @@
+"""Developer API speed: bbox queries through the feature store, and the served features endpoint.
+
+Input: 100k facility points inside Kashiwa (seeded, :mod:`bench.generate`), converted by our own
+streaming converter to RFC 7946 GeoJSON and published into a temporary LocalCatalogue.
+
+1. **Store** (in process): the layer is loaded first (not timed), then ≥ 1000 random map views
+   (``QUERIES``) are queried as the map viewer asks — a 1280×800 px view at zoom 12–16 centred
+   inside Kashiwa, ``zoom`` given so crowded views come back as grid cells, the API's default
+   page. Target: p95 ≤ 20 ms.
+2. **Served**: ``gunicorn -c gunicorn.conf.py tsunagu.wsgi:app`` on 127.0.0.1 (ephemeral port,
+   the conf's default worker count) and ``wrk`` (Debian package) replaying 1000 such views over
+   ``CONNECTIONS`` keep-alive connections for ``DURATION`` s after a warm-up that loads the layer
+   in every worker. Without ``wrk``, a bounded Python threads client does the same (and says so;
+   it saturates before the server does, so its figure is a floor). Target: ≥ 500 req/s.
+   The API rate limit is lifted for this run only (``TSUNAGU_API_RATE``).
+
+``python -m bench.api [--quick]`` prints p50/p95/p99, req/s and errors with met / not met (exit
+status 1 when a target is missed). Under ``python -m bench api`` the same work runs as two cases
+of the shared table (total seconds and peak MB); a missed percentile or rate target makes the
+case fail with the figures, so it cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench import Case, Target
+from bench.generate import KASHIWA_BBOX, facility_csv, generated_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE, QUICK_SIZE = 100_000, 2_000
+QUERIES = 1000
+DURATION, QUICK_DURATION = 10, 2  # seconds of load (≤ 20)
+WARMUP = 4
+CONNECTIONS = 16
+P95_TARGET_MS = 20.0
+RATE_TARGET = 500.0
+DATASET = "bench-points"
+SEED = 20261124
+START_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: float
+    p95: float
+    p99: float  # milliseconds
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Latency:
+        ms = np.asarray(seconds) * 1000
+        return cls(*(float(np.percentile(ms, p)) for p in (50, 95, 99)))
+
+    def describe(self) -> str:
+        return f"p50 {self.p50:.1f} ms, p95 {self.p95:.1f} ms, p99 {self.p99:.1f} ms"
+
+
+def points_geojson(size: int) -> Path:
+    """The seeded points as published GeoJSON (built once, then reused)."""
+    from tsunagu.formats.points_stream import csv_points_to_geojson
+
+    path = generated_dir() / f"api_points_{size}.geojson"
+    if not (path.is_file() and path.stat().st_size > 0):
+        partial = path.with_suffix(".partial")
+        csv_points_to_geojson(facility_csv(size), partial)
+        partial.replace(path)
+    return path
+
+
+def prepare(size: int) -> None:
+    points_geojson(size)
+
+
+def views(count: int = QUERIES, seed: int = SEED) -> list[tuple[tuple[float, ...], int]]:
+    """``count`` map views: (bbox, zoom) of a 1280×800 px window centred inside Kashiwa."""
+    rng = np.random.default_rng(seed)
+    west, south, east, north = KASHIWA_BBOX
+    out = []
+    for _ in range(count):
+        zoom = int(rng.integers(12, 17))
+        half_w = 640 * 360 / (256 * 2**zoom)
+        half_h = 400 * 360 / (256 * 2**zoom) * 0.81  # cos(35.9°): degrees of latitude are longer
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        box = (lon - half_w, lat - half_h, lon + half_w, lat + half_h)
+        out.append((tuple(round(v, 6) for v in box), zoom))
+    return out
+
+
+def measure_store(size: int) -> Latency:
+    from tsunagu.webapp.features import FeatureQuery, FeatureStore
+
+    path = points_geojson(size)
+    store = FeatureStore(lambda _id: (path, "bench"))
+    store.layer(DATASET)  # load and index once, outside the clock
+    timings = []
+    for box, zoom in views():
+        start = time.perf_counter()
+        store.query(DATASET, FeatureQuery(bbox=box, zoom=zoom))  # type: ignore[arg-type]
+        timings.append(time.perf_counter() - start)
+    return Latency.of(timings)
+
+
+def publish_into(data_dir: Path, size: int) -> None:
+    """Publish the points as a dataset of a fresh LocalCatalogue under ``data_dir``."""
+    from tsunagu.catalogue.base import DatasetMeta, PublishRequest, ResourceFile
+    from tsunagu.catalogue.local import LocalCatalogue
+    from tsunagu.config import load_settings
+
+    path = points_geojson(size)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    geojson = ResourceFile(
+        "geojson", path, "points.geojson", "GeoJSON", "application/geo+json", digest,
+        path.stat().st_size,
+    )  # fmt: skip
+    meta = DatasetMeta(
+        DATASET, "ベンチマーク施設", "Benchmark facilities", "", "", "bench", "ベンチ", "Bench",
+        "aed-installations", "AED設置箇所一覧", "CC-BY-4.0", "yearly",
+    )  # fmt: skip
+    catalogue = LocalCatalogue.from_settings(load_settings({"data_dir": data_dir}, env={}))
+    catalogue.publish(PublishRequest(meta, (geojson,)))
+    catalogue.engine.dispose()
+
+
+def paths() -> list[str]:
+    base = f"/api/v1/datasets/{DATASET}/features"
+    return [f"{base}?bbox={','.join(map(str, box))}&zoom={zoom}" for box, zoom in views()]
+
+
+class Gunicorn:
+    """``gunicorn -c gunicorn.conf.py tsunagu.wsgi:app`` on an ephemeral loopback port."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))}
+        env |= {
+            "TSUNAGU_DATA_DIR": str(data_dir),
+            "TSUNAGU_API_RATE": "1000000/second",
+            "GUNICORN_BIND": "127.0.0.1:0",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+        self.log = log
+        self._sink = log.open("wb")
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
+             "tsunagu.wsgi:app"],
+            cwd=ROOT, env=env, stdout=self._sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.url = f"http://127.0.0.1:{self._port()}"
+
+    def _port(self) -> int:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and self.process.poll() is None:
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self._text())
+            if found:
+                return int(found[1])
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"gunicorn did not start:\n{self._text()[-3000:]}")
+
+    def _text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self._sink.close()
+
+
+@dataclass(frozen=True)
+class Load:
+    tool: str
+    requests: int
+    seconds: float
+    errors: int
+    latency: Latency
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def measure_served(size: int, duration: int) -> Load:
+    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-api-") as tmp:
+        data_dir = Path(tmp) / "instance"
+        publish_into(data_dir, size)
+        server = Gunicorn(data_dir, Path(tmp) / "gunicorn.log")
+        try:
+            from bench.load import run_load
+
+            run_load(server.url, paths(), WARMUP, CONNECTIONS, Path(tmp))  # loads every worker
+            return run_load(server.url, paths(), duration, CONNECTIONS, Path(tmp))
+        finally:
+            server.stop()
