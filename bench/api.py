@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +151,6 @@ class Gunicorn:
             "TSUNAGU_DATA_DIR": str(data_dir),
             "TSUNAGU_API_RATE": "1000000/second",
             "GUNICORN_BIND": "127.0.0.1:0",
-            "GUNICORN_LOG_LEVEL": "warning",
         }
         self.log = log
         self._sink = log.open("wb")
@@ -203,9 +205,142 @@ def measure_served(size: int, duration: int) -> Load:
         publish_into(data_dir, size)
         server = Gunicorn(data_dir, Path(tmp) / "gunicorn.log")
         try:
-            from bench.load import run_load
-
-            run_load(server.url, paths(), WARMUP, CONNECTIONS, Path(tmp))  # loads every worker
-            return run_load(server.url, paths(), duration, CONNECTIONS, Path(tmp))
+            run_load(server.url, WARMUP, Path(tmp))  # every worker loads the layer here
+            return run_load(server.url, duration, Path(tmp))
         finally:
             server.stop()
+
+
+_WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%%d,"us":%%d,"errors":%%d,"p50":%%d,"p95":%%d,"p99":%%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout + e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def run_load(url: str, duration: int, tmp: Path) -> Load:
+    """``wrk`` when installed, else the bounded threads client; either way loopback only."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return threads_load(url, duration)
+    script = tmp / "views.lua"
+    script.write_text(_WRK_SCRIPT % ",".join(json.dumps(p) for p in paths()), encoding="utf-8")
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "5s", "-s",
+               str(script), url]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"wrk failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    got = json.loads(lines[-1])
+    latency = Latency(got["p50"] / 1000, got["p95"] / 1000, got["p99"] / 1000)
+    return Load("wrk", got["requests"], got["us"] / 1e6, got["errors"], latency)
+
+
+def threads_load(url: str, duration: int) -> Load:
+    """Fallback load generator: ``CONNECTIONS`` threads, each one keep-alive connection."""
+    host, port = url.removeprefix("http://").split(":")
+    timings: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + duration
+    lock = threading.Lock()
+
+    def worker(first: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        mine, bad, targets = [], 0, paths()
+        i = first
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", targets[i % len(targets)])
+                response = conn.getresponse()
+                response.read()
+                bad += response.status != 200
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+            mine.append(time.perf_counter() - start)
+            i += 1
+        conn.close()
+        with lock:
+            timings.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(k * 61,)) for k in range(CONNECTIONS)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=duration + 10)
+    seconds = time.monotonic() - started
+    return Load("python threads", len(timings), seconds, errors[0], Latency.of(timings or [0.0]))
+
+
+def report(quick: bool = False) -> bool:
+    """Run both measurements, print the figures and met / not met; True when all are met."""
+    size = QUICK_SIZE if quick else SIZE
+    prepare(size)
+    store = measure_store(size)
+    store_met = store.p95 <= P95_TARGET_MS
+    print(f"feature store, {size:,} points, {QUERIES} views: {store.describe()}  "
+          f"target p95 ≤ {P95_TARGET_MS:g} ms: {_verdict(store_met, quick)}")  # fmt: skip
+    load = measure_served(size, QUICK_DURATION if quick else DURATION)
+    served_met = load.rate >= RATE_TARGET and load.errors == 0
+    print(f"served (gunicorn, {load.tool}, {CONNECTIONS} connections, {load.seconds:.1f} s): "
+          f"{load.rate:,.0f} req/s, {load.requests:,} requests, {load.errors} errors, "
+          f"{load.latency.describe()}  target ≥ {RATE_TARGET:g} req/s, 0 errors: "
+          f"{_verdict(served_met, quick)}", flush=True)  # fmt: skip
+    return quick or (store_met and served_met)
+
+
+def _verdict(met: bool, quick: bool) -> str:
+    return "n/a (quick)" if quick else ("met" if met else "NOT MET")
+
+
+# -- the shared ``python -m bench`` table ------------------------------------------------------
+
+
+def run_store(size: int) -> None:
+    """A case of the shared table; fails with the figures when the p95 target is missed."""
+    latency = measure_store(size)
+    if size >= SIZE and latency.p95 > P95_TARGET_MS:
+        raise SystemExit(f"feature store NOT MET: {latency.describe()} > {P95_TARGET_MS} ms")
+
+
+def run_served(size: int) -> None:
+    """A case of the shared table; fails with the figures when the rate target is missed."""
+    load = measure_served(size, DURATION if size >= SIZE else QUICK_DURATION)
+    if size >= SIZE and (load.rate < RATE_TARGET or load.errors):
+        raise SystemExit(f"served NOT MET: {load.rate:,.0f} req/s, {load.errors} errors")
+
+
+def cases(quick: bool) -> list[Case]:
+    size = QUICK_SIZE if quick else SIZE
+    return [
+        Case(f"bbox ×{QUERIES} (feature store)", size, "bench.api:run_store"),
+        Case("features API (gunicorn+load)", size, "bench.api:run_served",
+             target=None if quick else Target(max_seconds=DURATION + WARMUP + 30)),
+    ]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.api", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="2k points, 2 s of load, no targets")
+    args = parser.parse_args(argv)
+    return 0 if report(args.quick) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

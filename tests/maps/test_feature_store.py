@@ -6,13 +6,13 @@ import json
 
 import pytest
 
+from tsunagu.webapp.api.features import parse_query
 from tsunagu.webapp.features import (
     FeatureQuery,
     FeatureQueryError,
     FeatureStore,
     FeaturesUnreadable,
     load_layer,
-    parse_query,
     query_layer,
 )
 

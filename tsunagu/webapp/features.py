@@ -16,6 +16,7 @@ blueprint in :mod:`tsunagu.webapp.api.features` parses the request and calls :me
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -26,14 +27,12 @@ from typing import Any
 import numpy as np
 
 from tsunagu.errors import TsunaguError
+from tsunagu.maps.grid import grid_cells
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 MAX_OFFSET = 100_000
 MAX_ZOOM = 22
-#: Query-string names that are not property filters.
-RESERVED = frozenset({"bbox", "zoom", "limit", "offset", "q", "lang"})
-GRID_CELLS_PER_TILE = 4  # a grid cell is a quarter of a 256 px tile: about 64 px on screen
 #: Features sent beside grid cells (for the table); the map draws the cells, not these.
 GRID_PAGE = 200
 #: Above this share of the layer's extent a bbox scans the arrays instead of asking the tree.
@@ -88,48 +87,6 @@ class FeatureLayer:
         return int(arrays + self.properties.nbytes + geometry_guess + 64 * len(self.ids))
 
 
-def parse_query(args: Mapping[str, str]) -> FeatureQuery:
-    """Validate the query string once, with messages that name the parameter and the value."""
-    bbox = _parse_bbox(args["bbox"]) if args.get("bbox") else None
-    zoom = _parse_int(args, "zoom", None, 0, MAX_ZOOM)
-    limit = _parse_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
-    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET)
-    filters = {k: v for k, v in args.items() if k not in RESERVED}
-    return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
-
-
-def _parse_int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int):
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise FeatureQueryError(
-            f'{name} must be a whole number from {low} to {high}, got "{raw[:40]}"',
-            message_ja=f"{name} は {low}〜{high} の整数で指定してください（「{raw[:40]}」）",
-        )
-    return value
-
-
-def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(part) for part in raw.split(","))
-    except ValueError:
-        west = south = east = north = float("nan")
-    box = (west, south, east, north)
-    fine = all(np.isfinite(box)) and -180 <= west <= east <= 180 and -90 <= south <= north <= 90
-    if not fine:
-        raise FeatureQueryError(
-            f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"',
-            message_ja="bbox は「西,南,東,北」の経緯度（西≤東、南≤北）で指定してください"
-            f"（「{raw[:80]}」）",
-        )
-    return box
-
-
 def load_layer(path: Path) -> FeatureLayer:
     """Parse a published RFC 7946 FeatureCollection into columns and build the index."""
     try:
@@ -152,17 +109,19 @@ def _columns(features: list[dict]) -> FeatureLayer:
     import pyarrow as pa
     import shapely
 
-    n = len(features)
-    bounds = np.full((n, 4), np.nan)
-    geometries: list[dict | None] = [None] * n
+    geometries: list[dict | None] = []
+    boxes_list: list[tuple[float, float, float, float]] = []
     ids: list[Any] = []
     names: dict[str, None] = {}
     props: list[dict] = []
     for i, feature in enumerate(features):
         ids.append(feature.get("id", i + 1))
-        geometries[i], bounds[i] = _geometry(feature.get("geometry"))
+        geometry, box = _geometry(feature.get("geometry"))
+        geometries.append(geometry)
+        boxes_list.append(box)
         props.append(feature.get("properties") or {})
         names.update(dict.fromkeys(props[-1]))
+    bounds = np.array(boxes_list, dtype=float).reshape(-1, 4)
     columns = {name: _column(pa, [p.get(name) for p in props]) for name in names}
     located = np.isfinite(bounds).all(axis=1)
     boxes = shapely.box(*bounds.T)
@@ -186,12 +145,18 @@ def _extent(located: np.ndarray) -> tuple[float, float, float, float]:
     return (float(west), float(south), float(located[:, 2].max()), float(located[:, 3].max()))
 
 
-def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
-    """(stored geometry, bounds); a Point is not stored, its bounds are its position."""
+_NOWHERE = (math.nan, math.nan, math.nan, math.nan)
+
+
+def _geometry(geometry: Any) -> tuple[dict | None, tuple[float, float, float, float]]:
+    """(stored geometry, bounds); a Point is not stored, its bounds are its position.
+
+    Called once per feature (100k times for a big layer), so points take a short path with
+    plain floats and no numpy or shapely object."""
     import shapely
     from shapely.errors import ShapelyError
 
-    nothing = np.full(4, np.nan)
+    nothing = _NOWHERE
     if not isinstance(geometry, dict):
         return None, nothing
     coords = geometry.get("coordinates")
@@ -200,14 +165,14 @@ def _geometry(geometry: Any) -> tuple[dict | None, np.ndarray]:
             lon, lat = float(coords[0]), float(coords[1])
         except (TypeError, ValueError):
             return None, nothing
-        return None, np.array([lon, lat, lon, lat])
+        return None, (lon, lat, lon, lat)
     try:
         shape = shapely.geometry.shape(geometry)
     except (ShapelyError, ValueError, TypeError, AttributeError, KeyError, IndexError):
         return None, nothing
     if shape.is_empty:
         return None, nothing
-    return geometry, np.array(shape.bounds)
+    return geometry, tuple(shape.bounds)
 
 
 def _column(pa: Any, values: list[Any]) -> Any:
@@ -236,7 +201,9 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
         )
     rows = _matching_rows(layer, query)
     grid = query.zoom is not None and len(rows) > query.limit
-    page = rows[query.offset : query.offset + (min(query.limit, GRID_PAGE) if grid else query.limit)]
+    page = rows[
+        query.offset : query.offset + (min(query.limit, GRID_PAGE) if grid else query.limit)
+    ]
     result: dict[str, Any] = {
         "type": "FeatureCollection",
         "total": len(rows),
@@ -248,7 +215,7 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
     }
     if grid:
         result["mode"] = "grid"
-        result["cells"] = grid_cells(layer, rows, query.zoom)
+        result["cells"] = grid_cells(layer.lon[rows], layer.lat[rows], query.zoom)
     return result
 
 
@@ -314,45 +281,6 @@ def _features(layer: FeatureLayer, rows: np.ndarray) -> list[dict[str, Any]]:
             {"type": "Feature", "id": layer.ids[row], "geometry": geometry, "properties": props}
         )
     return out
-
-
-def grid_cells(layer: FeatureLayer, rows: np.ndarray, zoom: int) -> list[dict[str, Any]]:
-    """Count the matches per square cell about 64 px wide at ``zoom``; each cell sits at the
-    mean position of its features, so a cluster marker lands where the points are."""
-    size = 360.0 / (2**zoom) / GRID_CELLS_PER_TILE
-    lon, lat = layer.lon[rows], layer.lat[rows]
-    column = np.floor(lon / size).astype(np.int64)
-    row = np.floor(lat / size).astype(np.int64)
-    if not rows.size:
-        return []
-    low_column, low_row = int(column.min()), int(row.min())
-    span = int(row.max()) - low_row + 1
-    keys = (column - low_column) * span + (row - low_row)  # one integer per cell
-    if int(keys.max()) < 4_000_000:  # counting beats sorting (np.unique) by 10x here
-        counts_all = np.bincount(keys)
-        unique = np.flatnonzero(counts_all)
-        inverse = np.searchsorted(unique, keys)
-        counts = counts_all[unique]
-    else:
-        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    mean_lon = np.bincount(inverse, weights=lon) / counts
-    mean_lat = np.bincount(inverse, weights=lat) / counts
-    west = (unique // span + low_column) * size
-    south = (unique % span + low_row) * size
-    return [
-        {
-            "lon": round(float(mean_lon[i]), 7),
-            "lat": round(float(mean_lat[i]), 7),
-            "count": int(counts[i]),
-            "bbox": [
-                round(float(west[i]), 7),
-                round(float(south[i]), 7),
-                round(float(west[i] + size), 7),
-                round(float(south[i] + size), 7),
-            ],
-        }
-        for i in range(len(unique))
-    ]
 
 
 class FeatureStore:

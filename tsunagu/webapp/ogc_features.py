@@ -22,6 +22,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from urllib.parse import quote, urlencode
 import numpy as np
 
 from tsunagu.errors import DatasetNotFound, TsunaguError
-from tsunagu.webapp.features import FeatureLayer, FeatureQuery, _parse_bbox, query_layer
+from tsunagu.webapp.features import FeatureLayer, FeatureQuery, query_layer
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -179,13 +180,17 @@ def _bad(message: str, name: str = "") -> OgcQueryError:
 
 
 def _bbox(raw: str) -> tuple[float, float, float, float]:
+    """W,S,E,N in CRS84 (a 6-number 3D box drops its heights); W ≤ E, S ≤ N, on the globe."""
     parts = raw.split(",")
-    if len(parts) == 6:  # minx,miny,minz,maxx,maxy,maxz: heights are ignored
+    if len(parts) == 6:
         parts = [parts[0], parts[1], parts[3], parts[4]]
     try:
-        return _parse_bbox(",".join(parts))
-    except TsunaguError as exc:
-        raise _bad(exc.message_en) from exc
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        west = south = east = north = math.nan
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):  # NaN fails too
+        raise _bad(f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"')
+    return west, south, east, north
 
 
 def _whole(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -97,6 +97,8 @@ def cases(draw: st.DrawFn) -> tuple[dict[str, Any], list[str], list[list[str]]]:
                           min_size=1, max_size=4, unique=True))  # fmt: skip
     fields = [draw(field_specs(n)) for n in names]
     descriptor: dict[str, Any] = {"fields": fields}
+    if draw(st.integers(0, 3)):  # exclusiveMinimum/Maximum need a v2 schema, else ConfigError
+        descriptor["$schema"] = "https://datapackage.org/profiles/2.0/tableschema.json"
     if draw(st.integers(0, 2)) == 0:
         descriptor["primaryKey"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2,
                                                  unique=True))  # fmt: skip

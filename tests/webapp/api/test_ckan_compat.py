@@ -254,3 +254,46 @@ def test_hostile_text_is_data_not_markup(client):
     assert response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.json["result"]["title"] == XSS
+
+
+ODD_PARAMS = [
+    {"q": 'tags:"unterminated'},
+    {"fq": "tags:(a OR"},
+    {"fq": "organization:"},
+    {"fq": "+-organization:x"},
+    {"q": "a:b:c"},
+    {"q": "\x00"},
+    {"rows": "1e3"},
+    {"start": " "},
+    {"sort": "name asc,"},
+    {"facet.limit": "x"},
+    {"facet.field": "[1,2]"},
+    {"id": ""},
+    {"all_fields": "maybe"},
+    {"sort": "package_count"},
+    {"limit": "-3"},
+]
+ODD_BODIES = [
+    {"rows": [1]},
+    {"rows": None},
+    {"fq": 5},
+    {"q": {"a": 1}},
+    {"facet.field": [1, {"x": 2}]},
+    {"facet.limit": [1]},
+    {"id": ["a"]},
+    {"sort": 3},
+    {"include_datasets": [1], "id": "kenko"},
+]
+
+
+def test_odd_input_never_causes_a_server_error(app, client):
+    app.config["TSUNAGU_API_RATE"] = "100000/minute"
+    actions = ("package_search", "package_list", "package_show", "organization_list")
+    actions += ("organization_show", "resource_show", "help_show")
+    for action in actions:
+        for params in ODD_PARAMS:
+            response = client.get(f"/api/3/action/{action}", query_string=params)
+            assert response.status_code in (200, 400, 404, 409), (action, params)
+        for body in ODD_BODIES:
+            response = client.post(f"/api/3/action/{action}", json=body)
+            assert response.status_code in (200, 400, 404, 409), (action, body)

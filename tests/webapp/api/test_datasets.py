@@ -132,3 +132,15 @@ def test_dcat_jsonld_by_accept_header_and_format(client, published, tmp_path):
 def test_plain_json_stays_the_default(client):
     response = client.get("/api/v1/datasets/kashiwa-aed", headers={"Accept": "*/*"})
     assert response.mimetype == "application/json" and "@context" not in response.json
+
+
+def test_list_as_a_dcat_catalog(client):
+    response = client.get("/api/v1/datasets?limit=2", headers={"Accept": "application/ld+json"})
+    assert response.mimetype == "application/ld+json"
+    doc = json.loads(response.get_data(as_text=True))
+    assert (
+        doc["@type"] == "dcat:Catalog" and doc["@context"]["dcat"] == "http://www.w3.org/ns/dcat#"
+    )
+    assert [d["@type"] for d in doc["dcat:dataset"]] == ["dcat:Dataset", "dcat:Dataset"]
+    assert all("@context" not in d for d in doc["dcat:dataset"])
+    assert 'rel="next"' in response.headers["Link"]

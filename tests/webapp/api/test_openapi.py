@@ -138,7 +138,15 @@ def test_documented_errors_match_the_schemas(client, spec):
         assert not errors, (url, [e.message for e in errors][:3])
 
 
-def test_dcat_answer_matches_its_documented_schema(client, spec):
-    response = client.get("/api/v1/datasets/kashiwa-aed?format=jsonld")
-    pointer = _schema_pointer(spec, "/api/v1/datasets/{dataset_id}", "200", "application/ld+json")
-    assert not list(_validator(spec, pointer).iter_errors(response.json))
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/api/v1/datasets/{dataset_id}", "/api/v1/datasets/kashiwa-aed?format=jsonld"),
+        ("/api/v1/datasets", "/api/v1/datasets?format=jsonld"),
+    ],
+)
+def test_dcat_answers_match_their_documented_schemas(client, spec, path, url):
+    response = client.get(url)
+    assert response.mimetype == "application/ld+json"
+    pointer = _schema_pointer(spec, path, "200", "application/ld+json")
+    assert not list(_validator(spec, pointer).iter_errors(json.loads(response.data)))

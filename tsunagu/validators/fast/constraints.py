@@ -22,7 +22,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tsunagu.validators.fast.types import Canonical, exact_bound, read_canonical
+from tsunagu.validators.fast.types import (
+    Canonical,
+    exact_bound,
+    read_canonical,
+    to_arrow_value,
+)
 
 if TYPE_CHECKING:
     from frictionless import Field
@@ -124,7 +129,8 @@ def _check_canonical(spec: Field, canonical: Canonical, fast: np.ndarray, out: C
         if declared is None or name == "required":
             continue
         if name in BOUNDS:
-            passed = BOUNDS[name](values, pa.scalar(reader(declared), values.type))
+            bound = to_arrow_value(spec.type, reader(declared))
+            passed = BOUNDS[name](values, pa.scalar(bound, values.type))
         elif name == "enum":
             allowed = [v for v in map(reader, declared) if v is not None]
             passed = pc.is_in(values, value_set=pa.array(allowed, values.type))

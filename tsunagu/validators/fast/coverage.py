@@ -65,23 +65,30 @@ def _plain_missing(values: Any) -> bool:
     return isinstance(values, list) and all(isinstance(v, str) for v in values)
 
 
-def dialect_reason(lines: Iterable[str]) -> str | None:
-    """Why Frictionless would not read these first lines as a plain comma-separated file.
-
-    Frictionless sniffs the dialect from the first 100 lines; a column of ``a;b`` values or
-    cells starting with spaces can make it pick another delimiter or skip initial spaces.
-    """
-    sample = "".join(lines)
+def sniff_dialect(lines: Iterable[str]) -> type[csv.Dialect] | csv.Dialect:
+    """The dialect Frictionless' CSV parser sniffs from these first lines."""
     try:
-        dialect = csv.Sniffer().sniff(sample, SNIFF_DELIMITERS)
+        return csv.Sniffer().sniff("".join(lines), SNIFF_DELIMITERS)
     except csv.Error:
-        dialect = csv.excel  # what Frictionless falls back to
+        return csv.excel  # what Frictionless falls back to
+
+
+def dialect_reason(dialect: type[csv.Dialect] | csv.Dialect, cells: Iterable[str]) -> str | None:
+    """Why Frictionless would not read our comma-separated text back cell for cell, or None.
+
+    Frictionless sniffs the dialect from the first 100 lines: a column of ``a;b`` values can
+    make it pick another delimiter, and an ordinary table makes the sniffer guess
+    ``doublequote=False`` — harmless unless a cell holds a ``"``. ``cells`` are the texts to
+    look for such hazards in (call it lazily: it may scan the whole table).
+    """
     quote = '"' if dialect.quotechar == "'" else dialect.quotechar
-    plain = (
-        dialect.delimiter == ","
-        and quote == '"'
-        and not dialect.skipinitialspace
-        and dialect.doublequote
-        and dialect.escapechar is None
-    )
-    return None if plain else f'Frictionless would sniff the CSV dialect as "{dialect.delimiter}"'
+    if dialect.delimiter != "," or quote != '"' or dialect.escapechar is not None:
+        return f'Frictionless would sniff the CSV dialect as "{dialect.delimiter}" ({quote})'
+    if dialect.doublequote and not dialect.skipinitialspace:
+        return None
+    for cell in cells:
+        if not dialect.doublequote and '"' in cell:
+            return "a cell holds a double quote, which Frictionless' sniffed dialect misreads"
+        if dialect.skipinitialspace and cell.startswith(" "):
+            return "a cell starts with a space, which Frictionless' sniffed dialect drops"
+    return None

@@ -11,13 +11,14 @@ engine cannot promise its answer.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from tsunagu.validators.fast.coverage import SNIFF_LINES, dialect_reason
+from tsunagu.validators.fast.coverage import SNIFF_LINES, dialect_reason, sniff_dialect
 from tsunagu.validators.fast.engine import FastResult, FastUnsupported, validate_columns
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ def validate_draft_table(
     try:
         labels = [str(c) for c in table.columns]
         columns = [_column(table[c]) for c in table.columns]
-        _refuse_sniffed_dialect(table)
         _refuse_carriage_returns(labels, columns)
+        _refuse_sniffed_dialect(table, labels, columns)
         result = validate_columns(labels, columns, schema.frictionless_descriptor())
     except FastUnsupported as exc:
         fallback_problems, descriptor = validate_table(draft, schema)
@@ -70,12 +71,23 @@ def _column(series: Any) -> pa.Array:
     return pa.array(values, from_pandas=True, type=pa.string())
 
 
-def _refuse_sniffed_dialect(table: Any) -> None:
-    """Raise when Frictionless would sniff the CSV we would write as something else."""
+def _refuse_sniffed_dialect(table: Any, labels: list[str], columns: list[pa.Array]) -> None:
+    """Raise when Frictionless would not read the CSV we would write back cell for cell."""
     head = table.head(SNIFF_LINES).to_csv(index=False, encoding="utf-8", lineterminator="\n")
-    reason = dialect_reason(islice(io.StringIO(head, newline=""), SNIFF_LINES))
+    dialect = sniff_dialect(islice(io.StringIO(head, newline=""), SNIFF_LINES))
+    reason = dialect_reason(dialect, _hazardous_cells(labels, columns))
     if reason:
         raise FastUnsupported(reason)
+
+
+def _hazardous_cells(labels: list[str], columns: list[pa.Array]) -> Iterator[str]:
+    """Labels and cells holding a quote or starting with a space (the only ones that matter)."""
+    import pyarrow.compute as pc
+
+    yield from labels
+    for column in columns:
+        risky = pc.or_(pc.match_substring(column, '"'), pc.starts_with(column, " "))
+        yield from column.filter(risky.fill_null(False)).to_pylist()
 
 
 def _refuse_carriage_returns(labels: list[str], columns: list[pa.Array]) -> None:
@@ -103,9 +115,7 @@ def validate_csv_file(
     import pyarrow.csv as pacsv
 
     with path.open(encoding=encoding, newline="") as handle:
-        reason = dialect_reason(islice(handle, SNIFF_LINES))
-    if reason:
-        raise FastUnsupported(reason)
+        dialect = sniff_dialect(islice(handle, SNIFF_LINES))
     read = pacsv.ReadOptions(encoding=encoding, block_size=16 << 20)
     parse = pacsv.ParseOptions(delimiter=",", quote_char='"', newlines_in_values=True)
     with path.open("rb") as handle:
@@ -116,4 +126,8 @@ def validate_csv_file(
         quoted_strings_can_be_null=False,
     )
     table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-    return validate_columns(list(names), list(table.columns), descriptor)
+    columns = [c.combine_chunks() for c in table.columns]
+    reason = dialect_reason(dialect, _hazardous_cells(list(names), columns))
+    if reason:
+        raise FastUnsupported(reason)
+    return validate_columns(list(names), columns, descriptor)

@@ -89,17 +89,22 @@ class UnknownAction(ActionError):
 
 
 # -- parameters --------------------------------------------------------------------------------
-def natural(params: dict[str, Any], name: str, default: int) -> int:
-    """CKAN's ``natural_number_validator`` with its exact messages."""
+def integer(params: dict[str, Any], name: str, default: int) -> int:
+    """CKAN's ``int_validator`` with its exact messages."""
     value = params.get(name, default)
     if value in ("", None):
         return default
     try:
-        number = int(value)
+        return int(value)
     except (TypeError, ValueError):
         raise ActionValidationError(
             {name: ["Invalid integer", "Please enter an integer value"]}
         ) from None
+
+
+def natural(params: dict[str, Any], name: str, default: int) -> int:
+    """CKAN's ``natural_number_validator`` with its exact messages."""
+    number = integer(params, name, default)
     if number < 0:
         raise ActionValidationError({name: ["Must be a natural number"]})
     return number
@@ -115,8 +120,10 @@ def boolean(params: dict[str, Any], name: str, default: bool = False) -> bool:
 def json_list(params: dict[str, Any], name: str) -> list[str] | None:
     """A list given as JSON text (GET) or as a real list (POST body), like CKAN accepts."""
     value = params.get(name)
-    if value is None or isinstance(value, list):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [str(v) for v in value]
     try:
         parsed = json.loads(value)
     except (TypeError, ValueError):
@@ -199,7 +206,7 @@ def package_search(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]
             rows=natural(params, "rows", 10),
             start=natural(params, "start", 0),
             facet_fields=facet_fields or [],
-            facet_limit=int(params.get("facet.limit") or 50),
+            facet_limit=integer(params, "facet.limit", 50),
         )
     except ValueError as exc:
         raise SearchQueryError(str(exc)) from None

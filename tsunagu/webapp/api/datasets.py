@@ -9,6 +9,7 @@ catalogue and European harvesters read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -237,17 +238,17 @@ def datasets() -> Response:
     more = limit > 0 and offset + limit < page.count
     following = _page_url(offset + limit, limit) if more else None
     previous = _page_url(max(0, offset - limit), limit) if offset > 0 else None
-    response = jsonify(
-        {
-            "count": page.count,
-            "limit": limit,
-            "offset": offset,
-            "next": following,
-            "previous": previous,
-            "results": [dataset_json(r) for r in page.results],
-            "facets": page.facets,
-        }
-    )
+    results = [dataset_json(r) for r in page.results]
+    body = {
+        "count": page.count,
+        "limit": limit,
+        "offset": offset,
+        "next": following,
+        "previous": previous,
+        "results": results,
+        "facets": page.facets,
+    }
+    response = _negotiated(body, lambda: catalog_jsonld(results))
     links = [f'<{u}>; rel="{rel}"' for rel, u in (("next", following), ("prev", previous)) if u]
     if links:
         response.headers["Link"] = ", ".join(links)
@@ -261,16 +262,31 @@ def _wants_jsonld() -> bool:
     return request.accept_mimetypes.best_match(["application/json", JSONLD]) == JSONLD
 
 
+def catalog_jsonld(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """This page of the catalogue as a dcat:Catalog (paging stays in the ``Link`` header)."""
+    datasets = [{k: v for k, v in dataset_jsonld(r).items() if k != "@context"} for r in results]
+    return {
+        "@context": CONTEXT,
+        "@id": url_for("catalogue.datasets", _external=True),
+        "@type": "dcat:Catalog",
+        "dct:title": web().settings.site_title,
+        "dcat:dataset": datasets,
+    }
+
+
+def _negotiated(body: dict[str, Any], as_jsonld: Callable[[], dict[str, Any]]) -> Response:
+    response = jsonify(as_jsonld()) if _wants_jsonld() else jsonify(body)
+    if _wants_jsonld():
+        response.mimetype = JSONLD
+    response.vary.add("Accept")
+    return response
+
+
 @bp.get("/datasets/<dataset_id>")
 def dataset(dataset_id: str) -> Response:
     record = web().catalogue.get_dataset(dataset_id)
     if record.private:  # only the publisher sees it, as on the catalogue pages
         raise DatasetNotFound(f"dataset {dataset_id!r} not found")
     body = dataset_json(record)
-    if _wants_jsonld():
-        response = jsonify(dataset_jsonld(body))
-        response.mimetype = JSONLD
-    else:
-        response = jsonify(body)
-    response.vary.add("Accept")
+    response = _negotiated(body, lambda: dataset_jsonld(body))
     return _last_modified(response, record.modified)

@@ -9,6 +9,8 @@ parses the request and serialises the answer.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -16,10 +18,20 @@ from flask.wrappers import Response
 
 from tsunagu.errors import DatasetNotFound
 from tsunagu.webapp.context import web
-from tsunagu.webapp.features import FeatureStore, parse_query
+from tsunagu.webapp.features import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_ZOOM,
+    FeatureQuery,
+    FeatureQueryError,
+    FeatureStore,
+)
 
 bp = Blueprint("features_api", __name__, url_prefix="/api/v1")
 EXTENSION = "tsunagu_features"
+#: Query-string names that are not property filters (so no field of these names is filterable).
+RESERVED = frozenset({"bbox", "zoom", "limit", "offset", "q", "lang"})
 
 
 def published_geojson(dataset_id: str) -> tuple[Path, str]:
@@ -57,3 +69,49 @@ def features(dataset_id: str) -> Response:
     response = jsonify({"ok": True, **result})
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def parse_query(args: Mapping[str, str]) -> FeatureQuery:
+    """Validate the query string once, with messages that name the parameter and the value."""
+    bbox = _parse_bbox(args["bbox"]) if args.get("bbox") else None
+    zoom = _parse_int(args, "zoom", None, 0, MAX_ZOOM)
+    limit = _parse_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
+    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET)
+    filters = {k: v for k, v in args.items() if k not in RESERVED}
+    return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
+
+
+def _parse_int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int):
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise FeatureQueryError(
+            f'{name} must be a whole number from {low} to {high}, got "{raw[:40]}"',
+            message_ja=f"{name} は {low}〜{high} の整数で指定してください（「{raw[:40]}」）",
+        )
+    return value
+
+
+def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError:
+        west = south = east = north = float("nan")
+    box = (west, south, east, north)
+    fine = (
+        all(math.isfinite(v) for v in box)
+        and -180 <= west <= east <= 180
+        and -90 <= south <= north <= 90
+    )
+    if not fine:
+        raise FeatureQueryError(
+            f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"',
+            message_ja="bbox は「西,南,東,北」の経緯度（西≤東、南≤北）で指定してください"
+            f"（「{raw[:80]}」）",
+        )
+    return box
