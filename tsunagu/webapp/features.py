@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
+from shapely.errors import ShapelyError
 
 from tsunagu.errors import TsunaguError
 from tsunagu.maps.grid import grid_cells
@@ -107,7 +109,6 @@ def load_layer(path: Path) -> FeatureLayer:
 
 def _columns(features: list[dict]) -> FeatureLayer:
     import pyarrow as pa
-    import shapely
 
     geometries: list[dict | None] = []
     boxes_list: list[tuple[float, float, float, float]] = []
@@ -153,9 +154,6 @@ def _geometry(geometry: Any) -> tuple[dict | None, tuple[float, float, float, fl
 
     Called once per feature (100k times for a big layer), so points take a short path with
     plain floats and no numpy or shapely object."""
-    import shapely
-    from shapely.errors import ShapelyError
-
     nothing = _NOWHERE
     if not isinstance(geometry, dict):
         return None, nothing
@@ -246,7 +244,6 @@ def _rows_in_bbox(layer: FeatureLayer, bbox: tuple | None, shapely: Any) -> np.n
 def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
-    import shapely
 
     rows = _rows_in_bbox(layer, query.bbox, shapely)
     if not (query.filters or query.q) or rows.size == 0:

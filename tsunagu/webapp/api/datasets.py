@@ -275,8 +275,9 @@ def catalog_jsonld(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _negotiated(body: dict[str, Any], as_jsonld: Callable[[], dict[str, Any]]) -> Response:
-    response = jsonify(as_jsonld()) if _wants_jsonld() else jsonify(body)
-    if _wants_jsonld():
+    linked = _wants_jsonld()
+    response = jsonify(as_jsonld() if linked else body)
+    if linked:
         response.mimetype = JSONLD
     response.vary.add("Accept")
     return response
