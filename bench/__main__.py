@@ -27,6 +27,7 @@ from bench import Case
 MODULES = {
     "geojson_points": "bench.geojson_points",
     "republish": "bench.republish",
+    "api": "bench.api",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

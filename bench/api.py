@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZE, QUICK_SIZE = 100_000, 2_000
 QUERIES = 1000
 DURATION, QUICK_DURATION = 10, 2  # seconds of load (≤ 20)
-WARMUP = 4
+WARMUP = 15  # seconds: every worker parses the 100k layer (~3 s each) on its first request
 CONNECTIONS = 16
 P95_TARGET_MS = 20.0
 RATE_TARGET = 500.0
@@ -205,7 +205,8 @@ def measure_served(size: int, duration: int) -> Load:
         publish_into(data_dir, size)
         server = Gunicorn(data_dir, Path(tmp) / "gunicorn.log")
         try:
-            run_load(server.url, WARMUP, Path(tmp))  # every worker loads the layer here
+            warmup = WARMUP if size >= SIZE else QUICK_DURATION
+            run_load(server.url, warmup, Path(tmp), timeout=30)  # loads the layer in every worker
             return run_load(server.url, duration, Path(tmp))
         finally:
             server.stop()
@@ -227,17 +228,17 @@ end
 """
 
 
-def run_load(url: str, duration: int, tmp: Path) -> Load:
+def run_load(url: str, duration: int, tmp: Path, timeout: int = 5) -> Load:
     """``wrk`` when installed, else the bounded threads client; either way loopback only."""
     wrk = shutil.which("wrk")
     if wrk is None:
-        return threads_load(url, duration)
+        return threads_load(url, duration, timeout)
     script = tmp / "views.lua"
     script.write_text(_WRK_SCRIPT % ",".join(json.dumps(p) for p in paths()), encoding="utf-8")
-    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "5s", "-s",
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", f"{timeout}s", "-s",
                str(script), url]  # fmt: skip
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=False
+        command, capture_output=True, text=True, timeout=duration + timeout + 30, check=False
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
@@ -247,7 +248,7 @@ def run_load(url: str, duration: int, tmp: Path) -> Load:
     return Load("wrk", got["requests"], got["us"] / 1e6, got["errors"], latency)
 
 
-def threads_load(url: str, duration: int) -> Load:
+def threads_load(url: str, duration: int, timeout: int = 5) -> Load:
     """Fallback load generator: ``CONNECTIONS`` threads, each one keep-alive connection."""
     host, port = url.removeprefix("http://").split(":")
     timings: list[float] = []
@@ -256,7 +257,7 @@ def threads_load(url: str, duration: int) -> Load:
     lock = threading.Lock()
 
     def worker(first: int) -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
         mine, bad, targets = [], 0, paths()
         i = first
         while time.monotonic() < deadline:

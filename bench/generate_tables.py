@@ -21,7 +21,19 @@ from bench.generate import DEFAULT_SEED, generated_dir
 
 SIZES = (10_000, 100_000, 1_000_000)
 ERROR_RATE = 0.005
-COLUMNS = ("ID", "名称", "名称_カナ", "住所", "緯度", "経度", "電話番号", "開設日", "定員", "URL", "備考")
+COLUMNS = (
+    "ID",
+    "名称",
+    "名称_カナ",
+    "住所",
+    "緯度",
+    "経度",
+    "電話番号",
+    "開設日",
+    "定員",
+    "URL",
+    "備考",
+)
 NOTES = ("", "休館中", "改修中", "臨時開設", "バリアフリー対応")
 SCHEMA: dict[str, Any] = {
     "fields": [
@@ -115,7 +127,11 @@ def facility_table(rows: int, encoding: str = "utf-8", seed: int = DEFAULT_SEED)
     rng = np.random.default_rng(seed)
     columns = clean_frame(rows, rng)
     inject_mistakes(columns, rng)
-    frame = pl.DataFrame({c: pl.Series(c, columns[c], dtype=pl.Utf8) for c in COLUMNS})
+    frame = pl.DataFrame({c: pl.Series(c, columns[c], dtype=pl.Utf8) for c in COLUMNS}).select(
+        # An empty cell is written as nothing (not ""), as departments' files have it.
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
+        for c in COLUMNS
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     if encoding.replace("-", "").lower() == "utf8":

@@ -41,6 +41,7 @@ from tsunagu.catalogue.base import DatasetMeta, PublishRequest, ResourceFile
 from tsunagu.catalogue.local import LocalCatalogue
 from tsunagu.config import load_settings
 from tsunagu.formats.points_stream import csv_points_to_geojson
+from tsunagu.maps.viewer import PAGE_SIZE
 from tsunagu.webapp import create_app
 from tsunagu.webapp.features import FeatureQuery
 
@@ -151,7 +152,7 @@ def _bbox_p95_ms(app, runs: int = 300) -> float:
             west = rng.uniform(CITY[0] - width / 2, CITY[2] - width / 2)
             south = rng.uniform(CITY[1] - height / 2, CITY[3] - height / 2)
             bbox = (west, south, west + width, south + height)
-            query = FeatureQuery(bbox, zoom=zoom, limit=2000)
+            query = FeatureQuery(bbox, zoom=zoom, limit=PAGE_SIZE)
             start = time.perf_counter()
             features.query(DATASET, query)
             times.append((time.perf_counter() - start) * 1000)
@@ -208,7 +209,7 @@ def measure_figures(size: int) -> dict[str, float | None]:
         times.append(time.perf_counter() - start)
     api = client.get(
         f"/api/v1/datasets/{DATASET}/features",
-        query_string={"bbox": ",".join(map(str, CITY)), "zoom": "12", "limit": "2000"},
+        query_string={"bbox": ",".join(map(str, CITY)), "zoom": "12", "limit": str(PAGE_SIZE)},
     )
     return {
         "page_kb": len(body) / 1024,
@@ -216,6 +217,7 @@ def measure_figures(size: int) -> dict[str, float | None]:
         "api_kb": len(api.data) / 1024,
         "p95_ms": _bbox_p95_ms(app),
         "paint_s": _first_paint_s(app),
+        "fast_cluster_kb": run_fast_marker_cluster(size) / 1024,
     }
 
 
@@ -232,7 +234,9 @@ def figure_lines(figures: dict[str, float | None]) -> list[str]:
         f"(≤{P95_MS:g} ms: {verdict(figures['p95_ms'], P95_MS)}); "
         f"first paint {'-' if paint is None else f'{paint:.2f} s'} "
         f"(≤{PAINT_SECONDS:g} s: {verdict(paint, PAINT_SECONDS)}); "
-        f"first API answer, whole city at zoom 12: {figures['api_kb']:.0f} KB",
+        f"first API answer, whole city at zoom 12: {figures['api_kb']:.0f} KB; "
+        f"reference page, Folium FastMarkerCluster: {figures['fast_cluster_kb']:,.0f} KB "
+        f"(every point inside it)",
     ]
 
 

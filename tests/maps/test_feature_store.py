@@ -110,7 +110,7 @@ def test_store_loads_once_per_checksum_and_evicts_least_recent(layer_path):
         calls.append(dataset_id)
         return layer_path, versions[dataset_id]
 
-    store = FeatureStore(opener, max_layers=2)
+    store = FeatureStore(opener, max_layers=2, lookup_ttl=0)
     first = store.layer("a")
     assert store.layer("a") is first
     store.layer("b")
@@ -120,3 +120,26 @@ def test_store_loads_once_per_checksum_and_evicts_least_recent(layer_path):
     versions["b"] = "sha-2"  # a new version is a new entry
     assert store.query("b", FeatureQuery())["dataset"] == "b"
     assert store.nbytes > 0
+    assert calls.count("a") == 3  # no lookup cache with lookup_ttl=0
+
+
+def test_store_reuses_the_catalogue_lookup_for_a_while(layer_path):
+    calls = []
+    store = FeatureStore(lambda i: calls.append(i) or (layer_path, "sha"), lookup_ttl=60)
+    for _ in range(5):
+        store.query("a", FeatureQuery())
+    assert calls == ["a"]
+
+
+def test_unfiltered_whole_layer_views_are_answered_once(layer_path):
+    layer = load_layer(layer_path)
+    view = FeatureQuery(bbox=(139.0, 35.0, 141.0, 36.0), zoom=12)
+    first = query_layer(layer, view)
+    first["dataset"] = "changed by a caller"
+    again = query_layer(layer, view)
+    assert "dataset" not in again  # callers get their own top-level dict
+    assert again["features"] == first["features"]
+    assert list(layer.whole_views) == [(12, 0, 500)]
+    query_layer(layer, FeatureQuery(bbox=(139.0, 35.0, 141.0, 36.0), q="駅"))
+    query_layer(layer, FeatureQuery(bbox=(139.96, 35.85, 139.98, 35.87)))
+    assert len(layer.whole_views) == 1  # filtered or partial views are not kept

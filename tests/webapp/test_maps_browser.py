@@ -52,6 +52,10 @@ def page(tmp_path):
             str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS
         )
         context.route("**/*", _local_only)
+        context.add_init_script(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+            " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
         page = context.new_page()
         page.set_default_timeout(10_000)
         yield page
@@ -90,6 +94,16 @@ def test_layers_popup_filter_and_table(server, page):
     expect(rows).to_have_count(2)
     assert "近隣センター" in rows.first.inner_text()
     assert "q.kashiwa-aed-map=" in page.url
+    assert page.evaluate("window.__csp") == []  # everything ran under the app's CSP
+
+
+def test_dataset_page_small_map_shows_its_features(server, page):
+    page.goto(f"{server}/datasets/kashiwa-aed-map")
+    expect(_rows(page, "kashiwa-aed-map")).to_have_count(4)
+    expect(page.locator(".map-frame .leaflet-container")).to_have_attribute(
+        "aria-label", "地図：柏市AED地図"
+    )
+    assert page.evaluate("window.__csp") == []
 
 
 def test_payload_dataset_runs_no_script(server, page):

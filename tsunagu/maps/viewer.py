@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tsunagu.maps.permalink import MapView
 
 #: Features asked for per layer and view: enough to cluster, small enough to stay fast.
-PAGE_SIZE = 2000
+PAGE_SIZE = 1000
 #: Rows of each layer's table (the rest is counted in its caption).
 TABLE_ROWS = 200
 

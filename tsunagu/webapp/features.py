@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ MAX_ZOOM = 22
 GRID_PAGE = 200
 #: Above this share of the layer's extent a bbox scans the arrays instead of asking the tree.
 SCAN_SHARE = 0.05
+WHOLE_VIEWS = 64
 
 
 class FeatureQueryError(TsunaguError):
@@ -77,6 +79,9 @@ class FeatureLayer:
     properties: Any  # pyarrow.Table of strings
     tree: Any  # shapely.STRtree over the bounds
     extent: tuple[float, float, float, float]  # W, S, E, N of every located feature
+    #: Answers for unfiltered views that contain the whole layer (every low-zoom view of a
+    #: city layer): they depend only on zoom and paging, so they are computed once.
+    whole_views: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def fields(self) -> list[str]:
@@ -190,13 +195,36 @@ def _text(value: Any) -> str:
 def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
     """Features of ``layer`` in the bbox that pass the filters: a page, a count, and — when more
     matched than fit one page and a zoom was given — grid cells that summarise all of them
-    (with at most ``GRID_PAGE`` features beside them, for the table)."""
+    (with at most ``GRID_PAGE`` features beside them, for the table).
+
+    The answer is shared with later identical queries (see ``FeatureLayer.whole_views``): read
+    it, copy before changing it."""
     unknown = sorted(set(query.filters) - set(layer.fields))
     if unknown:
         raise FeatureQueryError(
             f"unknown field {unknown[0]!r}; known: {', '.join(layer.fields)}",
             message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(layer.fields)}",
         )
+    whole = not (query.filters or query.q) and _contains(query.bbox, layer.extent)
+    key = (query.zoom, query.offset, query.limit)
+    if whole and key in layer.whole_views:
+        return dict(layer.whole_views[key])
+    result = _answer(layer, query)
+    if whole:
+        if len(layer.whole_views) >= WHOLE_VIEWS:
+            layer.whole_views.clear()
+        layer.whole_views[key] = result
+    return dict(result)
+
+
+def _contains(bbox: tuple | None, extent: tuple[float, float, float, float]) -> bool:
+    if bbox is None:
+        return True
+    west, south, east, north = bbox
+    return west <= extent[0] and south <= extent[1] and east >= extent[2] and north >= extent[3]
+
+
+def _answer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
     rows = _matching_rows(layer, query)
     grid = query.zoom is not None and len(rows) > query.limit
     page = rows[
@@ -217,7 +245,7 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
     return result
 
 
-def _rows_in_bbox(layer: FeatureLayer, bbox: tuple | None, shapely: Any) -> np.ndarray:
+def _rows_in_bbox(layer: FeatureLayer, bbox: tuple | None) -> np.ndarray:
     """Row numbers (ascending) whose bounds meet ``bbox``. A small box asks the STRtree
     (microseconds); a box over a large share of the layer scans the bounds with numpy, which
     is then cheaper than collecting and sorting most of the tree."""
@@ -245,7 +273,7 @@ def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    rows = _rows_in_bbox(layer, query.bbox, shapely)
+    rows = _rows_in_bbox(layer, query.bbox)
     if not (query.filters or query.q) or rows.size == 0:
         return rows
     table = layer.properties.take(pa.array(rows))
@@ -283,8 +311,10 @@ def _features(layer: FeatureLayer, rows: np.ndarray) -> list[dict[str, Any]]:
 class FeatureStore:
     """LRU of loaded layers keyed by ``(dataset id, sha256)``, bounded by count and bytes.
 
-    ``opener(dataset_id) -> (path, sha256)`` finds the published file; it is called on every
-    request (a cheap catalogue lookup) so a new version is picked up at once.
+    ``opener(dataset_id) -> (path, sha256)`` finds the published file (a catalogue lookup,
+    a few SQL queries); its answer is reused for ``lookup_ttl`` seconds, so a map panning at
+    several requests a second does not ask the catalogue each time, and a new version is
+    still picked up within seconds.
     """
 
     def __init__(
@@ -293,15 +323,26 @@ class FeatureStore:
         *,
         max_layers: int = 8,
         max_bytes: int = 512 * 1024 * 1024,
+        lookup_ttl: float = 2.0,
     ) -> None:
         self._opener = opener
+        self._lookup_ttl = lookup_ttl
+        self._lookups: dict[str, tuple[float, tuple[Path, str]]] = {}
         self._max_layers = max_layers
         self._max_bytes = max_bytes
         self._layers: OrderedDict[tuple[str, str], FeatureLayer] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _open(self, dataset_id: str) -> tuple[Path, str]:
+        now = time.monotonic()
+        seen = self._lookups.get(dataset_id)
+        if seen is None or now - seen[0] > self._lookup_ttl:
+            seen = (now, self._opener(dataset_id))
+            self._lookups[dataset_id] = seen
+        return seen[1]
+
     def layer(self, dataset_id: str) -> FeatureLayer:
-        path, sha256 = self._opener(dataset_id)
+        path, sha256 = self._open(dataset_id)
         key = (dataset_id, sha256)
         with self._lock:
             if key in self._layers:

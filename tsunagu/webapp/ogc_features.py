@@ -162,10 +162,10 @@ def parse_items_query(args: Mapping[str, str], fields: list[str]) -> FeatureQuer
     """Validate the items query string; property names filter, anything else unknown is a 400."""
     unknown = sorted(set(args) - PARAMS - set(fields))
     if unknown:
-        raise _bad(f"unknown query parameter {unknown[0][:40]!r}", unknown[0][:40])
+        raise _bad(f"unknown query parameter {unknown[0][:40]!r}")
     for name in ("bbox-crs", "crs"):
         if args.get(name) and args[name] not in _CRS84_ALIASES:
-            raise _bad(f"{name} {args[name][:80]!r} is not served; only {CRS84}", name)
+            raise _bad(f"{name} {args[name][:80]!r} is not served; only {CRS84}")
     if args.get("datetime") and not _DATETIME.fullmatch(args["datetime"]):
         raise _bad(f"datetime {args['datetime'][:40]!r} is not an RFC 3339 instant or interval")
     bbox = _bbox(args["bbox"]) if args.get("bbox") else None
@@ -175,7 +175,7 @@ def parse_items_query(args: Mapping[str, str], fields: list[str]) -> FeatureQuer
     return FeatureQuery(bbox=bbox, limit=limit, offset=offset, filters=filters)
 
 
-def _bad(message: str, name: str = "") -> OgcQueryError:
+def _bad(message: str) -> OgcQueryError:
     return OgcQueryError(message, message_ja=f"パラメータが不正です: {message}")
 
 

@@ -153,3 +153,29 @@ def test_parse_rate(text, expected):
 def test_parse_rate_refuses_nonsense(text):
     with pytest.raises(ValueError, match="TSUNAGU_API_RATE"):
         parse_rate(text)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status", "code"),
+    [
+        ("get", "/api/v1/datasets/nope", 404, "dataset-not-found"),
+        ("get", "/api/v1/datasets?limit=x", 400, "bad-request"),
+        ("post", "/api/v1/datasets", 405, "method-not-allowed"),
+        ("delete", "/api/v1/changes.json", 405, "method-not-allowed"),
+        ("get", "/api/v1/nothing-here", 404, "not-found"),
+    ],
+)
+def test_every_non_ckan_api_error_has_the_one_json_shape(client, method, url, status, code):
+    response = getattr(client, method)(url)
+    assert response.status_code == status and response.mimetype == "application/json"
+    body = response.json
+    assert set(body) == {"ok", "status", "code", "error", "errors"}
+    assert body["ok"] is False and body["status"] == status and body["code"] == code
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_head_answers_like_get_without_a_body(client):
+    get = client.get("/api/v1/datasets/kashiwa-aed")
+    head = client.head("/api/v1/datasets/kashiwa-aed")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]

@@ -52,21 +52,25 @@ _RE2_UNSAFE = re.compile(r"\\[A-Za-z0-9]|\$|\(\?|\{,|\[:")
 
 @dataclass
 class ColumnOutcome:
-    """What Frictionless would say about each cell of one column."""
+    """What Frictionless would say about each cell of one column (arrays are per row)."""
 
-    codes: np.ndarray  # per row: index of its distinct text
-    distinct: pa.Array  # the distinct cell texts
-    missing: np.ndarray  # per distinct: a missing value (blank for the blank-row rule)
-    fast: np.ndarray  # per distinct: read and checked here (canonical and not missing)
-    canonical: Canonical | None = None  # typed values of the ``fast`` distinct texts
-    notes: dict[int, list[Note]] = field(default_factory=dict)  # per distinct with errors
+    missing: np.ndarray  # a missing value (blank for the blank-row rule)
+    fast: np.ndarray  # read and checked here (canonical and not missing)
+    canonical: Canonical | None  # typed values where ``fast``
+    note_ids: np.ndarray  # index into ``note_lists``; 0: no error
+    note_lists: list[list[Note]] = field(default_factory=lambda: [[]])
     rest_values: dict[int, Any] = field(default_factory=dict)  # Frictionless' value, the rest
 
     def bad_rows(self) -> np.ndarray:
         """Row positions whose cell carries a type or constraint error."""
-        bad = np.zeros(len(self.distinct), dtype=bool)
-        bad[list(self.notes)] = True
-        return np.flatnonzero(bad[self.codes])
+        return np.flatnonzero(self.note_ids)
+
+    def notes(self, position: int) -> list[Note]:
+        return self.note_lists[int(self.note_ids[position])]
+
+    def add_notes(self, notes: list[Note]) -> int:
+        self.note_lists.append(notes)
+        return len(self.note_lists) - 1
 
 
 def _mask(array: pa.Array) -> np.ndarray:
@@ -86,21 +90,18 @@ def missing_values(spec: Field) -> list[str]:
 
 
 def evaluate_column(spec: Field, column: pa.Array) -> ColumnOutcome:
-    """Outcome of every cell of ``column`` (a string array) for ``spec``."""
-    encoded = pc.dictionary_encode(column.fill_null(""))
-    distinct = encoded.dictionary
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    missing = _mask(pc.is_in(distinct, value_set=pa.array(missing_values(spec), pa.string())))
-    canonical = read_canonical(spec, distinct)
-    fast = np.zeros(len(distinct), dtype=bool)
-    if canonical is not None and _vectorisable(spec):
-        fast = canonical.mask & ~missing
-    else:
-        canonical = None
-    outcome = ColumnOutcome(codes, distinct, missing, fast, canonical)
+    """Outcome of every cell of ``column`` (a string array without nulls) for ``spec``.
+
+    Work is over the whole column in pyarrow; only cells with no canonical reading go to
+    Frictionless' cell reader, once per distinct text.
+    """
+    missing = _mask(pc.is_in(column, value_set=pa.array(missing_values(spec), pa.string())))
+    canonical = read_canonical(spec, column) if _vectorisable(spec) else None
+    fast = canonical.mask & ~missing if canonical is not None else np.zeros(len(column), bool)
+    outcome = ColumnOutcome(missing, fast, canonical, np.zeros(len(column), dtype=np.int32))
     if canonical is not None:
         _check_canonical(spec, canonical, fast, outcome)
-    _read_rest(spec, distinct, np.flatnonzero(~fast), outcome)
+    _read_rest(spec, column, np.flatnonzero(~fast), outcome)
     return outcome
 
 
@@ -121,33 +122,47 @@ def _vectorisable(spec: Field) -> bool:
 
 
 def _check_canonical(spec: Field, canonical: Canonical, fast: np.ndarray, out: ColumnOutcome):
-    """Constraint notes for canonical cells, in Frictionless' order."""
-    reader = spec.create_value_reader()
-    values = canonical.values
+    """Constraint notes for canonical cells, in Frictionless' order.
+
+    Each failed constraint sets one bit; every distinct combination of bits becomes one list
+    of notes, so a million cells cost a few vector operations and a handful of lists.
+    """
+    bits = np.zeros(len(fast), dtype=np.int64)
+    notes: list[Note] = []
     for name in type(spec).supported_constraints:
-        declared = spec.constraints.get(name)
-        if declared is None or name == "required":
+        passed = _passes(spec, name, canonical.values, fast)
+        if passed is None:
             continue
-        if name in BOUNDS:
-            bound = to_arrow_value(spec.type, reader(declared))
-            passed = BOUNDS[name](values, pa.scalar(bound, values.type))
-        elif name == "enum":
-            allowed = [v for v in map(reader, declared) if v is not None]
-            passed = pc.is_in(values, value_set=pa.array(allowed, values.type))
-        elif name == "pattern":
-            passed = _pattern_passes(declared, values, fast)
-        elif name == "minLength":
-            passed = pc.greater_equal(pc.utf8_length(values), declared)
-        elif name == "maxLength":
-            passed = pc.less_equal(pc.utf8_length(values), declared)
-        else:
-            continue
-        if isinstance(passed, pa.Array):
-            passed = _mask(passed.fill_null(True))
-        failed = fast & ~passed
-        note = constraint_note(spec, name)
-        for position in np.flatnonzero(failed).tolist():
-            out.notes.setdefault(position, []).append(note)
+        bits |= (fast & ~passed).astype(np.int64) << len(notes)
+        notes.append(constraint_note(spec, name))
+    for combination in np.unique(bits[bits != 0]).tolist():
+        listed = [note for k, note in enumerate(notes) if combination >> k & 1]
+        out.note_ids[bits == combination] = out.add_notes(listed)
+
+
+def _passes(spec: Field, name: str, values: Any, fast: np.ndarray) -> np.ndarray | None:
+    """Whether each canonical value passes constraint ``name`` (None: not declared/checked)."""
+    declared = spec.constraints.get(name)
+    if declared is None or name == "required":
+        return None  # a canonical cell is never missing
+    reader = spec.create_value_reader()
+    if name in BOUNDS:
+        bound = to_arrow_value(spec.type, reader(declared))
+        passed = BOUNDS[name](values, pa.scalar(bound, values.type))
+    elif name == "enum":
+        allowed = [v for v in map(reader, declared) if v is not None]
+        passed = pc.is_in(values, value_set=pa.array(allowed, values.type))
+    elif name == "pattern":
+        passed = _pattern_passes(declared, values, fast)
+    elif name == "minLength":
+        passed = pc.greater_equal(pc.utf8_length(values), declared)
+    elif name == "maxLength":
+        passed = pc.less_equal(pc.utf8_length(values), declared)
+    else:
+        return None
+    if isinstance(passed, np.ndarray):
+        return passed
+    return _mask(passed.fill_null(True))
 
 
 def _pattern_passes(pattern: str, values: pa.Array, fast: np.ndarray) -> pa.Array | np.ndarray:
@@ -166,18 +181,31 @@ def _pattern_passes(pattern: str, values: pa.Array, fast: np.ndarray) -> pa.Arra
     return passed
 
 
-def _read_rest(spec: Field, distinct: pa.Array, positions: np.ndarray, out: ColumnOutcome):
-    """Frictionless' own cell reader on the few distinct texts with no fast path."""
+def _read_rest(spec: Field, column: pa.Array, positions: np.ndarray, out: ColumnOutcome):
+    """Frictionless' own cell reader for cells with no canonical reading, once per text."""
     if not len(positions):
         return
-    read = spec.create_cell_reader()
-    texts = distinct.take(pa.array(positions)).to_pylist()
-    for position, text in zip(positions.tolist(), texts, strict=True):
-        value, notes = read(text)
+    missing = out.missing[positions]
+    if missing.any():  # all missing cells read the same way: None, maybe a required note
+        _, notes = spec.create_cell_reader()(None)
         if notes:
-            type_note = notes.pop("type", None)
-            found = [("type-error", type_note)] if type_note else []
-            found += [("constraint-error", note) for note in notes.values()]
-            out.notes[position] = found
+            out.note_ids[positions[missing]] = out.add_notes(_listed(notes))
+        positions = positions[~missing]
+    read = spec.create_cell_reader()
+    seen: dict[str, tuple[Any, int]] = {}
+    texts = column.take(pa.array(positions)).to_pylist()
+    for position, text in zip(positions.tolist(), texts, strict=True):
+        if text not in seen:
+            value, notes = read(text)
+            seen[text] = (value, out.add_notes(_listed(notes)) if notes else 0)
+        value, note_id = seen[text]
+        out.note_ids[position] = note_id
         if value is not None:
             out.rest_values[position] = value
+
+
+def _listed(notes: dict[str, str]) -> list[Note]:
+    notes = dict(notes)
+    type_note = notes.pop("type", None)
+    found = [("type-error", type_note)] if type_note else []
+    return found + [("constraint-error", note) for note in notes.values()]

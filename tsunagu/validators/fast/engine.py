@@ -29,7 +29,7 @@ from tsunagu.validators.fast.labels import read_header
 from tsunagu.validators.fast.rows import RowAssembler, RowFindings
 
 if TYPE_CHECKING:
-    from frictionless import Error, Schema
+    from frictionless import Schema
 
 TASK_NAME = "table"
 TASK_PLACE = "table.csv"
@@ -41,7 +41,7 @@ class FastUnsupported(Exception):
 
 @dataclass(frozen=True)
 class FastResult:
-    errors: list[Error]
+    errors: list[dict[str, Any]]  # as ``frictionless.Error.to_descriptor()`` gives them
     labels: list[str]
     rows: int
     fields: int
@@ -53,7 +53,7 @@ class FastResult:
         File statistics (bytes, md5, sha256) are left out: the fast engine never writes the
         intermediate CSV Frictionless hashes.
         """
-        errors = [e.to_descriptor() for e in self.errors]
+        errors = self.errors
         seconds = round(self.seconds, 3)
         task = {
             "name": TASK_NAME,
@@ -114,7 +114,7 @@ def validate_columns(
     header = read_header(list(labels), schema)
     if len(header.expected) != len(columns):
         raise FastUnsupported("the header does not pair every column with one field")
-    columns = [_as_string(c) for c in columns]
+    columns = _as_strings(columns)
     outcomes = [evaluate_column(f, c) for f, c in zip(header.expected, columns, strict=True)]
     rows = len(columns[0]) if columns else 0
     findings = _find(header.expected, outcomes, schema.primary_key, rows)
@@ -126,7 +126,7 @@ def validate_columns(
         _key_indices(names, schema.primary_key),
         _cells_reader(columns, sorted(findings)),
     )
-    errors: list[Error] = list(header.errors)
+    errors = [e.to_descriptor() for e in header.errors]
     for position in sorted(findings):
         errors += assembler.errors(findings[position])
     seconds = time.perf_counter() - started
@@ -149,10 +149,16 @@ def _metadata_reason(schema: Schema) -> str | None:
     return None
 
 
-def _as_string(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    return column if column.type == pa.string() else column.cast(pa.string())
+def _as_strings(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[pa.Array]:
+    """One contiguous string array without nulls per column, one column copied at a time."""
+    out = list(columns)
+    for i, column in enumerate(out):
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if column.type != pa.string():
+            column = column.cast(pa.string())
+        out[i] = column.fill_null("") if column.null_count else column
+    return out
 
 
 def _key_indices(names: list[str], primary_key: list[str]) -> list[int]:
@@ -173,7 +179,7 @@ def _find(fields, outcomes: list[ColumnOutcome], primary_key, rows: int) -> dict
             at(position)
     blank = np.ones(rows, dtype=bool)
     for outcome in outcomes:
-        blank &= outcome.missing[outcome.codes]
+        blank &= outcome.missing
     for position in np.flatnonzero(blank).tolist():
         at(position).blank = True
     ids: dict[int, np.ndarray] = {}

@@ -39,37 +39,33 @@ class Duplicates:
 
 def group_ids(field_type: str, outcome: ColumnOutcome) -> np.ndarray:
     """Per row: an id equal for rows whose read values are equal, ``NO_VALUE`` for none."""
-    size = len(outcome.distinct)
-    ids = np.full(size, NO_VALUE, dtype=np.int64)
-    loose: dict[int, Any] = {}  # values the typed array cannot hold
+    rows = len(outcome.missing)
+    ids = np.full(rows, NO_VALUE, dtype=np.int64)
     next_id = 0
-    if outcome.canonical is not None:
-        typed, loose = _typed_values(field_type, outcome)
+    loose: dict[int, Any] = dict(outcome.rest_values)
+    canonical = outcome.canonical
+    if canonical is not None and canonical.values is not None:
+        typed, valued, loose = _typed_values(field_type, outcome, canonical.values)
         encoded = pc.dictionary_encode(typed)
         codes = encoded.indices.fill_null(NO_VALUE).to_numpy(zero_copy_only=False)
-        ids = codes.astype(np.int64)
+        ids = np.where(valued, codes, NO_VALUE).astype(np.int64)
         next_id = len(encoded.dictionary)
-    else:
-        loose = dict(outcome.rest_values)
     lonely = _group_loose(loose, ids, next_id)
-    per_row = ids[outcome.codes]
     if lonely:
-        flags = np.zeros(size, dtype=bool)
-        flags[lonely] = True
-        rows = np.flatnonzero(flags[outcome.codes])
-        per_row[rows] = per_row.max(initial=0) + 1 + np.arange(len(rows))
-    return per_row
+        start = int(ids.max(initial=0)) + 1
+        ids[lonely] = start + np.arange(len(lonely))
+    return ids
 
 
-def _typed_values(field_type: str, outcome: ColumnOutcome) -> tuple[pa.Array, dict[int, Any]]:
-    """The canonical typed array with the other read values put in where they fit."""
-    canonical = outcome.canonical
-    if canonical is None or canonical.values is None:
-        raise ValueError("typed values need a canonical reading")
-    # Only cells read and checked here carry a value: a missing cell ("") has none.
-    typed = pc.if_else(
-        pa.array(outcome.fast), canonical.values, pa.scalar(None, canonical.values.type)
-    )
+def _typed_values(
+    field_type: str, outcome: ColumnOutcome, typed: pa.Array
+) -> tuple[pa.Array, np.ndarray, dict[int, Any]]:
+    """The canonical typed array with the other read values put in where they fit.
+
+    Returns that array, which rows hold a value in it, and the values that did not fit.
+    Only rows read here carry a value: a missing cell ("") has none, whatever its slot holds.
+    """
+    valued = outcome.fast.copy()
     fitting: dict[int, Any] = {}
     loose: dict[int, Any] = {}
     for position, value in outcome.rest_values.items():
@@ -80,14 +76,16 @@ def _typed_values(field_type: str, outcome: ColumnOutcome) -> tuple[pa.Array, di
             fitting[position] = converted
     if fitting:
         mask = np.zeros(len(typed), dtype=bool)
-        mask[list(fitting)] = True
-        replacements = pa.array([fitting[p] for p in sorted(fitting)], typed.type)
+        order = sorted(fitting)
+        mask[order] = True
+        valued[order] = True
+        replacements = pa.array([fitting[p] for p in order], typed.type)
         typed = pc.replace_with_mask(typed, pa.array(mask), replacements)
-    return typed, loose
+    return typed, valued, loose
 
 
 def _group_loose(loose: dict[int, Any], ids: np.ndarray, next_id: int) -> list[int]:
-    """Give Python-compared values ids; return the distinct positions never equal to anything."""
+    """Give Python-compared values ids; return the rows whose value equals nothing (NaN)."""
     seen: dict[Any, int] = {}
     lonely: list[int] = []
     for position, value in loose.items():

@@ -23,6 +23,24 @@ ALL_NONE_NOTE = 'cells composing the primary keys are all "None"'
 HEADER_ROWS = 1  # Frictionless row numbers count the header as row 1
 
 
+def error_descriptor(kind: type[Error], **fields: Any) -> dict[str, Any]:
+    """``kind(...).to_descriptor()`` without building the object (about 0.5 ms each).
+
+    Title, description, tags and message come from the error class itself, rendered by
+    Frictionless' own ``safe_format``, so the text is the same.
+    """
+    from frictionless.helpers import safe_format
+
+    return {
+        "type": kind.type,
+        "title": kind.title,
+        "description": kind.description,
+        "message": safe_format(kind.template, fields),
+        "tags": list(kind.tags),
+        **fields,
+    }
+
+
 def row_number(position: int) -> int:
     return position + HEADER_ROWS + 1
 
@@ -47,26 +65,24 @@ class RowAssembler:
     key_fields: Sequence[int]
     cells_of: Callable[[int], list[str]]
 
-    def errors(self, found: RowFindings) -> list[Error]:
+    def errors(self, found: RowFindings) -> list[dict[str, Any]]:
         replay = _Replay(self, found, self.cells_of(found.position))
         return replay.run()
 
-    def cell_errors(self, index: int, position: int, cells: list[str]) -> list[Error]:
+    def cell_errors(self, index: int, position: int, cells: list[str]) -> list[dict[str, Any]]:
         from frictionless import errors
 
-        outcome = self.outcomes[index]
-        notes = outcome.notes.get(int(outcome.codes[position]))
-        if not notes:
-            return []
+        notes = self.outcomes[index].notes(position)
         kinds = {"type-error": errors.TypeError, "constraint-error": errors.ConstraintError}
         return [
-            kinds[kind](
+            error_descriptor(
+                kinds[kind],
                 note=note,
                 cells=cells,
-                row_number=row_number(position),
+                rowNumber=row_number(position),
                 cell=cells[index],
-                field_name=self.fields[index].name,
-                field_number=index + 1,
+                fieldName=self.fields[index].name,
+                fieldNumber=index + 1,
             )
             for kind, note in notes
         ]
@@ -81,7 +97,7 @@ class _Replay:
         self.cells = cells
         self.read: set[int] = set()
         self.full = False
-        self.out: list[Error] = []
+        self.out: list[dict[str, Any]] = []
 
     def access(self, index: int) -> None:
         if self.full or index in self.read:
@@ -99,12 +115,15 @@ class _Replay:
         self.full = True
         if self.found.blank:
             self.out = [
-                errors.BlankRowError(
-                    note="", cells=self.cells, row_number=row_number(self.found.position)
+                error_descriptor(
+                    errors.BlankRowError,
+                    note="",
+                    cells=self.cells,
+                    rowNumber=row_number(self.found.position),
                 )
             ]
 
-    def run(self) -> list[Error]:
+    def run(self) -> list[dict[str, Any]]:
         from frictionless import errors
 
         number = row_number(self.found.position)
@@ -121,21 +140,24 @@ class _Replay:
                 previous = self.found.primary_key
                 note = ALL_NONE_NOTE if previous < 0 else UNIQUE_NOTE % row_number(previous)
                 self.out.append(
-                    errors.PrimaryKeyError(note=note, cells=self.cells, row_number=number)
+                    error_descriptor(
+                        errors.PrimaryKeyError, note=note, cells=self.cells, rowNumber=number
+                    )
                 )
         self.read_all()
         return self.out
 
-    def _unique_error(self, index: int, number: int) -> Error:
+    def _unique_error(self, index: int, number: int) -> dict[str, Any]:
         from frictionless import errors
 
         spec = self.owner.fields[index]
         value: Any = spec.create_cell_reader()(self.cells[index])[0]
-        return errors.UniqueError(
+        return error_descriptor(
+            errors.UniqueError,
             note=UNIQUE_NOTE % row_number(self.found.unique[index]),
             cells=self.cells,
-            row_number=number,
+            rowNumber=number,
             cell=str(value),
-            field_name=spec.name,
-            field_number=index + 1,
+            fieldName=spec.name,
+            fieldNumber=index + 1,
         )

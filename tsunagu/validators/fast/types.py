@@ -82,13 +82,27 @@ def _boolean(field: Field, values: pa.Array) -> Canonical | None:
 def _date(field: Field, values: pa.Array) -> Canonical | None:
     if field.format != "default":
         return None
-    shaped = pc.match_substring_regex(values, DATE_PATTERN)
-    candidates = pc.if_else(shaped, values, pa.scalar(None, pa.string()))
-    stamps = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # pyarrow rolls 2024-02-30 over to 2024-03-01; Python refuses it. Keep round trips only.
-    ok = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), candidates)
-    typed = pc.cast(pc.if_else(ok, stamps, pa.scalar(None, stamps.type)), pa.date32())
-    return Canonical(_mask(ok), typed)
+    shaped = _mask(pc.match_substring_regex(values, DATE_PATTERN))
+    year, month, day = (
+        _digits(values, start, stop, shaped) for start, stop in ((0, 4), (5, 7), (8, 10))
+    )
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days_in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    month_ok = (month >= 1) & (month <= 12)
+    last_day = days_in_month[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    ok = shaped & month_ok & (day >= 1) & (day <= last_day)
+    # 2024-02-30 is refused here as strptime refuses it (pyarrow would roll it over).
+    months = (year - 1970) * 12 + (month - 1)
+    stamps = months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1)
+    typed = pa.array(stamps.astype("datetime64[D]"), pa.date32(), mask=~ok)
+    return Canonical(ok, typed)
+
+
+def _digits(values: pa.Array, start: int, stop: int, shaped: np.ndarray) -> np.ndarray:
+    """Digits at ``[start, stop)`` of each text as integers (0 where not ``shaped``)."""
+    part = pc.utf8_slice_codeunits(values, start, stop)
+    part = pc.if_else(pa.array(shaped), part, pa.scalar("0"))
+    return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False)
 
 
 READERS: dict[str, Callable[[Any, pa.Array], Canonical | None]] = {
@@ -124,6 +138,8 @@ def to_arrow_value(field_type: str, value: Any) -> Any:
             return None
         digits = value.normalize().as_tuple().digits
         return float(value) + 0.0 if len(digits) <= MAX_EXACT_DIGITS else None
+    if field_type == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value) if abs(value) < 10**MAX_EXACT_DIGITS else None
     if field_type == "integer" and isinstance(value, int) and not isinstance(value, bool):
         return value if -(2**63) <= value < 2**63 else None
     if field_type in ("string", "boolean", "date"):
@@ -134,7 +150,7 @@ def to_arrow_value(field_type: str, value: Any) -> Any:
 def exact_bound(field_type: str, bound: Any) -> bool:
     """Whether a minimum/maximum can be compared in the canonical typed space without error."""
     if field_type == "number":
-        return isinstance(bound, Decimal) and to_arrow_value("number", bound) is not None
+        return to_arrow_value("number", bound) is not None
     if field_type == "integer":
         return to_arrow_value("integer", bound) is not None
     return field_type == "date" and bound is not None

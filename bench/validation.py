@@ -1,0 +1,193 @@
+"""Validation at the speed of the disk: the fast engine against Frictionless, same file, same run.
+
+Work timed (each run a fresh child process, reading the file included): validate the seeded
+facility CSV of :mod:`bench.generate_tables` against its schema, reporting every error.
+Ours: :func:`tsunagu.validators.fast.validate_csv_file`. Reference: Frictionless 5 with
+``limit_errors=0`` and the same ``Detector(schema_sync=True)`` the pipeline uses.
+
+Two ways to run it:
+
+- ``python -m bench validation`` (the ``make bench`` runner): ``cases()`` below; the runner times
+  the reference as often as ours, so Frictionless is its reference at 10k and 100k only.
+- ``python -m bench.validation`` (this module's own report, ~4–6 minutes): fast engine median of
+  3 runs at 10k, 100k, 1M (UTF-8 and CP932); Frictionless **once** per size (10k, 100k, 1M),
+  because at 1M it takes ~2.5 minutes; ratios, peak RSS, the targets as met / NOT MET, and
+  whether both engines found the same errors (type, row, field, cell) on each file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# Imported here, before any clock starts: import time is not validation time.
+import frictionless
+import pyarrow.csv  # noqa: F401
+
+from bench import Case, Target
+from bench.generate_tables import SCHEMA, facility_table, table_path
+from tsunagu.validators.fast import validate_csv_file
+
+SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZE = 2_000
+TARGET_1M = Target(max_seconds=5, max_peak_mb=500, min_ratio=25)
+TARGET_100K = Target(max_seconds=0.6)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare(size: int) -> None:
+    facility_table(size, "utf-8")
+    if size >= SIZES[-1]:
+        facility_table(size, "cp932")
+
+
+def run_fast(size: int, encoding: str = "utf-8") -> list[dict[str, Any]]:
+    return validate_csv_file(table_path(size, encoding), SCHEMA, encoding=encoding).errors
+
+
+def run_fast_cp932(size: int) -> list[dict[str, Any]]:
+    return run_fast(size, "cp932")
+
+
+def run_frictionless(size: int, encoding: str = "utf-8") -> list[dict[str, Any]]:
+    """The reference, as ``frictionless_run.validate_csv`` runs it (relative path, untrusted)."""
+    path = table_path(size, encoding)
+    resource_ = frictionless.Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        schema=frictionless.Schema.from_descriptor(SCHEMA),
+        format="csv",
+        encoding=encoding,
+        detector=frictionless.Detector(schema_sync=True),
+    )
+    report = resource_.validate(limit_errors=0)
+    return [e for task in report.to_descriptor()["tasks"] for e in task["errors"]]
+
+
+def cases(quick: bool) -> list[Case]:
+    """Cases for the ``make bench`` runner (see the module docstring for the full report)."""
+    fast, reference = "bench.validation:run_fast", "bench.validation:run_frictionless"
+    if quick:
+        return [Case("validate CSV (fast)", QUICK_SIZE, fast, reference, "Frictionless")]
+    return [
+        Case("validate CSV (fast)", 10_000, fast, reference, "Frictionless"),
+        Case("validate CSV (fast)", 100_000, fast, reference, "Frictionless", TARGET_100K),
+        Case("validate CSV (fast)", 1_000_000, fast, None, "", Target(5, 500)),
+        Case(
+            "validate CP932 CSV (fast)",
+            1_000_000,
+            "bench.validation:run_fast_cp932",
+            None,
+            "",
+            Target(5, 500),
+        ),  # fmt: skip
+    ]
+
+
+def error_keys(errors: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What "the same error set" compares: type, row, field, cell (label errors: the label)."""
+    return [
+        (e.get("type"), e.get("rowNumber"), e.get("fieldName") or e.get("label"), e.get("cell"))
+        for e in errors
+    ]
+
+
+def child(engine: str, size: int, encoding: str, keys_out: str) -> None:
+    """One timed run in this process; prints seconds and peak RSS, writes the error keys."""
+    work = run_fast if engine == "fast" else run_frictionless
+    start = time.perf_counter()
+    errors = work(size, encoding)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if keys_out:
+        Path(keys_out).write_text(json.dumps(error_keys(errors), ensure_ascii=False))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "errors": len(errors)}))
+
+
+def measure(engine: str, size: int, encoding: str, runs: int, keys_out: Path) -> dict[str, Any]:
+    """Median seconds and peak MB of ``runs`` fresh children; the last one writes its keys."""
+    results = []
+    for run in range(runs):
+        out = str(keys_out) if run == runs - 1 else ""
+        command = [sys.executable, "-m", "bench.validation", "--child", engine, str(size),
+                   encoding, out]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"{engine} at {size:,} failed:\n{done.stderr[-3000:]}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "peak_mb": statistics.median(r["peak_mb"] for r in results),
+        "errors": results[-1]["errors"],
+    }
+
+
+def report(runs: int) -> bool:
+    """The full comparison; True when every target is met and every error set is equal."""
+    print(
+        f"validation: fast engine median of {runs} runs; Frictionless once per size (1M ~2.5 min)"
+    )
+    print(f"{'file':<16} {'engine':<13} {'s':>8} {'rows/s':>11} {'peak MB':>8} {'errors':>7}")
+    all_ok = True
+    for size, encoding in [(s, "utf-8") for s in SIZES] + [(SIZES[-1], "cp932")]:
+        prepare(size)
+        keys = {e: table_path(size, encoding).with_suffix(f".{e}.json") for e in ("fast", "fl")}
+        fast = measure("fast", size, encoding, runs, keys["fast"])
+        _row(size, encoding, "fast", fast)
+        reference = None
+        if encoding == "utf-8":
+            reference = measure("frictionless", size, encoding, 1, keys["fl"])
+            _row(size, encoding, "frictionless", reference)
+            same = json.loads(keys["fast"].read_text()) == json.loads(keys["fl"].read_text())
+            print(f"  same error set (type, row, field, cell; in order): {same} "
+                  f"({fast['errors']:,} vs {reference['errors']:,})")  # fmt: skip
+            all_ok &= same
+        all_ok &= _targets(size, fast, reference)
+    return all_ok
+
+
+def _row(size: int, encoding: str, engine: str, m: dict[str, Any]) -> None:
+    print(f"{f'{size:,} {encoding}':<16} {engine:<13} {m['seconds']:>8.2f} "
+          f"{size / m['seconds']:>11,.0f} {m['peak_mb']:>8.0f} {m['errors']:>7,}")  # fmt: skip
+
+
+def _targets(size: int, fast: dict[str, Any], reference: dict[str, Any] | None) -> bool:
+    ratio = reference["seconds"] / fast["seconds"] if reference else None
+    if ratio:
+        print(f"  ratio Frictionless / fast: {ratio:.1f}x (Frictionless measured once)")
+    target = {100_000: TARGET_100K, 1_000_000: TARGET_1M}.get(size)
+    if target is None:
+        return True
+    if ratio is None:  # CP932: time and memory only; the ratio is the UTF-8 file's
+        target = Target(target.max_seconds, target.max_peak_mb)
+    missed = target.failures(fast["seconds"], fast["peak_mb"], ratio)
+    print(
+        f"  target {target.describe()}: "
+        + ("met" if not missed else "NOT MET: " + "; ".join(missed))
+    )
+    return not missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.validation")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        engine, size, encoding, keys_out = args.child
+        child(engine, int(size), encoding, keys_out)
+        return 0
+    if args.runs < 3:
+        parser.error("--runs must be at least 3")
+    return 0 if report(args.runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
