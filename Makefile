@@ -11,10 +11,12 @@ PORT ?= 8000
 
 install: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
 	touch $(STAMP)
 
 ## Fresh clone -> every sample dataset read, normalized, validated, converted and published to

@@ -28,6 +28,7 @@ MODULES = {
     "geojson_points": "bench.geojson_points",
     "republish": "bench.republish",
     "api": "bench.api",
+    "map_page": "bench.map_page",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

@@ -66,6 +66,9 @@ class Settings:
         secret=True,
     )
     max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest upload the web app accepts.")
+    api_rate: str = _setting(
+        "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
+    )
     site_title: str = _setting("柏市オープンデータ", "Name of the site shown in page headers.")
     tile_url: str = _setting(
         "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", "Basemap tile URL template."

@@ -3,7 +3,7 @@
 The one module that builds an app at import time — that is what a WSGI server imports it for.
 Everything else in Tsunagu takes its settings from the caller (house style §3.6). Settings come
 from ``TSUNAGU_*`` environment variables (and ``TSUNAGU_CONFIG``, a YAML file), exactly as the
-CLI reads them; ``TSUNAGU_API_RATE`` (e.g. ``600/minute``) sets the per-client API rate limit.
+CLI reads them (``TSUNAGU_API_RATE``, e.g. ``600/minute``, is the per-client API rate limit).
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ def build_app(env: dict[str, str] | None = None) -> Flask:
     from tsunagu.config import load_settings
 
     env = dict(os.environ if env is None else env)
-    application = create_app(load_settings(env=env))
-    if env.get("TSUNAGU_API_RATE"):
-        application.config["TSUNAGU_API_RATE"] = env["TSUNAGU_API_RATE"]
-    return application
+    return create_app(load_settings(env=env))
 
 
 app = build_app()

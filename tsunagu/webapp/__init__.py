@@ -49,6 +49,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
+        TSUNAGU_API_RATE=settings.api_rate,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["tsunagu"] = WebContext(settings, catalogue or open_catalogue(settings))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
 from tests.validators.conftest import JsonSchema, draft_of, frame
@@ -152,7 +152,8 @@ def problem_view(problems) -> list[tuple[Any, ...]]:
 def assert_same(reference, fast) -> None:
     ref_problems, ref_report = reference
     fast_problems, fast_report, used = fast
-    event(f"engine used: {used['used']} {used.get('reason', '')}")
+    if currently_in_test_context():
+        event(f"engine used: {used['used']} {used.get('reason', '')}")
     assert error_view(fast_report) == error_view(ref_report)
     assert problem_view(fast_problems) == problem_view(ref_problems)
     assert fast_report["valid"] == ref_report["valid"]

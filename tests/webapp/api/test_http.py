@@ -36,7 +36,7 @@ def test_cors_applies_to_errors_and_the_features_blueprint(client, app):
         pytest.skip("the features blueprint is not registered in this app")
     features = client.get("/api/v1/datasets/kashiwa-aed/features")
     assert features.headers["Access-Control-Allow-Origin"] == "*"
-    assert features.headers["RateLimit-Limit"] == "60"
+    assert features.headers["RateLimit-Limit"] == app.config["TSUNAGU_API_RATE"].split("/")[0]
 
 
 def test_preflight_allows_only_reads(client):

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from tsunagu.validators.fast.types import (
     Canonical,
+    _mask,
     exact_bound,
     read_canonical,
     to_arrow_value,
@@ -71,10 +72,6 @@ class ColumnOutcome:
     def add_notes(self, notes: list[Note]) -> int:
         self.note_lists.append(notes)
         return len(self.note_lists) - 1
-
-
-def _mask(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def constraint_note(spec: Field, name: str) -> Note:

@@ -100,9 +100,15 @@ def build_schema(descriptor: Mapping[str, Any]) -> Schema:
 
 
 def validate_columns(
-    labels: Sequence[str], columns: Sequence[pa.Array], descriptor: Mapping[str, Any]
+    labels: Sequence[str],
+    columns: list[pa.Array | pa.ChunkedArray],
+    descriptor: Mapping[str, Any],
 ) -> FastResult:
-    """Validate string columns (one per label, cells as written) against a schema descriptor."""
+    """Validate string columns (one per label, cells as written) against a schema descriptor.
+
+    ``columns`` (arrays or chunked arrays) is normalized *in place*, one column at a time, so a
+    table is never held twice: pass a list nothing else needs.
+    """
     started = time.perf_counter()
     reason = unsupported_reason(descriptor, list(labels))
     if reason:
@@ -114,7 +120,7 @@ def validate_columns(
     header = read_header(list(labels), schema)
     if len(header.expected) != len(columns):
         raise FastUnsupported("the header does not pair every column with one field")
-    columns = _as_strings(columns)
+    _as_strings(columns)
     outcomes = [evaluate_column(f, c) for f, c in zip(header.expected, columns, strict=True)]
     rows = len(columns[0]) if columns else 0
     findings = _find(header.expected, outcomes, schema.primary_key, rows)
@@ -149,16 +155,16 @@ def _metadata_reason(schema: Schema) -> str | None:
     return None
 
 
-def _as_strings(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[pa.Array]:
-    """One contiguous string array without nulls per column, one column copied at a time."""
-    out = list(columns)
-    for i, column in enumerate(out):
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
+def _as_strings(columns: list[Any]) -> None:
+    """Make each column a string array without nulls, in place, one column at a time.
+
+    Chunked columns stay chunked (every step works on them), so nothing is copied.
+    """
+    for i, column in enumerate(columns):
         if column.type != pa.string():
             column = column.cast(pa.string())
-        out[i] = column.fill_null("") if column.null_count else column
-    return out
+        columns[i] = column.fill_null("") if column.null_count else column
+        del column
 
 
 def _key_indices(names: list[str], primary_key: list[str]) -> list[int]:

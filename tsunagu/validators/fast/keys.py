@@ -45,7 +45,10 @@ def group_ids(field_type: str, outcome: ColumnOutcome) -> np.ndarray:
     loose: dict[int, Any] = dict(outcome.rest_values)
     canonical = outcome.canonical
     if canonical is not None and canonical.values is not None:
-        typed, valued, loose = _typed_values(field_type, outcome, canonical.values)
+        values = canonical.values
+        if isinstance(values, pa.ChunkedArray):  # one dictionary for the whole column
+            values = values.combine_chunks()
+        typed, valued, loose = _typed_values(field_type, outcome, values)
         encoded = pc.dictionary_encode(typed)
         codes = encoded.indices.fill_null(NO_VALUE).to_numpy(zero_copy_only=False)
         ids = np.where(valued, codes, NO_VALUE).astype(np.int64)

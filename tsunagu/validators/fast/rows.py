@@ -13,10 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from frictionless import errors
+from frictionless.helpers import safe_format
+
 from tsunagu.validators.fast.constraints import ColumnOutcome
 
 if TYPE_CHECKING:
     from frictionless import Error, Field
+
+# Frictionless is imported with this module, which is itself imported only when validating.
 
 UNIQUE_NOTE = "the same as in the row at position %s"
 ALL_NONE_NOTE = 'cells composing the primary keys are all "None"'
@@ -29,8 +34,6 @@ def error_descriptor(kind: type[Error], **fields: Any) -> dict[str, Any]:
     Title, description, tags and message come from the error class itself, rendered by
     Frictionless' own ``safe_format``, so the text is the same.
     """
-    from frictionless.helpers import safe_format
-
     return {
         "type": kind.type,
         "title": kind.title,
@@ -70,8 +73,6 @@ class RowAssembler:
         return replay.run()
 
     def cell_errors(self, index: int, position: int, cells: list[str]) -> list[dict[str, Any]]:
-        from frictionless import errors
-
         notes = self.outcomes[index].notes(position)
         kinds = {"type-error": errors.TypeError, "constraint-error": errors.ConstraintError}
         return [
@@ -106,8 +107,6 @@ class _Replay:
         self.out += self.owner.cell_errors(index, self.found.position, self.cells)
 
     def read_all(self) -> None:
-        from frictionless import errors
-
         if self.full:
             return
         for index in range(len(self.owner.fields)):
@@ -124,8 +123,6 @@ class _Replay:
             ]
 
     def run(self) -> list[dict[str, Any]]:
-        from frictionless import errors
-
         number = row_number(self.found.position)
         for index in self.owner.unique_fields:
             self.access(index)
@@ -148,8 +145,6 @@ class _Replay:
         return self.out
 
     def _unique_error(self, index: int, number: int) -> dict[str, Any]:
-        from frictionless import errors
-
         spec = self.owner.fields[index]
         value: Any = spec.create_cell_reader()(self.cells[index])[0]
         return error_descriptor(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -82,14 +81,23 @@ def _refuse_sniffed_dialect(table: Any, labels: list[str], columns: list[pa.Arra
         raise FastUnsupported(reason)
 
 
-def _hazardous_cells(labels: list[str], columns: list[Any]) -> Iterator[str]:
-    """Labels and cells holding a quote or starting with a space (the only ones that matter)."""
+def _hazardous_cells(labels: list[str], columns: list[Any], dialect: Any = None) -> Iterator[str]:
+    """Labels and cells a sniffed dialect could misread: holding a quote, starting with a space.
+
+    With a ``dialect`` only its own hazards are looked for (``doublequote=False``: quotes;
+    ``skipinitialspace=True``: leading spaces), one vectorised pass per column.
+    """
     import pyarrow.compute as pc
 
+    quotes = dialect is None or not dialect.doublequote
+    spaces = dialect is None or dialect.skipinitialspace
     yield from labels
     for column in columns:
-        risky = pc.or_(pc.match_substring(column, '"'), pc.starts_with(column, " "))
-        yield from column.filter(risky.fill_null(False)).to_pylist()
+        checks = ([pc.match_substring(column, '"')] if quotes else []) + (
+            [pc.starts_with(column, " ")] if spaces else []
+        )
+        for risky in checks:
+            yield from column.filter(risky.fill_null(False)).to_pylist()
 
 
 def _refuse_carriage_returns(labels: list[str], columns: list[pa.Array]) -> None:
@@ -120,9 +128,6 @@ def validate_csv_file(
         dialect = sniff_dialect(islice(handle, SNIFF_LINES))
     with path.open(encoding=encoding, newline="") as handle:
         names = next(csv.reader(handle), [])
-    reason = dialect_reason(dialect, [*names, *_file_hazards(path)])
-    if reason:
-        raise FastUnsupported(reason)
     read = pacsv.ReadOptions(encoding=encoding, block_size=4 << 20)
     parse = pacsv.ParseOptions(delimiter=",", quote_char='"', newlines_in_values=True)
     convert = pacsv.ConvertOptions(
@@ -131,20 +136,9 @@ def validate_csv_file(
         quoted_strings_can_be_null=False,
     )
     table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-    columns = table.columns
-    del table  # the columns are made contiguous one at a time, not all copied at once
+    columns: list[Any] = table.columns
+    del table  # validate_columns normalizes the columns one at a time, in place
+    reason = dialect_reason(dialect, _hazardous_cells(names, columns, dialect))
+    if reason:
+        raise FastUnsupported(reason)
     return validate_columns(names, columns, descriptor)
-
-
-def _file_hazards(path: Path) -> list[str]:
-    """Stand-ins for cells the sniffed dialect could misread, found in the raw bytes.
-
-    An escaped quote (``""``) and a space after a delimiter or at a line start are the only
-    texts a sniffed ``doublequote=False``/``skipinitialspace=True`` reads differently; a byte
-    search over the mapped file is much cheaper than scanning every column, and a false alarm
-    only means Frictionless runs. (0x22 and 0x20 are never CP932 trail bytes.)
-    """
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        quote = data.find(b'""') >= 0
-        space = data.find(b", ") >= 0 or data.find(b"\n ") >= 0 or data[:1] == b" "
-    return (['"'] if quote else []) + ([" "] if space else [])

@@ -42,8 +42,12 @@ class Canonical:
     values: pa.Array | None  # typed values, null where ``mask`` is false
 
 
-def _mask(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean pyarrow result (nulls as false) as one numpy array."""
+    filled = array.fill_null(False)
+    if isinstance(filled, pa.ChunkedArray):
+        return np.asarray(filled.to_numpy(), dtype=bool)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _string(field: Field, values: pa.Array) -> Canonical | None:
@@ -82,9 +86,10 @@ def _boolean(field: Field, values: pa.Array) -> Canonical | None:
 def _date(field: Field, values: pa.Array) -> Canonical | None:
     if field.format != "default":
         return None
-    shaped = _mask(pc.match_substring_regex(values, DATE_PATTERN))
+    shaped_arrow = pc.match_substring_regex(values, DATE_PATTERN)
+    shaped = _mask(shaped_arrow)
     year, month, day = (
-        _digits(values, start, stop, shaped) for start, stop in ((0, 4), (5, 7), (8, 10))
+        _digits(values, start, stop, shaped_arrow) for start, stop in ((0, 4), (5, 7), (8, 10))
     )
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days_in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -98,11 +103,11 @@ def _date(field: Field, values: pa.Array) -> Canonical | None:
     return Canonical(ok, typed)
 
 
-def _digits(values: pa.Array, start: int, stop: int, shaped: np.ndarray) -> np.ndarray:
+def _digits(values: pa.Array, start: int, stop: int, shaped: pa.Array) -> np.ndarray:
     """Digits at ``[start, stop)`` of each text as integers (0 where not ``shaped``)."""
     part = pc.utf8_slice_codeunits(values, start, stop)
-    part = pc.if_else(pa.array(shaped), part, pa.scalar("0"))
-    return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False)
+    part = pc.if_else(shaped, part, pa.scalar("0"))
+    return np.asarray(pc.cast(part, pa.int64()), dtype=np.int64)
 
 
 READERS: dict[str, Callable[[Any, pa.Array], Canonical | None]] = {

@@ -30,7 +30,7 @@ from tsunagu.webapp.errors import error_body
 
 bp = Blueprint("api_http", __name__)
 
-DEFAULT_RATE = "60/minute"
+DEFAULT_RATE = "600/minute"  # Settings.api_rate; create_app passes it in
 GZIP_MIN_BYTES = 1024
 COMPRESSIBLE = {
     "application/json",
