@@ -242,9 +242,9 @@ def find_feature(layer: FeatureLayer, feature_id: str) -> int | None:
 def item_doc(
     base: str, collection_id: str, layer: FeatureLayer, row: int, fmt: str
 ) -> dict[str, Any]:
-    from tsunagu.webapp.features import _features
+    from tsunagu.webapp.features import features
 
-    feature = _features(layer, np.array([row]))[0]
+    feature = features(layer, np.array([row]))[0]
     path = f"/collections/{collection_id}/items/{quote(str(feature['id']), safe='')}"
     feature["links"] = [
         *self_links(base, path, fmt, GEOJSON),

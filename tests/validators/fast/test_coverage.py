@@ -18,8 +18,14 @@ FIELDS = [{"name": "ID", "type": "integer"}, {"name": "名称", "type": "string"
         ({"foreignKeys": [{"fields": "ID", "reference": {"fields": "ID"}}]}, "foreign keys"),
         ({"fieldsMatch": "exact"}, 'fieldsMatch "exact"'),
         ({"fields": [{"name": "a", "type": "array", "constraints": {"unique": True}}]}, "array"),
-        ({"fields": [{"name": "b", "type": "boolean", "trueValues": ["1"], "falseValues": ["1"]}]},
-         "both true and false"),  # fmt: skip
+        (
+            {
+                "fields": [
+                    {"name": "b", "type": "boolean", "trueValues": ["1"], "falseValues": ["1"]}
+                ]
+            },
+            "both true and false",
+        ),
     ],
 )
 def test_unsupported_reason_names_the_feature(extra, reason) -> None:

@@ -15,20 +15,73 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from tests.validators.conftest import JsonSchema, draft_of, frame
-from tsunagu.model import Draft, Source
 from tsunagu.errors import ConfigError
+from tsunagu.model import Draft, Source
 from tsunagu.validators.fast import validate_draft_table
 from tsunagu.validators.frictionless_run import validate_table
 
 NASTY = [
-    "", " ", "1", "01", "-0", "+5", "1e3", "1.5", "1.50", "NaN", "nan", "inf", "-inf", "１２",
-    "٣", "1_000", "1,000", " 12 ", "12.", ".5", "9999999999999999999", "0.1000000000000000001",
-    "123456789.123456", "2024-02-30", "2024-02-29", "2023-02-29", "2024-1-5", "2024-01-05",
-    "0999-01-01", "2024/04/01", "令和6年4月1日", "R6.4.1", "24:00", "23:59:60", "12:30:00",
-    "2024-01-05T10:00:00", "2024-01-05T10:00:00Z", "2024", "2024-05", "TRUE", "yes", "true",
-    "0", "False", "はい", "x" * 300, "東京都柏市", "ｶｼﾜ", "カシワ", "a;b", "a\nb", '"q"',
-    "35.86,139.97", "user@example.jp", "https://example.jp/a", "javascript:alert(1)",
-    "00000000-0000-0000-0000-000000000000", "04-7167-1111", "90", "-90.5", "abc",
+    "",
+    " ",
+    "1",
+    "01",
+    "-0",
+    "+5",
+    "1e3",
+    "1.5",
+    "1.50",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "１２",
+    "٣",
+    "1_000",
+    "1,000",
+    " 12 ",
+    "12.",
+    ".5",
+    "9999999999999999999",
+    "0.1000000000000000001",
+    "123456789.123456",
+    "2024-02-30",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-1-5",
+    "2024-01-05",
+    "0999-01-01",
+    "2024/04/01",
+    "令和6年4月1日",
+    "R6.4.1",
+    "24:00",
+    "23:59:60",
+    "12:30:00",
+    "2024-01-05T10:00:00",
+    "2024-01-05T10:00:00Z",
+    "2024",
+    "2024-05",
+    "TRUE",
+    "yes",
+    "true",
+    "0",
+    "False",
+    "はい",
+    "x" * 300,
+    "東京都柏市",
+    "ｶｼﾜ",
+    "カシワ",
+    "a;b",
+    "a\nb",
+    '"q"',
+    "35.86,139.97",
+    "user@example.jp",
+    "https://example.jp/a",
+    "javascript:alert(1)",
+    "00000000-0000-0000-0000-000000000000",
+    "04-7167-1111",
+    "90",
+    "-90.5",
+    "abc",
 ]
 FIELD_KINDS: list[dict[str, Any]] = [
     {"type": "string"},
@@ -58,8 +111,18 @@ BOUNDS = {
     "year": [2000, 2024],
 }
 PATTERNS = [
-    "[0-9]+", "[a-z]{1,3}", "[ァ-ヶー]+", r"\d+", "a|b", ".*", "[0-9]{2}-[0-9]{4}-[0-9]{4}",
-    "(ab)+", "[^,]+", r"\w+", "1?", "東京都.*",
+    "[0-9]+",
+    "[a-z]{1,3}",
+    "[ァ-ヶー]+",
+    r"\d+",
+    "a|b",
+    ".*",
+    "[0-9]{2}-[0-9]{4}-[0-9]{4}",
+    "(ab)+",
+    "[^,]+",
+    r"\w+",
+    "1?",
+    "東京都.*",
 ]
 CELLS = st.one_of(st.sampled_from(NASTY), st.text(max_size=6))
 
@@ -136,9 +199,7 @@ def _run_both(descriptor, labels, rows):
 def error_view(descriptor: dict[str, Any]) -> list[tuple[Any, ...]]:
     keys = ("type", "rowNumber", "fieldName", "cell", "note", "message", "cells", "label")
     return [
-        tuple(str(e.get(k)) for k in keys)
-        for task in descriptor["tasks"]
-        for e in task["errors"]
+        tuple(str(e.get(k)) for k in keys) for task in descriptor["tasks"] for e in task["errors"]
     ]
 
 

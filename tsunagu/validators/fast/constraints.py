@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from tsunagu.validators.fast.types import (
     Canonical,
-    _mask,
+    as_mask,
     exact_bound,
     read_canonical,
     to_arrow_value,
@@ -92,7 +92,7 @@ def evaluate_column(spec: Field, column: pa.Array) -> ColumnOutcome:
     Work is over the whole column in pyarrow; only cells with no canonical reading go to
     Frictionless' cell reader, once per distinct text.
     """
-    missing = _mask(pc.is_in(column, value_set=pa.array(missing_values(spec), pa.string())))
+    missing = _missing(column, missing_values(spec))
     canonical = read_canonical(spec, column) if _vectorisable(spec) else None
     fast = canonical.mask & ~missing if canonical is not None else np.zeros(len(column), bool)
     outcome = ColumnOutcome(missing, fast, canonical, np.zeros(len(column), dtype=np.int32))
@@ -100,6 +100,13 @@ def evaluate_column(spec: Field, column: pa.Array) -> ColumnOutcome:
         _check_canonical(spec, canonical, fast, outcome)
     _read_rest(spec, column, np.flatnonzero(~fast), outcome)
     return outcome
+
+
+def _missing(column: pa.Array, values: list[str]) -> np.ndarray:
+    """Cells that are missing values; the usual ``[""]`` is a length test, not a hash lookup."""
+    if values == [""]:
+        return as_mask(pc.equal(pc.binary_length(column), 0))
+    return as_mask(pc.is_in(column, value_set=pa.array(values, pa.string())))
 
 
 def _vectorisable(spec: Field) -> bool:
@@ -159,7 +166,7 @@ def _passes(spec: Field, name: str, values: Any, fast: np.ndarray) -> np.ndarray
         return None
     if isinstance(passed, np.ndarray):
         return passed
-    return _mask(passed.fill_null(True))
+    return as_mask(passed.fill_null(True))
 
 
 def _pattern_passes(pattern: str, values: pa.Array, fast: np.ndarray) -> pa.Array | np.ndarray:

@@ -32,6 +32,8 @@ def unsupported_reason(descriptor: Mapping[str, Any], labels: list[str]) -> str 
         return "foreign keys need the referenced table"
     if "fieldsMatch" in descriptor:
         return f'fieldsMatch "{descriptor["fieldsMatch"]}" is declared'
+    if "missingValues" in descriptor and not _plain_missing(descriptor["missingValues"]):
+        return "the schema declares labelled missing values"
     keyed = set(_names(descriptor.get("primaryKey")))
     for spec in descriptor.get("fields", []):
         reason = _field_reason(spec, keyed)

@@ -14,7 +14,7 @@ table to Frictionless and says why (see :mod:`tsunagu.validators.fast.coverage`)
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,7 @@ from tsunagu.validators.fast.labels import read_header
 from tsunagu.validators.fast.rows import RowAssembler, RowFindings
 
 if TYPE_CHECKING:
-    from frictionless import Schema
+    from frictionless import Field, Schema
 
 TASK_NAME = "table"
 TASK_PLACE = "table.csv"
@@ -173,7 +173,9 @@ def _key_indices(names: list[str], primary_key: list[str]) -> list[int]:
     return [names.index(n) for n in primary_key]
 
 
-def _find(fields, outcomes: list[ColumnOutcome], primary_key, rows: int) -> dict[int, RowFindings]:
+def _find(
+    fields: Sequence[Field], outcomes: list[ColumnOutcome], primary_key: list[str], rows: int
+) -> dict[int, RowFindings]:
     """Every row with a finding: bad cells, blank rows, duplicates."""
     found: dict[int, RowFindings] = {}
 
@@ -207,14 +209,14 @@ def _find(fields, outcomes: list[ColumnOutcome], primary_key, rows: int) -> dict
     return found
 
 
-def _ids(spec, outcome: ColumnOutcome) -> np.ndarray:
+def _ids(spec: Field, outcome: ColumnOutcome) -> np.ndarray:
     try:
         return keys.group_ids(spec.type, outcome)
     except keys.UnhashableValue as exc:
         raise FastUnsupported(f'field "{spec.name}" holds {exc} values in a key') from exc
 
 
-def _cells_reader(columns: list[pa.Array], positions: list[int]):
+def _cells_reader(columns: list[pa.Array], positions: list[int]) -> Callable[[int], list[str]]:
     """Cells of the rows with findings, fetched once in one ``take`` per column."""
     if not positions:
         return lambda position: []

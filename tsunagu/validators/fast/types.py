@@ -42,7 +42,7 @@ class Canonical:
     values: pa.Array | None  # typed values, null where ``mask`` is false
 
 
-def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def as_mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean pyarrow result (nulls as false) as one numpy array."""
     filled = array.fill_null(False)
     if isinstance(filled, pa.ChunkedArray):
@@ -61,7 +61,7 @@ def _integer(field: Field, values: pa.Array) -> Canonical | None:
         return None
     ok = pc.match_substring_regex(values, INTEGER_PATTERN)
     typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64())
-    return Canonical(_mask(ok), typed)
+    return Canonical(as_mask(ok), typed)
 
 
 def _number(field: Field, values: pa.Array) -> Canonical | None:
@@ -71,7 +71,7 @@ def _number(field: Field, values: pa.Array) -> Canonical | None:
     ok = pc.match_substring_regex(values, NUMBER_PATTERN)
     typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.float64())
     # Decimal("-0") == Decimal("0"): fold -0.0 into 0.0 so hashing agrees.
-    return Canonical(_mask(ok), pc.add(typed, pa.scalar(0.0)))
+    return Canonical(as_mask(ok), pc.add(typed, pa.scalar(0.0)))
 
 
 def _boolean(field: Field, values: pa.Array) -> Canonical | None:
@@ -80,14 +80,14 @@ def _boolean(field: Field, values: pa.Array) -> Canonical | None:
     is_true = pc.is_in(values, value_set=true_values)
     known = pc.or_(is_true, pc.is_in(values, value_set=false_values))
     typed = pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
-    return Canonical(_mask(known), typed)
+    return Canonical(as_mask(known), typed)
 
 
 def _date(field: Field, values: pa.Array) -> Canonical | None:
     if field.format != "default":
         return None
     shaped_arrow = pc.match_substring_regex(values, DATE_PATTERN)
-    shaped = _mask(shaped_arrow)
+    shaped = as_mask(shaped_arrow)
     year, month, day = (
         _digits(values, start, stop, shaped_arrow) for start, stop in ((0, 4), (5, 7), (8, 10))
     )
