@@ -29,6 +29,7 @@ MODULES = {
     "republish": "bench.republish",
     "api": "bench.api",
     "map_page": "bench.map_page",
+    "validation": "bench.validation",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

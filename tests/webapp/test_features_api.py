@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 
 from tests.maps.catalogue import add_map_layers
@@ -103,3 +106,61 @@ def test_dataset_without_geojson_is_404_json(geo_client):
     response = geo_client.get("/api/v1/datasets/kashiwa-population/features")
     assert response.status_code == 404
     assert response.get_json()["code"] == "features-not-found"
+
+
+def test_etag_comes_from_the_query_and_answers_304_before_any_work(geo_client, monkeypatch):
+    first = geo_client.get(f"{URL}?bbox=139.90,35.80,140.00,35.90&limit=3")
+    etag = first.headers["ETag"]
+    same = geo_client.get(f"{URL}?limit=3&bbox={CITY}")  # the same query, spelled differently
+    assert same.headers["ETag"] == etag and same.data == first.data
+    assert geo_client.get(f"{URL}?bbox={CITY}&limit=2").headers["ETag"] != etag
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("a matching If-None-Match must not build the body")
+
+    monkeypatch.setattr("tsunagu.webapp.api.features.page_json", no_work)
+    again = geo_client.get(f"{URL}?bbox={CITY}&limit=3", headers={"If-None-Match": etag})
+    assert (again.status_code, again.data, again.headers["ETag"]) == (304, b"", etag)
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_gzip_has_its_own_tag_and_the_same_document(geo_client):
+    plain = geo_client.get(f"{URL}?bbox={CITY}")
+    zipped = geo_client.get(f"{URL}?bbox={CITY}", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert json.loads(gzip.decompress(zipped.data)) == plain.get_json()
+    tag = zipped.headers["ETag"]
+    again = geo_client.get(
+        f"{URL}?bbox={CITY}", headers={"Accept-Encoding": "gzip", "If-None-Match": tag}
+    )
+    assert (again.status_code, again.headers["ETag"]) == (304, tag)
+
+
+def test_body_is_one_json_document_with_the_dataset_and_cache_headers(geo_client):
+    response = geo_client.get(f"{URL}?bbox={CITY}&zoom=10&limit=1")
+    assert response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    body = json.loads(response.data)  # strict parse of the joined bytes
+    assert (body["dataset"], body["ok"], body["total"], body["limit"]) == (
+        "kashiwa-aed-map",
+        True,
+        4,
+        1,
+    )
+    assert "柏市役所".encode() in response.data  # UTF-8, not \\u escapes, as the app's JSON
+
+
+def test_a_new_version_is_served_once_the_lookup_is_forgotten(geo_client, app, published, tmp_path):
+    from tests.maps.catalogue import DATA, publish_geojson
+    from tsunagu.webapp.api.features import store
+
+    before = geo_client.get(f"{URL}?bbox={CITY}")
+    assert before.get_json()["total"] == 4
+    publish_geojson(
+        published, tmp_path / "v2", "kashiwa-aed-map", "柏市AED", DATA / "payloads.geojson"
+    )
+    with app.app_context():
+        store().forget("kashiwa-aed-map")
+    after = geo_client.get(URL)
+    assert after.get_json()["total"] == 5 and after.headers["ETag"] != before.headers["ETag"]

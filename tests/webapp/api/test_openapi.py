@@ -1,5 +1,5 @@
-"""/api/openapi.json: a valid OpenAPI 3.1 document, in step with the URL map, and true to the
-responses the app really gives (validated with jsonschema)."""
+"""/api/openapi.json: a valid OpenAPI 3.1 document, in step with the URL map (every /api/ and /ogc
+route), and true to the responses the app really gives (validated with jsonschema)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ GEOJSON = json.dumps(
     },
     ensure_ascii=False,
 )
+GEOJSON_TYPE = "application/geo+json"
 # A real request for every documented GET (path parameters filled in).
 REQUESTS = {
     "/api/v1/datasets": "/api/v1/datasets?limit=2",
@@ -42,7 +43,18 @@ REQUESTS = {
     "/api/3/action/{action}": "/api/3/action/package_search?fq=organization:kenko",
     "/api/action/{action}": "/api/action/package_show?id=kashiwa-aed",
     "/api/openapi.json": "/api/openapi.json",
+    "/ogc": "/ogc?f=json",
+    "/ogc/": "/ogc/?f=json",
+    "/ogc/conformance": "/ogc/conformance?f=json",
+    "/ogc/collections": "/ogc/collections?f=json",
+    "/ogc/collections/{collectionId}": "/ogc/collections/kashiwa-aed?f=json",
+    "/ogc/collections/{collectionId}/items": (
+        "/ogc/collections/kashiwa-aed/items?limit=5&bbox=139.9,35.8,140.0,35.9"
+    ),
+    "/ogc/collections/{collectionId}/items/{featureId}": "/ogc/collections/kashiwa-aed/items/1",
 }
+#: The spec names OGC path parameters as OGC does (collectionId); the URL map's are snake_case.
+SPEC_NAMES = {"collection_id": "collectionId", "feature_id": "featureId"}
 
 
 @pytest.fixture
@@ -66,7 +78,9 @@ def with_geojson(published, tmp_path):
 
 
 def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
+    return re.sub(
+        r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "{" + SPEC_NAMES.get(m[1], m[1]) + "}", rule
+    )
 
 
 def test_the_document_is_valid_openapi_3_1(spec):
@@ -78,7 +92,7 @@ def test_the_document_is_valid_openapi_3_1(spec):
 def test_every_api_route_is_documented_and_nothing_else(app, spec):
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/"):
+        if rule.rule.startswith(("/api/", "/ogc")):
             methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
             routes.setdefault(_openapi_path(rule.rule), set()).update(methods)
     documented = {path: set(item) & {"get", "post"} for path, item in spec["paths"].items()}
@@ -118,8 +132,29 @@ def test_real_responses_match_the_documented_schemas(client, spec):
         assert response.mimetype in content["content"], (url, response.mimetype)
         pointer = _schema_pointer(spec, path, "200", response.mimetype)
         if response.mimetype.endswith("json"):
-            errors = list(_validator(spec, pointer).iter_errors(response.json))
+            errors = list(_validator(spec, pointer).iter_errors(json.loads(response.data)))
             assert not errors, (url, [e.message for e in errors][:3])
+
+
+@pytest.mark.usefixtures("with_geojson")
+def test_ogc_items_and_item_are_geojson_and_their_schemas_can_fail(client, spec):
+    items = "/ogc/collections/{collectionId}/items"
+    page = json.loads(client.get(REQUESTS[items]).data)
+    assert (page["numberReturned"], page["features"][0]["id"]) == (1, "1")
+    validator = _validator(spec, _schema_pointer(spec, items, "200", "application/geo+json"))
+    one = REQUESTS[items + "/{featureId}"]
+    feature = json.loads(client.get(one).data)
+    assert feature["properties"]["名称"] == "柏市役所" and feature["links"]
+    assert {e.validator for e in validator.iter_errors(feature)} == {"const", "required"}
+    item = _validator(spec, _schema_pointer(spec, items + "/{featureId}", "200", GEOJSON_TYPE))
+    assert list(item.iter_errors({**feature, "links": "none"}))
+
+
+def test_ogc_landing_points_at_this_document(client, spec):
+    landing = client.get("/ogc?f=json").json
+    desc = next(link for link in landing["links"] if link["rel"] == "service-desc")
+    assert desc["href"] == "http://localhost/api/openapi.json"
+    assert "/ogc/collections/{collectionId}/items" in spec["paths"]
 
 
 def test_documented_errors_match_the_schemas(client, spec):
@@ -129,6 +164,17 @@ def test_documented_errors_match_the_schemas(client, spec):
         ("/api/3/action/{action}", "/api/3/action/package_show?id=nope", "404"),
         ("/api/3/action/{action}", "/api/3/action/package_search?rows=-1", "409"),
         ("/api/3/action/{action}", "/api/3/action/nope", "400"),
+        ("/api/v1/datasets/{dataset_id}/features", "/api/v1/datasets/x/features?bbox=1,2", "400"),
+        ("/api/v1/datasets/{dataset_id}/features", "/api/v1/datasets/nope/features", "404"),
+        (
+            "/api/v1/datasets/{dataset_id}/rows",
+            "/api/v1/datasets/kashiwa-aed/rows?sort=nope",
+            "400",
+        ),
+        ("/api/v1/datasets/{dataset_id}/rows", "/api/v1/datasets/nope/rows", "404"),
+        ("/ogc/collections", "/ogc/collections?f=xml", "400"),
+        ("/ogc/collections/{collectionId}", "/ogc/collections/nope", "404"),
+        ("/ogc/collections/{collectionId}/items", "/ogc/collections/nope/items", "404"),
     ]
     for path, url, status in cases:
         response = client.get(url)
