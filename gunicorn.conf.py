@@ -10,17 +10,23 @@ import os
 import time
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# 2 × cores (not gunicorn's 2n+1): the views are CPU-bound numpy/polars work, not I/O waits.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
+# One sync worker per core. The features API is CPU-bound (numpy selection, joining preloaded
+# JSON), so more processes than cores only add context switches, and threads (gthread) share
+# one GIL per process. On the 2-core build host, loaded by other jobs (load average 9-13),
+# sync ×2, sync ×4 and gthread 2×4 swapped places from run to run (40-270 req/s): the noise
+# was larger than any difference, so this follows the reasoning; re-measure with
+# ``python -m bench.api`` on a quiet host. A reverse proxy in front buffers slow clients.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 worker_class = "sync"
 # The app is built once in the master, then forked: catalogue code and libraries are shared
-# copy-on-write and a broken configuration fails at start, not on the first request.
+# copy-on-write and a broken configuration fails at start, not on the first request. The
+# published map layers are loaded there too (``when_ready`` below), so no worker parses one.
 preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a 100k-row CSV download, at worst
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so one that grew a big cache gives its memory back — rarely:
-# a fresh worker parses each big layer again (about 3 s for 100k points) on first use.
+# Recycle workers now and then so one that grew a big cache gives its memory back; a fresh
+# worker starts from the master's preloaded layers, so recycling costs no parsing.
 max_requests = 20000
 max_requests_jitter = 2000
 # Only the proxy on this host may set X-Forwarded-Proto (so links come out as https).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from tsunagu.webapp.api.features import parse_query
@@ -13,6 +14,8 @@ from tsunagu.webapp.features import (
     FeatureStore,
     FeaturesUnreadable,
     load_layer,
+    page_json,
+    query_etag,
     query_layer,
 )
 
@@ -143,3 +146,55 @@ def test_unfiltered_whole_layer_views_are_answered_once(layer_path):
     query_layer(layer, FeatureQuery(bbox=(139.0, 35.0, 141.0, 36.0), q="駅"))
     query_layer(layer, FeatureQuery(bbox=(139.96, 35.85, 139.98, 35.87)))
     assert len(layer.whole_views) == 1  # filtered or partial views are not kept
+
+
+def test_page_json_is_the_query_layer_document_joined_from_fragments(layer_path, tmp_path):
+    layer = load_layer(layer_path)
+    for query in (FeatureQuery(), FeatureQuery(q="駅"), FeatureQuery(zoom=3, limit=1)):
+        body = page_json(layer, query, ok=True, dataset="d")
+        assert json.loads(body) == {"ok": True, "dataset": "d", **query_layer(layer, query)}
+    assert query_layer(layer, FeatureQuery(zoom=3, limit=1))["mode"] == "grid"
+    assert (
+        bytes(layer.fragments(np.array([0]))[0])
+        == (
+            '{"type":"Feature","id":"p1","geometry":{"type":"Point","coordinates":[139.97,35.86]},'
+            '"properties":{"名称":"柏駅前","定員":"120","備考":""}}'
+        ).encode()
+    )
+    assert len(layer.starts) == 5 and layer.starts[-1] == len(layer.text)
+    assert json.loads(bytes(layer.fragments(np.array([2]))[0]))["geometry"] is None
+
+
+def test_page_json_keeps_hostile_text_as_json_strings(tmp_path):
+    text = '</script>"\\\n\u2028😀'
+    path = tmp_path / "hostile.geojson"
+    feature = {"type": "Feature", "id": text, "geometry": POINT, "properties": {text: text}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    got = json.loads(page_json(load_layer(path), FeatureQuery()))["features"][0]
+    assert (got["id"], got["properties"]) == (text, {text: text})
+
+
+def test_query_etag_follows_dataset_checksum_and_normalised_query():
+    base = query_etag("d", "sha-1", FeatureQuery(bbox=(139.9, 35.8, 140.0, 35.9), zoom=12))
+    assert base == query_etag("d", "sha-1", FeatureQuery(bbox=(139.90, 35.80, 140, 35.9), zoom=12))
+    assert len(base) == 32
+    others = {
+        query_etag("e", "sha-1", FeatureQuery(bbox=(139.9, 35.8, 140.0, 35.9), zoom=12)),
+        query_etag("d", "sha-2", FeatureQuery(bbox=(139.9, 35.8, 140.0, 35.9), zoom=12)),
+        query_etag("d", "sha-1", FeatureQuery(bbox=(139.9, 35.8, 140.0, 35.9), zoom=13)),
+        query_etag("d", "sha-1", FeatureQuery(bbox=(139.9, 35.8, 140.0, 35.9), offset=1)),
+    }
+    assert base not in others and len(others) == 4
+    a = query_etag("d", "s", FeatureQuery(filters={"a": "1", "b": "2"}))
+    assert a == query_etag("d", "s", FeatureQuery(filters={"b": "2", "a": "1"}))
+
+
+def test_lookup_gives_checksum_and_layer_and_forget_sees_a_new_version(layer_path):
+    versions = {"a": "sha-1"}
+    store = FeatureStore(lambda i: (layer_path, versions[i]), lookup_ttl=60)
+    sha, first = store.lookup("a")
+    versions["a"] = "sha-2"
+    assert store.lookup("a") == (sha, first) == ("sha-1", first)  # within the TTL
+    store.forget("a")
+    sha, second = store.lookup("a")
+    assert sha == "sha-2" and second is not first

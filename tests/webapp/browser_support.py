@@ -10,6 +10,7 @@ module's fixtures down before the next module runs, also under ``-n 2``.
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import sys
 import threading
@@ -109,10 +110,13 @@ def publish_samples(data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
-    """Publish the samples once per run, shared by xdist workers (the base temp dir's parent is
-    common to them); a file lock makes the second worker wait for, then reuse, the first's work.
+    """Publish the samples once per run, shared by the xdist workers: a file lock makes the
+    second worker wait for, then reuse, the first one's work (publishing takes seconds).
     Returns the data dir, the CLI's exit code and its output."""
-    root = tmp_path_factory.getbasetemp().parent / "tsunagu-demo"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a child of the run's own dir; without xdist the parent
+    # would be shared by every past run, so stay inside this run's dir.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "tsunagu-demo"
     root.mkdir(exist_ok=True)
     with (root / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.webapp.browser_support import BROWSER_MARKS, browser, new_page, serve
-from tests.webapp.conftest import XSS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 pytestmark = BROWSER_MARKS
 __all__ = ["browser"]  # fixture used by the tests below
+XSS = "<img src=x onerror=alert(1)>"  # the title of the "hostile" dataset in conftest.py
 
 
 @pytest.fixture

@@ -79,3 +79,8 @@ def test_english_is_switchable_and_remembered(client):
 
 def test_bad_page_number_is_a_400(client):
     assert client.get("/datasets?page=abc").status_code == 400
+
+
+def test_language_switch_keeps_the_search(client):
+    html = client.get("/datasets?q=AED&organization=kenko").get_data(as_text=True)
+    assert 'href="?q=AED&amp;organization=kenko&amp;lang=en"' in html

@@ -35,7 +35,7 @@ LAYER_MARKERS_JS = """(id) => {
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def demo_records(tmp_path_factory):
     """The published records, read back from the demo instance's own catalogue."""
     data_dir, _, _ = demo_data_dir(tmp_path_factory)
     catalogue = open_catalogue(load_settings({"data_dir": data_dir}, env={}))
@@ -46,35 +46,37 @@ def _geo_ids(records) -> set[str]:
     return {r.meta.id for r in records if any(res.key == "geojson" for res in r.resources)}
 
 
-def test_publish_exits_1_for_the_one_blocked_sample(demo_site, published):
+def test_publish_exits_1_for_the_one_blocked_sample(demo_site, demo_records):
     _, code, output = demo_site
     assert code == 1, output
-    ids = {r.meta.id for r in published}
+    ids = {r.meta.id for r in demo_records}
     assert BLOCKED_ID not in ids
     assert {"kashiwa-aed-installations", "kashiwa-designated-emergency-evacuation-sites"} <= ids
     assert len(ids) >= 9
 
 
-def test_home_and_datasets_list_everything_published_but_the_blocked(demo_site, published, browser):
+def test_home_and_datasets_list_everything_published_but_the_blocked(
+    demo_site, demo_records, browser
+):
     base, _, _ = demo_site
     with new_page(browser) as page:
         page.goto(f"{base}/")
         departments = page.locator("section[aria-labelledby=by-org] li a")
-        orgs = {r.meta.organisation_title_ja for r in published}
+        orgs = {r.meta.organisation_title_ja for r in demo_records}
         expect(departments).to_have_count(len(orgs))
         assert set(departments.all_inner_texts()) == orgs
         assert BLOCKED_TITLE not in page.locator("main").inner_text()
         page.goto(f"{base}/datasets")
         cards = page.locator("main .cards .card h3 a")
-        expect(cards).to_have_count(len(published))
-        assert set(cards.all_inner_texts()) == {r.meta.title_ja for r in published}
+        expect(cards).to_have_count(len(demo_records))
+        assert set(cards.all_inner_texts()) == {r.meta.title_ja for r in demo_records}
         assert BLOCKED_TITLE not in page.locator("main").inner_text()
         assert page.goto(f"{base}/datasets/{BLOCKED_ID}").status == 404
 
 
-def test_map_shows_every_geo_dataset_and_a_layer_switches_off(demo_site, published, browser):
+def test_map_shows_every_geo_dataset_and_a_layer_switches_off(demo_site, demo_records, browser):
     base, _, _ = demo_site
-    geo = _geo_ids(published)
+    geo = _geo_ids(demo_records)
     assert {"kashiwa-aed-installations", "evacuation-sites-gis"} <= geo
     with new_page(browser, viewport={"width": 1280, "height": 900}) as page:
         page.goto(f"{base}/map")

@@ -164,3 +164,17 @@ def test_a_new_version_is_served_once_the_lookup_is_forgotten(geo_client, app, p
         store().forget("kashiwa-aed-map")
     after = geo_client.get(URL)
     assert after.get_json()["total"] == 5 and after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_warm_loads_every_map_layer_and_skips_unreadable_ones(app, published, tmp_path):
+    from tests.maps.catalogue import publish_geojson
+    from tsunagu.webapp.api.features import warm
+
+    add_map_layers(published, tmp_path / "geo")
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": 3}', encoding="utf-8")
+    publish_geojson(published, tmp_path / "bad", "broken-map", "壊れた地図", broken)
+    assert sorted(warm(app)) == ["kashiwa-aed-map", "payloads"]
+    assert len(app.extensions["tsunagu_features"]) == 2
+    response = app.test_client().get("/api/v1/datasets/broken-map/features")
+    assert (response.status_code, response.get_json()["code"]) == (500, "features-unreadable")

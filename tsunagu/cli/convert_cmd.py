@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import track
 
 from tsunagu.cli.output import exit_code, print_outcomes
-from tsunagu.publisher.batch import plan_jobs, run_jobs
+from tsunagu.cli.running import engine_option, run_target
 from tsunagu.publisher.pipeline import RunContext
 
 
@@ -18,13 +17,7 @@ from tsunagu.publisher.pipeline import RunContext
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--schema", "schema_slug", help="Standard schema slug for a single file.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--engine",
-    type=click.Choice(["fast", "frictionless"]),
-    default="fast",
-    show_default=True,
-    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
-)
+@engine_option
 @click.pass_obj
 def command(
     obj: dict,
@@ -39,9 +32,7 @@ def command(
     Invalid datasets get their reports but no outputs. Exit status as for validate.
     """
     ctx = RunContext(settings=obj["settings"], out_dir=out, schema_slug=schema_slug, engine=engine)
-    jobs = list(plan_jobs(target, manifest))
-    label = "変換中" if obj["lang"] == "ja" else "Converting"
-    outcomes = run_jobs(list(track(jobs, description=label, disable=len(jobs) < 2)), ctx)
+    outcomes = run_target(target, manifest, ctx, obj["lang"], ("変換中", "Converting"))
     print_outcomes(outcomes, obj["lang"], details=20 if len(outcomes) == 1 else 0)
     click.echo(("出力先: " if obj["lang"] == "ja" else "Outputs: ") + str(out))
     sys.exit(exit_code(outcomes))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import track
 from rich.table import Table
 
+from tsunagu.cli.running import engine_option, run_target
 from tsunagu.errors import TsunaguError
-from tsunagu.publisher.batch import Outcome, plan_jobs, run_jobs
+from tsunagu.publisher.batch import Outcome
 from tsunagu.publisher.pipeline import RunContext
 from tsunagu.publisher.publish import DatasetOutcome
 
@@ -28,13 +28,7 @@ SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 @click.option("--catalogue", "catalogue_name", type=click.Choice(["local", "ckan"]))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--actor", default="cli", show_default=True, help="Who publishes (audit log).")
-@click.option(
-    "--engine",
-    type=click.Choice(["fast", "frictionless"]),
-    default="fast",
-    show_default=True,
-    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
-)
+@engine_option
 @click.pass_obj
 def command(
     obj: dict,
@@ -59,9 +53,8 @@ def command(
         sys.exit(2)
     work = settings.data_dir / "work"
     ctx = RunContext(settings=settings, out_dir=work, engine=engine)
-    jobs = list(plan_jobs(target or settings.datasets_dir))
-    outcomes = run_jobs(
-        list(track(jobs, description="公開準備 / preparing", disable=len(jobs) < 2)), ctx
+    outcomes = run_target(
+        target or settings.datasets_dir, None, ctx, obj["lang"], ("公開準備", "Preparing")
     )
     registry = load_registry(settings.schemas_dir)
     audit = AuditLog(settings.data_dir / "audit.jsonl")

@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import track
 
 from tsunagu.cli.output import exit_code, print_outcomes
+from tsunagu.cli.running import engine_option, run_target
 from tsunagu.formats.base import ReadOptions
-from tsunagu.publisher.batch import plan_jobs, run_jobs
 from tsunagu.publisher.pipeline import RunContext
 
 
@@ -28,13 +27,7 @@ from tsunagu.publisher.pipeline import RunContext
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Reports per dataset."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["fast", "frictionless"]),
-    default="fast",
-    show_default=True,
-    help="Validation engine: fast (column-wise, same answers) or frictionless (the reference).",
-)
+@engine_option
 @click.option("--details", type=int, default=20, show_default=True, help="Problems to print.")
 @click.pass_obj
 def command(obj: dict, target: Path, schema_slug: str | None, layout: str | None,
@@ -54,9 +47,7 @@ def command(obj: dict, target: Path, schema_slug: str | None, layout: str | None
         read_options=ReadOptions(sheet=sheet, encoding=encoding, header_row=header_row),
         engine=engine,
     )
-    jobs = list(plan_jobs(target, manifest))
-    label = "検証中" if obj["lang"] == "ja" else "Validating"
-    outcomes = run_jobs(list(track(jobs, description=label, disable=len(jobs) < 2)), ctx)
+    outcomes = run_target(target, manifest, ctx, obj["lang"], ("検証中", "Validating"))
     print_outcomes(outcomes, obj["lang"], details=details if len(outcomes) == 1 else 0)
     if len(outcomes) == 1 and outcomes[0].draft is not None:
         _write_reports(outcomes[0].draft, report_html, report_json, report_xlsx)

@@ -40,17 +40,14 @@ def grid_cells(lon: np.ndarray, lat: np.ndarray, zoom: int) -> list[dict[str, An
     mean_lat = np.bincount(inverse, weights=lat) / counts
     west = (unique // span + low_column) * size
     south = (unique % span + low_row) * size
+    # Round whole arrays at once and convert with tolist(): a Python loop that rounds every
+    # number of every cell cost ~1.5 ms per request at city zoom (half the features API budget).
+    columns = np.round(
+        np.stack([mean_lon, mean_lat, west, south, west + size, south + size]), 7
+    ).tolist()
     return [
-        {
-            "lon": round(float(mean_lon[i]), 7),
-            "lat": round(float(mean_lat[i]), 7),
-            "count": int(counts[i]),
-            "bbox": [
-                round(float(west[i]), 7),
-                round(float(south[i]), 7),
-                round(float(west[i] + size), 7),
-                round(float(south[i] + size), 7),
-            ],
-        }
-        for i in range(len(unique))
+        {"lon": lon_, "lat": lat_, "count": count, "bbox": [west_, south_, east_, north_]}
+        for lon_, lat_, west_, south_, east_, north_, count in zip(
+            *columns, counts.tolist(), strict=True
+        )
     ]

@@ -337,7 +337,8 @@ def query_etag(dataset_id: str, sha256: str, query: FeatureQuery) -> str:
     and the normalised query — so a conditional request is decided before any work, and a
     body is never hashed. Equal queries spelled differently (``139.90`` / ``139.9``, filter
     order) share a tag."""
-    parts = [BODY_LAYOUT, dataset_id, sha256, query.bbox, query.zoom, query.limit, query.offset]
+    box = None if query.bbox is None else [float(v) for v in query.bbox]
+    parts = [BODY_LAYOUT, dataset_id, sha256, box, query.zoom, query.limit, query.offset]
     parts += [query.q, sorted(query.filters.items())]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request
 from flask.wrappers import Response
 
-from tsunagu.errors import DatasetNotFound
+from tsunagu.errors import DatasetNotFound, TsunaguError
 from tsunagu.webapp.context import web
 from tsunagu.webapp.features import (
     DEFAULT_LIMIT,
@@ -68,17 +68,22 @@ def warm(app: Flask) -> list[str]:
 
     For gunicorn's master (``when_ready`` in gunicorn.conf.py): layers loaded before the fork
     are shared copy-on-write by every worker, instead of each worker parsing each big layer
-    (seconds of CPU) on its first request. The catalogue's connections are closed afterwards,
-    since a database connection must not cross a fork."""
+    (seconds of CPU) on its first request. A layer that cannot be read is skipped (its
+    requests answer the error). The catalogue's connections are closed afterwards, since a
+    database connection must not cross a fork."""
     from tsunagu.maps.layers import MAX_DATASETS, geojson_key
 
     loaded = []
     with app.app_context():
         catalogue = web().catalogue
         for record in catalogue.search("", rows=MAX_DATASETS).results:
-            if geojson_key(record) is not None:
+            if geojson_key(record) is None:
+                continue
+            try:
                 store().layer(record.meta.id)
-                loaded.append(record.meta.id)
+            except TsunaguError:  # an unreadable layer: its requests will say so, not startup
+                continue
+            loaded.append(record.meta.id)
         engine = getattr(catalogue, "engine", None)
         if engine is not None:
             engine.dispose()

@@ -1,4 +1,7 @@
-"""``/api/openapi.json``: the OpenAPI 3.1 description of every ``/api/`` route.
+"""``/api/openapi.json``: the OpenAPI 3.1 description of every ``/api/`` and ``/ogc`` route.
+
+The OGC landing page's ``service-desc`` link points here, so the OGC API – Features routes are
+described too (the ``oas30`` conformance class asks for an OpenAPI definition of the service).
 
 The document is written by hand in ``openapi.yaml`` (reviewable prose, one place to edit) and
 served as JSON with this site's own URL as the server; a test keeps it in step with the app's URL
