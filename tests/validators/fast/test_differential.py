@@ -18,6 +18,7 @@ from tests.validators.conftest import JsonSchema, draft_of, frame
 from tsunagu.errors import ConfigError
 from tsunagu.model import Draft, Source
 from tsunagu.validators.fast import validate_draft_table
+from tsunagu.validators.fast.engine import BATCH_ROWS
 from tsunagu.validators.frictionless_run import validate_table
 
 NASTY = [
@@ -176,7 +177,7 @@ def cases(draw: st.DrawFn) -> tuple[dict[str, Any], list[str], list[list[str]]]:
     return descriptor, labels, rows
 
 
-def _run_both(descriptor, labels, rows):
+def _run_both(descriptor, labels, rows, batch_rows=BATCH_ROWS):
     table = frame([dict(zip(labels, r, strict=True)) for r in rows]) if rows else None
     if table is None:
         import pandas as pd
@@ -191,9 +192,9 @@ def _run_both(descriptor, labels, rows):
         # The reference refuses the schema, or crashes on it (a bound its own reader cannot
         # read): the fast engine must fail the same way, not invent an answer.
         with pytest.raises(type(exc)):
-            validate_draft_table(draft, schema)
+            validate_draft_table(draft, schema, batch_rows=batch_rows)
         return exc, None, None
-    return reference, validate_draft_table(draft, schema), draft
+    return reference, validate_draft_table(draft, schema, batch_rows=batch_rows), draft
 
 
 def error_view(descriptor: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -224,8 +225,9 @@ def assert_same(reference, fast) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases())
-def test_fast_engine_matches_frictionless_on_generated_tables(case) -> None:
-    reference, fast, _ = _run_both(*case)
+@given(cases(), st.sampled_from([1, 2, 3, 5, BATCH_ROWS]))
+def test_fast_engine_matches_frictionless_on_generated_tables(case, batch_rows) -> None:
+    """Also with tiny batches: duplicates, notes and caches must hold across batches."""
+    reference, fast, _ = _run_both(*case, batch_rows=batch_rows)
     if fast is not None:
         assert_same(reference, fast)

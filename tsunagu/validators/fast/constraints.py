@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from frictionless import Field
 
 Note = tuple[str, str]  # (Frictionless error type, note)
+CACHE_LIMIT = 200_000  # distinct non-canonical texts remembered per column
 BOUNDS: dict[str, Callable[[Any, Any], Any]] = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -53,7 +54,7 @@ _RE2_UNSAFE = re.compile(r"\\[A-Za-z0-9]|\$|\(\?|\{,|\[:")
 
 @dataclass
 class ColumnOutcome:
-    """What Frictionless would say about each cell of one column (arrays are per row)."""
+    """What Frictionless would say about each cell of one batch of a column (arrays per row)."""
 
     missing: np.ndarray  # a missing value (blank for the blank-row rule)
     fast: np.ndarray  # read and checked here (canonical and not missing)
@@ -69,10 +70,6 @@ class ColumnOutcome:
     def notes(self, position: int) -> list[Note]:
         return self.note_lists[int(self.note_ids[position])]
 
-    def add_notes(self, notes: list[Note]) -> int:
-        self.note_lists.append(notes)
-        return len(self.note_lists) - 1
-
 
 def constraint_note(spec: Field, name: str) -> Note:
     return ("constraint-error", f'constraint "{name}" is "{spec.constraints[name]}"')
@@ -87,19 +84,106 @@ def missing_values(spec: Field) -> list[str]:
 
 
 def evaluate_column(spec: Field, column: pa.Array) -> ColumnOutcome:
-    """Outcome of every cell of ``column`` (a string array without nulls) for ``spec``.
+    """Outcome of every cell of ``column`` (a string array without nulls) for ``spec``."""
+    return ColumnReader(spec).evaluate(column)
 
-    Work is over the whole column in pyarrow; only cells with no canonical reading go to
-    Frictionless' cell reader, once per distinct text.
+
+class ColumnReader:
+    """Reads one field's column batch after batch, remembering what spans batches.
+
+    That is the note lists (one id per distinct list of notes, so a batch's outcome is an
+    array of small ints) and Frictionless' reading of every non-canonical text seen so far:
+    its cell reader runs once per distinct text in the whole file, not once per batch.
     """
-    missing = _missing(column, missing_values(spec))
-    canonical = read_canonical(spec, column) if _vectorisable(spec) else None
-    fast = canonical.mask & ~missing if canonical is not None else np.zeros(len(column), bool)
-    outcome = ColumnOutcome(missing, fast, canonical, np.zeros(len(column), dtype=np.int32))
-    if canonical is not None:
-        _check_canonical(spec, canonical, fast, outcome)
-    _read_rest(spec, column, np.flatnonzero(~fast), outcome)
-    return outcome
+
+    def __init__(self, spec: Field) -> None:
+        self.spec = spec
+        self.missing_values = missing_values(spec)
+        self.vectorisable = _vectorisable(spec)
+        self.note_lists: list[list[Note]] = [[]]
+        self._note_ids: dict[tuple[Note, ...], int] = {(): 0}
+        self._read = spec.create_cell_reader()
+        self._seen: dict[str, tuple[Any, int]] = {}
+        self._missing_note: int | None = None
+
+    def note_id(self, notes: list[Note]) -> int:
+        key = tuple(notes)
+        found = self._note_ids.get(key)
+        if found is None:
+            found = self._note_ids[key] = len(self.note_lists)
+            self.note_lists.append(notes)
+        return found
+
+    def evaluate(self, column: pa.Array) -> ColumnOutcome:
+        """Outcome of every cell of ``column`` (a string array without nulls).
+
+        Work is over the whole batch in pyarrow; only cells with no canonical reading go to
+        Frictionless' cell reader, once per distinct text.
+        """
+        spec = self.spec
+        missing = _missing(column, self.missing_values)
+        canonical = read_canonical(spec, column) if self.vectorisable else None
+        fast = canonical.mask & ~missing if canonical is not None else np.zeros(len(column), bool)
+        note_ids = np.zeros(len(column), dtype=np.int32)
+        outcome = ColumnOutcome(missing, fast, canonical, note_ids, self.note_lists)
+        if canonical is not None:
+            self._check_canonical(canonical, fast, outcome)
+        self._read_rest(column, np.flatnonzero(~fast), outcome)
+        return outcome
+
+    def _check_canonical(self, canonical: Canonical, fast: np.ndarray, out: ColumnOutcome):
+        """Constraint notes for canonical cells, in Frictionless' order.
+
+        Each failed constraint sets one bit; every distinct combination of bits becomes one
+        list of notes, so a batch costs a few vector operations and a handful of lists.
+        """
+        spec = self.spec
+        bits: np.ndarray | None = None
+        notes: list[Note] = []
+        for name in type(spec).supported_constraints:
+            passed = _passes(spec, name, canonical.values, fast)
+            if passed is None:
+                continue
+            failed = (fast & ~passed).astype(np.int64) << len(notes)
+            bits = failed if bits is None else bits | failed
+            notes.append(constraint_note(spec, name))
+        if bits is None:
+            return
+        failing = np.flatnonzero(bits)
+        if not len(failing):
+            return
+        combinations = bits[failing]
+        for combination in np.unique(combinations).tolist():
+            listed = [note for k, note in enumerate(notes) if combination >> k & 1]
+            out.note_ids[failing[combinations == combination]] = self.note_id(listed)
+
+    def _read_rest(self, column: pa.Array, positions: np.ndarray, out: ColumnOutcome):
+        """Frictionless' own cell reader for cells with no canonical reading, once per text."""
+        if not len(positions):
+            return
+        missing = out.missing[positions]
+        if missing.any():  # all missing cells read the same way: None, maybe a required note
+            if self._missing_note is None:
+                self._missing_note = self.note_id(_listed(self._read(None)[1] or {}))
+            if self._missing_note:
+                out.note_ids[positions[missing]] = self._missing_note
+            positions = positions[~missing]
+            if not len(positions):
+                return
+        seen = self._seen
+        if len(seen) > CACHE_LIMIT:  # a column of distinct odd texts: keep memory bounded
+            seen.clear()
+        texts = column.take(positions).to_pylist()
+        for position, text in zip(positions.tolist(), texts, strict=True):
+            known = seen.get(text)
+            if known is None:
+                value, notes = self._read(text)
+                known = seen[text] = (value, self.note_id(_listed(notes)) if notes else 0)
+            value, note_id = known
+            if note_id:
+                out.note_ids[position] = note_id
+            if value is not None:
+                out.rest_values[position] = value
 
 
 def _missing(column: pa.Array, values: list[str]) -> np.ndarray:
@@ -123,25 +207,6 @@ def _vectorisable(spec: Field) -> bool:
         if name == "pattern" and not isinstance(value, str):
             return False
     return True
-
-
-def _check_canonical(spec: Field, canonical: Canonical, fast: np.ndarray, out: ColumnOutcome):
-    """Constraint notes for canonical cells, in Frictionless' order.
-
-    Each failed constraint sets one bit; every distinct combination of bits becomes one list
-    of notes, so a million cells cost a few vector operations and a handful of lists.
-    """
-    bits = np.zeros(len(fast), dtype=np.int64)
-    notes: list[Note] = []
-    for name in type(spec).supported_constraints:
-        passed = _passes(spec, name, canonical.values, fast)
-        if passed is None:
-            continue
-        bits |= (fast & ~passed).astype(np.int64) << len(notes)
-        notes.append(constraint_note(spec, name))
-    for combination in np.unique(bits[bits != 0]).tolist():
-        listed = [note for k, note in enumerate(notes) if combination >> k & 1]
-        out.note_ids[bits == combination] = out.add_notes(listed)
 
 
 def _passes(spec: Field, name: str, values: Any, fast: np.ndarray) -> np.ndarray | None:
@@ -183,29 +248,6 @@ def _pattern_passes(pattern: str, values: pa.Array, fast: np.ndarray) -> pa.Arra
     for position in np.flatnonzero(fast).tolist():
         passed[position] = compiled.match(texts[position]) is not None
     return passed
-
-
-def _read_rest(spec: Field, column: pa.Array, positions: np.ndarray, out: ColumnOutcome):
-    """Frictionless' own cell reader for cells with no canonical reading, once per text."""
-    if not len(positions):
-        return
-    missing = out.missing[positions]
-    if missing.any():  # all missing cells read the same way: None, maybe a required note
-        _, notes = spec.create_cell_reader()(None)
-        if notes:
-            out.note_ids[positions[missing]] = out.add_notes(_listed(notes))
-        positions = positions[~missing]
-    read = spec.create_cell_reader()
-    seen: dict[str, tuple[Any, int]] = {}
-    texts = column.take(pa.array(positions)).to_pylist()
-    for position, text in zip(positions.tolist(), texts, strict=True):
-        if text not in seen:
-            value, notes = read(text)
-            seen[text] = (value, out.add_notes(_listed(notes)) if notes else 0)
-        value, note_id = seen[text]
-        out.note_ids[position] = note_id
-        if value is not None:
-            out.rest_values[position] = value
 
 
 def _listed(notes: dict[str, str]) -> list[Note]:

@@ -1,11 +1,13 @@
-"""The fast engine: Frictionless' answer for a whole table, computed column by column.
+"""The fast engine: Frictionless' answer for a whole table, computed batch by batch.
 
-Frictionless validates row by row in Python (~7k rows/s). Here each column is read once into a
-pyarrow array, dictionary-encoded, and checked per distinct value (types, ``required``,
-``enum``, ``pattern``, bounds, lengths), keys are found by sorting, and only the rows with a
-finding are replayed in Python to emit Frictionless' own error objects, in its order, with its
-notes. Labels come from Frictionless' ``Header`` itself. The result is the same
-``Report.to_descriptor()``-shaped dict, so nothing downstream knows which engine ran.
+Frictionless validates row by row in Python (~7k rows/s). Here the rows come in batches of
+pyarrow string columns (a streamed file, or slices of a table); each column is checked with
+vectorised kernels (types, ``required``, ``enum``, ``pattern``, bounds, lengths), texts with no
+canonical reading go to Frictionless' cell reader once per distinct text, keys are found with
+per-key state that spans batches (:mod:`.keys`), and only the rows with a finding are replayed
+in Python to emit Frictionless' own error objects, in its order, with its notes. Memory is
+O(batch) plus that key state. Labels come from Frictionless' ``Header`` itself. The result is
+the same ``Report.to_descriptor()``-shaped dict, so nothing downstream knows which engine ran.
 
 Anything outside what this reproduces raises :class:`FastUnsupported`; the caller hands the whole
 table to Frictionless and says why (see :mod:`tsunagu.validators.fast.coverage`).
@@ -23,7 +25,7 @@ import pyarrow as pa
 
 from tsunagu.errors import ConfigError
 from tsunagu.validators.fast import keys
-from tsunagu.validators.fast.constraints import ColumnOutcome, evaluate_column
+from tsunagu.validators.fast.constraints import ColumnOutcome, ColumnReader
 from tsunagu.validators.fast.coverage import unsupported_reason
 from tsunagu.validators.fast.labels import read_header
 from tsunagu.validators.fast.rows import RowAssembler, RowFindings
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 TASK_NAME = "table"
 TASK_PLACE = "table.csv"
+BATCH_ROWS = 65_536  # rows per batch: memory is O(batch), per-batch overhead stays small
 
 
 class FastUnsupported(Exception):
@@ -99,44 +102,135 @@ def build_schema(descriptor: Mapping[str, Any]) -> Schema:
         ) from exc
 
 
+class TableValidator:
+    """Validates one table batch after batch, in bounded memory, with Frictionless' answers.
+
+    Built from the labels and the schema (header errors come first, once); each
+    :meth:`validate_batch` gets the next rows' string columns and returns their errors, in
+    Frictionless' order. What spans batches is only what genuinely spans rows: per column the
+    note lists and the cell reader's memory of odd texts, per key the distinct values seen and
+    the last row of each. A batch's rows are done when its errors are returned — duplicates
+    name earlier rows, never later ones — so its arrays can be dropped at once.
+    """
+
+    def __init__(self, labels: Sequence[str], descriptor: Mapping[str, Any]) -> None:
+        self.started = time.perf_counter()
+        reason = unsupported_reason(descriptor, list(labels))
+        if reason:
+            raise FastUnsupported(reason)
+        schema = build_schema(descriptor)
+        reason = _metadata_reason(schema)
+        if reason:
+            raise FastUnsupported(reason)
+        header = read_header(list(labels), schema)
+        self.labels = list(labels)
+        self.fields: list[Field] = header.expected
+        self.field_count = len(schema.fields)
+        self.readers = [ColumnReader(f) for f in self.fields]
+        self.unique_fields = [i for i, f in enumerate(self.fields) if f.constraints.get("unique")]
+        self.key_fields = _key_indices([f.name for f in self.fields], schema.primary_key)
+        keyed = sorted(set(self.unique_fields) | set(self.key_fields))
+        self.ids = {i: keys.KeyIds(keys.key_type(self.fields[i].type)) for i in keyed}
+        self.last_unique = {i: keys.LastSeen() for i in self.unique_fields}
+        self.last_key = keys.LastSeen()
+        self.tuples = keys.KeyIds(pa.binary(8 * max(len(self.key_fields), 1)))
+        self.rows = 0
+        self.errors: list[dict[str, Any]] = [e.to_descriptor() for e in header.errors]
+
+    def validate_batch(self, columns: list[Any]) -> list[dict[str, Any]]:
+        """Errors of the next rows (one string column per label); also kept in ``errors``."""
+        if len(columns) != len(self.fields):
+            raise FastUnsupported("the header does not pair every column with one field")
+        _as_strings(columns)
+        outcomes = [r.evaluate(c) for r, c in zip(self.readers, columns, strict=True)]
+        size = len(columns[0]) if columns else 0
+        findings = self._find(outcomes, size)
+        positions = sorted(findings)
+        assembler = RowAssembler(
+            self.fields,
+            outcomes,
+            self.unique_fields,
+            self.key_fields,
+            _cells_reader(columns, positions),
+            self.rows,
+        )
+        found: list[dict[str, Any]] = []
+        for position in positions:
+            found += assembler.errors(findings[position])
+        self.rows += size
+        self.errors += found
+        return found
+
+    def result(self) -> FastResult:
+        seconds = time.perf_counter() - self.started
+        return FastResult(self.errors, self.labels, self.rows, self.field_count, seconds)
+
+    def _find(self, outcomes: list[ColumnOutcome], size: int) -> dict[int, RowFindings]:
+        """Every row of the batch with a finding: bad cells, blank rows, duplicates."""
+        found: dict[int, RowFindings] = {}
+
+        def at(position: int) -> RowFindings:
+            return found.setdefault(position, RowFindings(position))
+
+        for outcome in outcomes:
+            for position in outcome.bad_rows().tolist():
+                at(position)
+        blank = np.ones(size, dtype=bool)
+        for outcome in outcomes:
+            blank &= outcome.missing
+        for position in np.flatnonzero(blank).tolist():
+            at(position).blank = True
+        ids = {i: self._field_ids(i, outcomes[i]) for i in self.ids}
+        for index in self.unique_fields:
+            dup = self.last_unique[index].duplicates(
+                ids[index], ids[index] != keys.NO_VALUE, self.rows
+            )
+            for position, previous in zip(dup.rows.tolist(), dup.previous.tolist(), strict=True):
+                at(position).unique[index] = previous
+        if self.key_fields:
+            combined, all_none = keys.tuple_ids([ids[i] for i in self.key_fields], self.tuples)
+            for position in np.flatnonzero(all_none).tolist():
+                at(position).primary_key = -1
+            dup = self.last_key.duplicates(combined, ~all_none, self.rows)
+            for position, previous in zip(dup.rows.tolist(), dup.previous.tolist(), strict=True):
+                at(position).primary_key = previous
+        return found
+
+    def _field_ids(self, index: int, outcome: ColumnOutcome) -> np.ndarray:
+        spec = self.fields[index]
+        try:
+            return keys.field_ids(spec.type, outcome, self.ids[index])
+        except keys.UnhashableValue as exc:
+            raise FastUnsupported(f'field "{spec.name}" holds {exc} values in a key') from exc
+
+
 def validate_columns(
     labels: Sequence[str],
     columns: list[pa.Array | pa.ChunkedArray],
     descriptor: Mapping[str, Any],
+    *,
+    batch_rows: int = BATCH_ROWS,
 ) -> FastResult:
     """Validate string columns (one per label, cells as written) against a schema descriptor.
 
-    ``columns`` (arrays or chunked arrays) is normalized *in place*, one column at a time, so a
-    table is never held twice: pass a list nothing else needs.
+    The columns are validated ``batch_rows`` rows at a time, as a file is streamed, so the
+    answer never depends on how a table arrives.
     """
-    started = time.perf_counter()
-    reason = unsupported_reason(descriptor, list(labels))
-    if reason:
-        raise FastUnsupported(reason)
-    schema = build_schema(descriptor)
-    reason = _metadata_reason(schema)
-    if reason:
-        raise FastUnsupported(reason)
-    header = read_header(list(labels), schema)
-    if len(header.expected) != len(columns):
+    validator = TableValidator(labels, descriptor)
+    if len(columns) != len(validator.fields):
         raise FastUnsupported("the header does not pair every column with one field")
-    _as_strings(columns)
-    outcomes = [evaluate_column(f, c) for f, c in zip(header.expected, columns, strict=True)]
     rows = len(columns[0]) if columns else 0
-    findings = _find(header.expected, outcomes, schema.primary_key, rows)
-    names = [f.name for f in header.expected]
-    assembler = RowAssembler(
-        header.expected,
-        outcomes,
-        [i for i, f in enumerate(header.expected) if f.constraints.get("unique")],
-        _key_indices(names, schema.primary_key),
-        _cells_reader(columns, sorted(findings)),
-    )
-    errors = [e.to_descriptor() for e in header.errors]
-    for position in sorted(findings):
-        errors += assembler.errors(findings[position])
-    seconds = time.perf_counter() - started
-    return FastResult(errors, list(labels), rows, len(schema.fields), seconds)
+    for start in range(0, rows, batch_rows):
+        batch = [_contiguous(c.slice(start, batch_rows)) for c in columns]
+        validator.validate_batch(batch)
+        del batch
+    return validator.result()
+
+
+def _contiguous(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks()
+    return column
 
 
 def _metadata_reason(schema: Schema) -> str | None:
@@ -171,49 +265,6 @@ def _key_indices(names: list[str], primary_key: list[str]) -> list[int]:
     if not primary_key or not set(primary_key) <= set(names):
         return []
     return [names.index(n) for n in primary_key]
-
-
-def _find(
-    fields: Sequence[Field], outcomes: list[ColumnOutcome], primary_key: list[str], rows: int
-) -> dict[int, RowFindings]:
-    """Every row with a finding: bad cells, blank rows, duplicates."""
-    found: dict[int, RowFindings] = {}
-
-    def at(position: int) -> RowFindings:
-        return found.setdefault(position, RowFindings(position))
-
-    for outcome in outcomes:
-        for position in outcome.bad_rows().tolist():
-            at(position)
-    blank = np.ones(rows, dtype=bool)
-    for outcome in outcomes:
-        blank &= outcome.missing
-    for position in np.flatnonzero(blank).tolist():
-        at(position).blank = True
-    ids: dict[int, np.ndarray] = {}
-    for index, spec in enumerate(fields):
-        if spec.constraints.get("unique"):
-            ids[index] = _ids(spec, outcomes[index])
-            dup = keys.unique_duplicates(ids[index])
-            for position, previous in zip(dup.rows.tolist(), dup.previous.tolist(), strict=True):
-                at(position).unique[index] = previous
-    key = _key_indices([f.name for f in fields], primary_key)
-    if key:
-        columns = [ids[i] if i in ids else _ids(fields[i], outcomes[i]) for i in key]
-        combined, all_none = keys.primary_key_ids(columns)
-        for position in np.flatnonzero(all_none).tolist():
-            at(position).primary_key = -1
-        dup = keys.find_duplicates(combined, ~all_none)
-        for position, previous in zip(dup.rows.tolist(), dup.previous.tolist(), strict=True):
-            at(position).primary_key = previous
-    return found
-
-
-def _ids(spec: Field, outcome: ColumnOutcome) -> np.ndarray:
-    try:
-        return keys.group_ids(spec.type, outcome)
-    except keys.UnhashableValue as exc:
-        raise FastUnsupported(f'field "{spec.name}" holds {exc} values in a key') from exc
 
 
 def _cells_reader(columns: list[pa.Array], positions: list[int]) -> Callable[[int], list[str]]:

@@ -50,7 +50,10 @@ def row_number(position: int) -> int:
 
 @dataclass
 class RowFindings:
-    """What the vectorised pass found in one row (a position in the table)."""
+    """What the vectorised pass found in one row (a position in its batch).
+
+    Earlier rows are named by their position in the whole table.
+    """
 
     position: int
     blank: bool = False
@@ -67,6 +70,7 @@ class RowAssembler:
     unique_fields: Sequence[int]
     key_fields: Sequence[int]
     cells_of: Callable[[int], list[str]]
+    offset: int = 0  # position of the batch's first row in the table
 
     def errors(self, found: RowFindings) -> list[dict[str, Any]]:
         replay = _Replay(self, found, self.cells_of(found.position))
@@ -80,7 +84,7 @@ class RowAssembler:
                 kinds[kind],
                 note=note,
                 cells=cells,
-                rowNumber=row_number(position),
+                rowNumber=row_number(position + self.offset),
                 cell=cells[index],
                 fieldName=self.fields[index].name,
                 fieldNumber=index + 1,
@@ -99,6 +103,7 @@ class _Replay:
         self.read: set[int] = set()
         self.full = False
         self.out: list[dict[str, Any]] = []
+        self.number = row_number(found.position + owner.offset)
 
     def access(self, index: int) -> None:
         if self.full or index in self.read:
@@ -118,12 +123,12 @@ class _Replay:
                     errors.BlankRowError,
                     note="",
                     cells=self.cells,
-                    rowNumber=row_number(self.found.position),
+                    rowNumber=self.number,
                 )
             ]
 
     def run(self) -> list[dict[str, Any]]:
-        number = row_number(self.found.position)
+        number = self.number
         for index in self.owner.unique_fields:
             self.access(index)
             if index in self.found.unique:

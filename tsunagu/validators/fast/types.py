@@ -60,8 +60,15 @@ def _integer(field: Field, values: pa.Array) -> Canonical | None:
     if not getattr(field, "bare_number", True):
         return None
     ok = pc.match_substring_regex(values, INTEGER_PATTERN)
-    typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64())
+    typed = pc.cast(_only(ok, values), pa.int64())
     return Canonical(as_mask(ok), typed)
+
+
+def _only(ok: pa.Array, values: pa.Array) -> pa.Array:
+    """``values`` where ``ok``, else null — without a copy when every value is ok (usual)."""
+    if ok.null_count == 0 and pc.all(ok).as_py():
+        return values
+    return pc.if_else(ok, values, pa.scalar(None, pa.string()))
 
 
 def _number(field: Field, values: pa.Array) -> Canonical | None:
@@ -69,7 +76,7 @@ def _number(field: Field, values: pa.Array) -> Canonical | None:
     if {"group_char", "decimal_char", "bare_number"} & defined or field.float_number:
         return None
     ok = pc.match_substring_regex(values, NUMBER_PATTERN)
-    typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.float64())
+    typed = pc.cast(_only(ok, values), pa.float64())
     # Decimal("-0") == Decimal("0"): fold -0.0 into 0.0 so hashing agrees.
     return Canonical(as_mask(ok), pc.add(typed, pa.scalar(0.0)))
 
