@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 Note = tuple[str, str]  # (Frictionless error type, note)
 CACHE_LIMIT = 200_000  # distinct non-canonical texts remembered per column
+# A column is checked once per distinct text when at most this share of a batch is distinct
+# (dates, counts, kana, phone numbers: the checks cost more than the dictionary encoding).
+DICTIONARY_RATIO = 0.6
+REPROBE_BATCHES = 32  # a high-variety column is encoded again (to look) after this many batches
 BOUNDS: dict[str, Callable[[Any, Any], Any]] = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -105,6 +109,8 @@ class ColumnReader:
         self._read = spec.create_cell_reader()
         self._seen: dict[str, tuple[Any, int]] = {}
         self._missing_note: int | None = None
+        self._costly = _costly(spec, self.vectorisable)
+        self._skip = 0  # batches left before a high-variety column is encoded again
 
     def note_id(self, notes: list[Note]) -> int:
         key = tuple(notes)
@@ -118,8 +124,26 @@ class ColumnReader:
         """Outcome of every cell of ``column`` (a string array without nulls).
 
         Work is over the whole batch in pyarrow; only cells with no canonical reading go to
-        Frictionless' cell reader, once per distinct text.
+        Frictionless' cell reader, once per distinct text. A low-variety column with costly
+        checks is dictionary-encoded first: its distinct texts are checked and rows pick the
+        outcome up by index. Whether it is encoded changes the cost, never the outcome.
         """
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if not self._costly or len(column) < 2:
+            return self._evaluate(column)
+        if self._skip:
+            self._skip -= 1
+            return self._evaluate(column)
+        encoded = pc.dictionary_encode(column)
+        distinct = encoded.dictionary
+        if len(distinct) > DICTIONARY_RATIO * len(column):
+            self._skip = REPROBE_BATCHES
+            return self._evaluate(column)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        return _spread(self._evaluate(distinct), indices, encoded.indices)
+
+    def _evaluate(self, column: pa.Array) -> ColumnOutcome:
         spec = self.spec
         missing = _missing(column, self.missing_values)
         canonical = read_canonical(spec, column) if self.vectorisable else None
@@ -184,6 +208,43 @@ class ColumnReader:
                 out.note_ids[position] = note_id
             if value is not None:
                 out.rest_values[position] = value
+
+
+def _spread(distinct: ColumnOutcome, indices: np.ndarray, arrow_indices: pa.Array) -> ColumnOutcome:
+    """The outcome of each row, from the outcome of each distinct text and the rows' indices.
+
+    Frictionless' values of non-canonical texts are spread too, in row order, as
+    :meth:`ColumnReader._read_rest` records them.
+    """
+    canonical = distinct.canonical
+    if canonical is not None:
+        values = canonical.values
+        typed = values.take(arrow_indices) if values is not None else None
+        canonical = Canonical(canonical.mask[indices], typed)
+    rest: dict[int, Any] = {}
+    if distinct.rest_values:
+        which = np.fromiter(distinct.rest_values, dtype=np.int64, count=len(distinct.rest_values))
+        rows = np.flatnonzero(np.isin(indices, which))
+        read = distinct.rest_values
+        rest = {p: read[d] for p, d in zip(rows.tolist(), indices[rows].tolist(), strict=True)}
+    return ColumnOutcome(
+        distinct.missing[indices],
+        distinct.fast[indices],
+        canonical,
+        distinct.note_ids[indices],
+        distinct.note_lists,
+        rest,
+    )
+
+
+def _costly(spec: Field, vectorisable: bool) -> bool:
+    """Whether checking a cell costs more than encoding it: a parse, a pattern.
+
+    A plain string column (a name, an address) is a length test at most: never encoded.
+    """
+    if spec.type != "string" or spec.format != "default" or not vectorisable:
+        return True
+    return spec.constraints.get("pattern") is not None
 
 
 def _missing(column: pa.Array, values: list[str]) -> np.ndarray:

@@ -69,7 +69,9 @@ class KeyIds:
         """Per row: the id of ``typed`` where ``valued``, of ``loose[row]``, else ``NO_VALUE``."""
         ids = np.full(len(valued), NO_VALUE, dtype=np.int64)
         rows = np.flatnonzero(valued)
-        if len(rows):
+        if len(rows) == len(valued):  # every row holds a value (a key column, usually)
+            ids[:] = self._typed_ids(typed)
+        elif len(rows):
             ids[rows] = self._typed_ids(typed.take(rows))
         if loose:
             self._loose_ids(loose, ids)
@@ -78,12 +80,11 @@ class KeyIds:
     def _typed_ids(self, values: pa.Array) -> np.ndarray:
         encoded = pc.dictionary_encode(values)
         distinct = encoded.dictionary
-        python = distinct.to_pylist()
-        hashes = np.fromiter(map(hash, python), dtype=np.int64, count=len(python))
+        hashes = _hashes(distinct)
         order = np.argsort(hashes)  # sorted keys make the binary searches cache-friendly
         where = np.searchsorted(self._hashes, hashes[order])
-        mapped = np.full(len(python), NO_VALUE, dtype=np.int64)
-        mapped[order] = self._lookup(python, order, where, hashes[order])
+        mapped = np.full(len(distinct), NO_VALUE, dtype=np.int64)
+        mapped[order] = self._lookup(distinct, order, where, hashes[order])
         new = np.flatnonzero(mapped[order] == NO_VALUE)  # in hash order
         added = order[new]
         mapped[added] = self._count + np.arange(len(added))
@@ -93,7 +94,7 @@ class KeyIds:
         return mapped[encoded.indices.to_numpy(zero_copy_only=False)]
 
     def _lookup(
-        self, python: list[Any], order: np.ndarray, where: np.ndarray, hashes: np.ndarray
+        self, distinct: pa.Array, order: np.ndarray, where: np.ndarray, hashes: np.ndarray
     ) -> np.ndarray:
         """Ids of values seen before (``NO_VALUE``: new), confirmed by equality, not hash.
 
@@ -109,8 +110,10 @@ class KeyIds:
         seen = pa.chunked_array(self._chunks, self.type)
         first = self._ids[where[hits]]  # nearly always the only candidate: one take for all
         stored = seen.take(first).to_pylist()
-        for hit, candidate, known in zip(hits.tolist(), first.tolist(), stored, strict=True):
-            value = python[int(order[hit])]
+        asked = distinct.take(order[hits]).to_pylist()  # Python values only for the hits
+        for hit, candidate, known, value in zip(
+            hits.tolist(), first.tolist(), stored, asked, strict=True
+        ):
             if known == value:
                 found[hit] = candidate
             else:  # a hash collision: look at every value with this hash
@@ -149,6 +152,19 @@ class KeyIds:
                 fresh += 1
             ids[position] = group
         self._append(pa.nulls(fresh, self.type), fresh)
+
+
+def _hashes(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each value, vectorised (polars): equal values, equal hashes.
+
+    Only a first filter — every hit is confirmed with ``==`` on the Python values, so which
+    hash function it is never changes an answer. (Canonical values hold no NaN, and -0.0 is
+    folded into 0.0, so equal means equal bits for the float hash too.)
+    """
+    import polars as pl
+
+    hashed = pl.from_arrow(values).hash(seed=0).to_numpy()  # type: ignore[union-attr]
+    return np.ascontiguousarray(hashed).view(np.int64)
 
 
 def field_ids(field_type: str, outcome: ColumnOutcome, known: KeyIds) -> np.ndarray:

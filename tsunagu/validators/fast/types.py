@@ -91,13 +91,30 @@ def _boolean(field: Field, values: pa.Array) -> Canonical | None:
 
 
 def _date(field: Field, values: pa.Array) -> Canonical | None:
+    """``YYYY-MM-DD`` read from the bytes themselves: a digit and dash test per position.
+
+    Ten bytes, digits and dashes where ``DATE_PATTERN`` puts them, is the same test as the
+    pattern (an ASCII pattern of fixed width), without a regular expression and three slices.
+    """
     if field.format != "default":
         return None
-    shaped_arrow = pc.match_substring_regex(values, DATE_PATTERN)
-    shaped = as_mask(shaped_arrow)
-    year, month, day = (
-        _digits(values, start, stop, shaped_arrow) for start, stop in ((0, 4), (5, 7), (8, 10))
+    rows, matrix = _fixed_width(values, 10)
+    digits = matrix.astype(np.int64) - ord("0")
+    number = (digits >= 0) & (digits <= 9)
+    shaped_rows = (
+        number[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
+        & (digits[:, 0] > 0)
+        & (matrix[:, 4] == ord("-"))
+        & (matrix[:, 7] == ord("-"))
     )
+    shaped = np.zeros(len(values), dtype=bool)
+    shaped[rows] = shaped_rows
+    year, month, day = (np.zeros(len(values), dtype=np.int64) for _ in range(3))
+    good = rows[shaped_rows]
+    picked = digits[shaped_rows]
+    year[good] = picked[:, :4] @ np.array([1000, 100, 10, 1])
+    month[good] = picked[:, 5] * 10 + picked[:, 6]
+    day[good] = picked[:, 8] * 10 + picked[:, 9]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days_in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     month_ok = (month >= 1) & (month <= 12)
@@ -110,11 +127,25 @@ def _date(field: Field, values: pa.Array) -> Canonical | None:
     return Canonical(ok, typed)
 
 
-def _digits(values: pa.Array, start: int, stop: int, shaped: pa.Array) -> np.ndarray:
-    """Digits at ``[start, stop)`` of each text as integers (0 where not ``shaped``)."""
-    part = pc.utf8_slice_codeunits(values, start, stop)
-    part = pc.if_else(shaped, part, pa.scalar("0"))
-    return np.asarray(pc.cast(part, pa.int64()), dtype=np.int64)
+def _fixed_width(values: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``values`` that are exactly ``width`` bytes, and those bytes (rows × width).
+
+    Read straight from the Arrow buffers (offsets, data), so nothing is copied but the bytes
+    of the rows that have the width. Null slots (never in a batch) are left out.
+    """
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    _, offset_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(
+        offset_buffer, dtype=np.int32, count=len(values) + 1, offset=4 * values.offset
+    )
+    rows = np.flatnonzero(np.diff(offsets) == width)
+    if values.null_count:
+        rows = rows[np.asarray(values.is_valid())[rows]]
+    if not len(rows) or data_buffer is None:
+        return rows[:0], np.empty((0, width), dtype=np.uint8)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    return rows, data[offsets[rows][:, None] + np.arange(width)]
 
 
 READERS: dict[str, Callable[[Any, pa.Array], Canonical | None]] = {
