@@ -6,6 +6,9 @@ import json
 
 import numpy as np
 import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tsunagu.webapp.api.features import parse_query
 from tsunagu.webapp.features import (
@@ -198,3 +201,52 @@ def test_lookup_gives_checksum_and_layer_and_forget_sees_a_new_version(layer_pat
     store.forget("a")
     sha, second = store.lookup("a")
     assert sha == "sha-2" and second is not first
+
+
+@st.composite
+def boxes_and_layer(draw):
+    """A layer of points and rectangles (some unlocated), and a bbox: small (the STRtree) or
+    large (the column scan)."""
+    coordinate = st.tuples(st.floats(139.8, 140.1), st.floats(35.7, 36.0))
+    features = []
+    for kind, (x, y), (w, h) in draw(st.lists(st.tuples(
+        st.sampled_from(["point", "box", "none"]), coordinate,
+        st.tuples(st.floats(0, 0.05), st.floats(0, 0.05)),
+    ), min_size=1, max_size=40)):  # fmt: skip
+        if kind == "point":
+            geometry = {"type": "Point", "coordinates": [x, y]}
+        elif kind == "box":
+            ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]
+            geometry = {"type": "Polygon", "coordinates": [ring]}
+        else:
+            geometry = None
+        features.append({"type": "Feature", "geometry": geometry, "properties": {}})
+    sizes = st.sampled_from([0.0, 0.001, 0.01, 0.1, 0.4])
+    (west, south), (width, height) = draw(coordinate), draw(st.tuples(sizes, sizes))
+    return features, (west, south, west + width, south + height)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(boxes_and_layer())
+def test_bbox_rows_equal_a_per_feature_envelope_test(tmp_path_factory, case):
+    features, bbox = case
+    path = tmp_path_factory.mktemp("bbox") / "layer.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    layer = load_layer(path)
+    west, south, east, north = bbox
+    expected = [
+        row for row, feature in enumerate(features) if feature["geometry"] is not None
+        and (bounds := shapely.geometry.shape(feature["geometry"]).bounds)
+        and bounds[0] <= east and bounds[2] >= west and bounds[1] <= north and bounds[3] >= south
+    ]  # fmt: skip
+    found = query_layer(layer, FeatureQuery(bbox=bbox, limit=5000))
+    assert [f["id"] for f in found["features"]] == [row + 1 for row in expected]
+    assert found["total"] == len(expected)
+
+
+def test_a_layer_without_any_properties_loads(tmp_path):
+    path = tmp_path / "bare.geojson"
+    bare = {"type": "Feature", "geometry": POINT, "properties": {}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [bare, bare]}))
+    found = query_layer(load_layer(path), FeatureQuery())
+    assert found["total"] == 2 and found["features"][1]["properties"] == {}

@@ -44,8 +44,13 @@ def test_data_is_escaped_everywhere(client):
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # A page with no inline script gets no nonce: scripts only from the app's own files.
+    assert "<script>" not in response.text and "nonce" not in response.text
+    assert "script-src 'self';" in csp and "'nonce-" not in csp
+    names = [name.lower() for name, _ in response.headers]
+    assert len(names) == len(set(names)), names
 
 
 def test_download_is_byte_exact_attachment(client, published):

@@ -29,6 +29,16 @@ def test_cors_and_nosniff_on_every_api_route(client, url):
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
 
 
+@pytest.mark.parametrize("url", API_URLS)
+def test_api_answers_allow_nothing_to_run_and_carry_each_header_once(client, url):
+    response = client.get(url)
+    policy = response.headers["Content-Security-Policy"]
+    assert policy == "default-src 'none'; frame-ancestors 'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    names = [name.lower() for name, _ in response.headers]
+    assert len(names) == len(set(names)), names
+
+
 def test_cors_applies_to_errors_and_the_features_blueprint(client, app):
     missing = client.get("/api/v1/datasets/nope")
     assert missing.status_code == 404 and missing.headers["Access-Control-Allow-Origin"] == "*"

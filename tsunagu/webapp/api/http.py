@@ -29,6 +29,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.wrappers import Response
 
 from tsunagu.webapp.errors import error_body
+from tsunagu.webapp.security import add_missing
 
 bp = Blueprint("api_http", __name__)
 
@@ -129,12 +130,11 @@ def _rate_limit() -> Response | None:
 def _api_headers(response: Response) -> Response:
     if not is_api():
         return response
-    response.headers.update(CORS_HEADERS)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    extra = list(CORS_HEADERS.items())
     if "tsunagu.rate" in request.environ:
         capacity, left = request.environ["tsunagu.rate"]
-        response.headers["RateLimit-Limit"] = str(capacity)
-        response.headers["RateLimit-Remaining"] = str(left)
+        extra += [("RateLimit-Limit", str(capacity)), ("RateLimit-Remaining", str(left))]
+    add_missing(response, extra)  # one pass over the headers, not one per name
     if response.direct_passthrough or response.is_streamed:
         return response  # files and streams: send_file does its own conditional handling
     response.vary.add("Accept-Encoding")

