@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsunagu.maps.grid import CELLS_PER_TILE, grid_cells
+from tsunagu.maps.grid import CELLS_PER_TILE, PointGrid, grid_cells
 
 
 def reference(lon: list[float], lat: list[float], zoom: int) -> dict[tuple, tuple]:
@@ -57,3 +57,20 @@ def test_cells_equal_a_per_point_count(case):
 
 def test_no_points_no_cells():
     assert grid_cells(np.array([]), np.array([]), 12) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(points(), st.data())
+def test_point_grid_gives_grid_cells_bit_for_bit(case, data):
+    lon, lat, zoom = case
+    lon_all = np.array([*lon, math.nan]), np.array([*lat, math.nan])  # one unlocated point
+    grid = PointGrid(*lon_all)
+    rows = np.array(sorted(data.draw(st.sets(st.integers(0, len(lon) - 1), min_size=1))))
+    assert grid.cells(rows, zoom) == grid_cells(lon_all[0][rows], lon_all[1][rows], zoom)
+    assert grid.cells(rows, zoom) == grid_cells(lon_all[0][rows], lon_all[1][rows], zoom)  # cached
+
+
+def test_point_grid_falls_back_when_the_grid_would_be_huge():
+    lon, lat = np.array([-179.0, 179.0, 0.0]), np.array([-80.0, 80.0, 0.0])
+    rows = np.arange(3)
+    assert PointGrid(lon, lat).cells(rows, 22) == grid_cells(lon, lat, 22)

@@ -15,6 +15,7 @@ import shapely
 from shapely.errors import ShapelyError
 
 from tsunagu.errors import TsunaguError
+from tsunagu.maps.grid import PointGrid
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
@@ -83,6 +84,11 @@ class FeatureLayer:
         arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes
         arrays += self.starts.nbytes + len(self.text)
         return int(arrays + self.properties.nbytes + geometry_guess + 64 * len(self.ids))
+
+    @cached_property
+    def grid(self) -> PointGrid:
+        """Grid cells of this layer's points, each zoom's cell keys kept once computed."""
+        return PointGrid(self.lon, self.lat)
 
     def fragments(self, rows: np.ndarray) -> list[memoryview]:
         """The JSON text of ``rows``' features, as views into ``text`` (no copies)."""

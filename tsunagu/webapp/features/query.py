@@ -11,7 +11,6 @@ import numpy as np
 import orjson
 import shapely
 
-from tsunagu.maps.grid import grid_cells
 from tsunagu.webapp.features.layer import (
     GRID_PAGE,
     SCAN_SHARE,
@@ -59,7 +58,7 @@ def select(layer: FeatureLayer, query: FeatureQuery) -> Selection:
     rows = _matching_rows(layer, query)
     grid = query.zoom is not None and len(rows) > query.limit
     size = min(query.limit, GRID_PAGE) if grid else query.limit
-    cells = grid_cells(layer.lon[rows], layer.lat[rows], query.zoom) if grid else None
+    cells = layer.grid.cells(rows, query.zoom) if grid else None
     chosen = Selection(rows[query.offset : query.offset + size], int(rows.size), cells)
     if whole:
         if len(layer.whole_views) >= WHOLE_VIEWS:
