@@ -53,3 +53,7 @@ class Case:
     reference: str | None = None  # same signature, timed in the same run for the ratio
     reference_label: str = ""
     target: Target | None = None
+    #: "module:function" called as check(ours, reference) with what the last run of each
+    #: returned (saved as JSON by the child, outside the clock); returns what differs (empty:
+    #: the same). For "the same answers as the reference", which a faster wrong answer misses.
+    check: str | None = None

@@ -17,11 +17,12 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import Case
+from bench import Case, Target
 
 #: Benchmark modules, by the name given on the command line. Add new ones here, explicitly.
 MODULES = {
@@ -46,22 +47,27 @@ def _load(target: str):
     return getattr(importlib.import_module(module_name), attr)
 
 
-def child(target: str, size: int) -> None:
-    """Run one piece of work once, in this (child) process, and print time and peak RSS."""
+def child(target: str, size: int, result_out: str = "") -> None:
+    """Run one piece of work once, in this (child) process, and print time and peak RSS; with
+    ``result_out``, save what the work returned there as JSON, after the clock stopped."""
     work = _load(target)  # imports happen here, before the clock starts
     start = time.perf_counter()
-    work(size)
+    result = work(size)
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    if result_out:
+        Path(result_out).write_text(json.dumps(result, ensure_ascii=False, default=str))
     print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
 
 
-def measure(target: str, size: int, runs: int) -> Measured:
-    """Median time and median peak RSS of ``runs`` fresh child processes."""
+def measure(target: str, size: int, runs: int, result_out: Path | None = None) -> Measured:
+    """Median time and median peak RSS of ``runs`` fresh child processes (the last one saves
+    its result to ``result_out`` when given)."""
     results = []
-    for _ in range(runs):
+    for run in range(runs):
+        out = str(result_out) if result_out is not None and run == runs - 1 else ""
         done = subprocess.run(
-            [sys.executable, "-m", "bench", "--child", target, str(size)],
+            [sys.executable, "-m", "bench", "--child", target, str(size), out],
             capture_output=True,
             text=True,
             cwd=ROOT,
@@ -85,11 +91,19 @@ HEADER = (
 
 def run_case(case: Case, runs: int, quick: bool) -> bool:
     """Measure one case (and its reference), print its row; False when a target is missed."""
-    ours = measure(case.run, case.size, runs)
-    ref = measure(case.reference, case.size, runs) if case.reference else None
+    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as tmp:
+        saved = (Path(tmp) / "ours.json", Path(tmp) / "reference.json") if case.check else None
+        ours = measure(case.run, case.size, runs, saved[0] if saved else None)
+        ref = None
+        if case.reference:
+            ref = measure(case.reference, case.size, runs, saved[1] if saved else None)
+        differences = _check(case, saved) if saved and case.reference else []
     ratio = ref.seconds / ours.seconds if ref else None
     target = None if quick else case.target
     missed = target.failures(ours.seconds, ours.peak_mb, ratio) if target else []
+    missed += differences  # a wrong answer is a miss even in --quick
+    if differences and target is None:
+        target = case.target or Target()
     result = "n/a" if target is None else ("met" if not missed else "NOT MET: " + "; ".join(missed))
     print(
         f"{case.work:<26} {case.size:>10,} {ours.seconds:>9.2f} {case.size / ours.seconds:>11,.0f} "
@@ -101,6 +115,11 @@ def run_case(case: Case, runs: int, quick: bool) -> bool:
     return not missed
 
 
+def _check(case: Case, saved: tuple[Path, Path]) -> list[str]:
+    ours, reference = (json.loads(path.read_text()) for path in saved)
+    return list(_load(case.check)(ours, reference))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -108,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, no targets (smoke test)")
     parser.add_argument("--runs", type=int, help="runs per case, median shown (default 3, quick 1)")
-    parser.add_argument("--child", nargs=2, metavar=("TARGET", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), *args.child[2:3])
         return 0
     unknown = sorted(set(args.modules) - set(MODULES))
     if unknown:

@@ -1,0 +1,45 @@
+"""The benchmark runner's own logic (the benchmarks themselves never run in ``make test``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import Case, Target
+from bench.__main__ import run_case
+
+ERROR = {"type": "type-error", "rowNumber": 3, "fieldName": "定員", "cell": "十"}
+
+
+def found_one(size: int) -> list[dict[str, Any]]:
+    return [ERROR]
+
+
+def found_another(size: int) -> list[dict[str, Any]]:
+    return [{**ERROR, "rowNumber": 4}]
+
+
+def test_same_errors_names_the_first_difference():
+    from bench.validation import same_errors  # here: the runner's children import this module
+
+    assert same_errors([ERROR], [ERROR]) == []
+    assert same_errors([ERROR], found_another(0)) == ["error sets differ (1 vs 1; first at #1)"]
+    assert same_errors([], [ERROR]) == ["error sets differ (0 vs 1; first at #1)"]
+
+
+def test_a_faster_wrong_answer_is_not_met_even_in_quick_mode(capsys):
+    here = "tests.test_bench"
+    wrong = Case("demo", 10, f"{here}:found_one", f"{here}:found_another", "other",
+                 Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
+    assert run_case(wrong, runs=1, quick=True) is False
+    assert "NOT MET: error sets differ" in capsys.readouterr().out
+    right = Case("demo", 10, f"{here}:found_one", f"{here}:found_one", "same",
+                 Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
+    assert run_case(right, runs=1, quick=False) is True
+    assert capsys.readouterr().out.rstrip().endswith("met")
+
+
+def test_target_failures_show_the_figures():
+    target = Target(max_seconds=5, max_peak_mb=500, min_ratio=25)
+    assert target.failures(2.0, 400, 36.0) == []
+    assert target.failures(6.0, 600, 20.0) == ["6.00 s > 5 s", "600 MB > 500 MB", "20.0× < 25×"]
+    assert target.failures(2.0, 400, None) == ["no reference < 25×"]
