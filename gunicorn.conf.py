@@ -12,10 +12,10 @@ import time
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One sync worker per core. The features API is CPU-bound (numpy selection, joining preloaded
 # JSON), so more processes than cores only add context switches, and threads (gthread) share
-# one GIL per process. On the 2-core build host, loaded by other jobs (load average 9-13),
-# sync ×2, sync ×4 and gthread 2×4 swapped places from run to run (40-270 req/s): the noise
-# was larger than any difference, so this follows the reasoning; re-measure with
-# ``python -m bench.api`` on a quiet host. A reverse proxy in front buffers slow clients.
+# one GIL per process. Measured on the 2-core host at load ~1 (2026-11-24, wrk with 16
+# connections on the same cores, the bench's 1000 map views): sync ×2 765 req/s, gthread 2×4
+# 703 req/s (its keep-alive saves the connection set-up, its thread hand-offs cost more);
+# re-measure with ``python -m bench.api``. A reverse proxy in front buffers slow clients.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 worker_class = "sync"
 # The app is built once in the master, then forked: catalogue code and libraries are shared

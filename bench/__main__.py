@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import Case, Target
+from bench import Case, Target, peak_rss_mb
 
 #: Benchmark modules, by the name given on the command line. Add new ones here, explicitly.
 MODULES = {
@@ -40,6 +39,7 @@ CHILD_TIMEOUT = 600
 class Measured:
     seconds: float
     peak_mb: float
+    detail: str = ""  # what the work reported of itself (its last run), shown under its row
 
 
 def _load(target: str):
@@ -54,10 +54,10 @@ def child(target: str, size: int, result_out: str = "") -> None:
     start = time.perf_counter()
     result = work(size)
     seconds = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     if result_out:
         Path(result_out).write_text(json.dumps(result, ensure_ascii=False, default=str))
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
+    detail = result if isinstance(result, str) else ""
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(), "detail": detail}))
 
 
 def measure(target: str, size: int, runs: int, result_out: Path | None = None) -> Measured:
@@ -80,6 +80,7 @@ def measure(target: str, size: int, runs: int, result_out: Path | None = None) -
     return Measured(
         statistics.median(r["seconds"] for r in results),
         statistics.median(r["peak_mb"] for r in results),
+        results[-1].get("detail", ""),
     )
 
 
@@ -112,6 +113,8 @@ def run_case(case: Case, runs: int, quick: bool) -> bool:
         f"{target.describe() if target else '-':<26} {result}",
         flush=True,
     )
+    if ours.detail:
+        print(f"  ↳ {ours.detail}", flush=True)
     return not missed
 
 

@@ -333,21 +333,25 @@ def _verdict(met: bool, quick: bool) -> str:
 # -- the shared ``python -m bench`` table ------------------------------------------------------
 
 
-def run_store(size: int) -> None:
+def run_store(size: int) -> str:
     """A case of the shared table; fails with the figures when the p95 target is missed."""
     latency = measure_store(size)
     if size >= SIZE and latency.p95 > P95_TARGET_MS:
         raise SystemExit(f"feature store NOT MET: {latency.describe()} > {P95_TARGET_MS} ms")
+    return f"{QUERIES} views in process: {latency.describe()} (target p95 ≤ {P95_TARGET_MS:g} ms)"
 
 
-def run_served(size: int) -> None:
+def run_served(size: int) -> str:
     """A case of the shared table; fails with the figures when the rate target is missed."""
     load, ceiling = measure_served(size, DURATION if size >= SIZE else QUICK_DURATION)
+    figures = (
+        f"{load.rate:,.0f} req/s ({load.tool}, {CONNECTIONS} connections, median of {RUNS}), "
+        f"{load.errors} errors, {load.latency.describe()}; trivial route {ceiling.rate:,.0f} "
+        f"req/s; load average {_load_average()}"
+    )
     if size >= SIZE and (load.rate < RATE_TARGET or load.errors):
-        raise SystemExit(
-            f"served NOT MET: {load.rate:,.0f} req/s, {load.errors} errors "
-            f"(trivial route ceiling {ceiling.rate:,.0f} req/s)"
-        )
+        raise SystemExit(f"served NOT MET (target ≥ {RATE_TARGET:g} req/s, 0 errors): {figures}")
+    return f"served: {figures} (target ≥ {RATE_TARGET:g} req/s, 0 errors)"
 
 
 def cases(quick: bool) -> list[Case]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import _strptime  # noqa: F401
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ import pandas  # noqa: F401
 import pyarrow.csv
 import pyarrow.pandas_compat  # noqa: F401
 
-from bench import Case, Target
+from bench import Case, Target, peak_rss_mb
 from bench.generate_tables import SCHEMA, facility_table, table_path
 from tsunagu.validators.fast import validate_csv_file
 
@@ -132,7 +131,7 @@ def child(engine: str, size: int, encoding: str, keys_out: str) -> None:
     start = time.perf_counter()
     errors = work(size, encoding)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     if keys_out:
         Path(keys_out).write_text(json.dumps(error_keys(errors), ensure_ascii=False))
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "errors": len(errors)}))
