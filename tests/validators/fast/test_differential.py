@@ -231,3 +231,18 @@ def test_fast_engine_matches_frictionless_on_generated_tables(case, batch_rows) 
     reference, fast, _ = _run_both(*case, batch_rows=batch_rows)
     if fast is not None:
         assert_same(reference, fast)
+
+
+def test_an_enum_value_past_int64_matches_nothing_and_breaks_nothing():
+    schema = {
+        "fields": [
+            {"name": "ID", "type": "integer",
+             "constraints": {"minimum": 0, "enum": ["9999999999999999999", "3"]}},
+        ],
+        "primaryKey": ["ID"],
+    }  # fmt: skip
+    for rows in ([[""], [""]], [["3"], ["4"], ["9999999999999999999"]]):
+        for batch_rows in (1, BATCH_ROWS):
+            reference, fast, _ = _run_both(schema, ["ID"], rows, batch_rows=batch_rows)
+            assert fast is not None
+            assert_same(reference, fast)

@@ -280,7 +280,10 @@ def _passes(spec: Field, name: str, values: Any, fast: np.ndarray) -> np.ndarray
         bound = to_arrow_value(spec.type, reader(declared))
         passed = BOUNDS[name](values, pa.scalar(bound, values.type))
     elif name == "enum":
-        allowed = [v for v in map(reader, declared) if v is not None]
+        # An allowed value no canonical value can equal (an integer past int64) is dropped:
+        # converting it to the column's type would overflow, and it matches nothing here.
+        read = (to_arrow_value(spec.type, v) for v in map(reader, declared) if v is not None)
+        allowed = [v for v in read if v is not None]
         passed = pc.is_in(values, value_set=pa.array(allowed, values.type))
     elif name == "pattern":
         passed = _pattern_passes(declared, values, fast)
