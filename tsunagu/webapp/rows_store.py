@@ -16,8 +16,6 @@ blueprint :mod:`tsunagu.webapp.api.rows` parses the request and calls :func:`sel
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,7 @@ import polars as pl
 
 from tsunagu.catalogue.search_text import fold
 from tsunagu.errors import TsunaguError
+from tsunagu.webapp.loaded_files import LoadedFiles
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -198,34 +197,17 @@ class RowsStore:
         max_bytes: int = 512 * 1024 * 1024,
     ) -> None:
         self._opener = opener
-        self._max_tables = max_tables
-        self._max_bytes = max_bytes
-        self._tables: OrderedDict[tuple[str, str], RowsTable] = OrderedDict()
-        self._lock = threading.Lock()
+        self._tables: LoadedFiles[RowsTable] = LoadedFiles(
+            load_table, max_entries=max_tables, max_bytes=max_bytes
+        )
 
     def table(self, dataset_id: str) -> RowsTable:
         path, sha256 = self._opener(dataset_id)
-        key = (dataset_id, sha256)
-        with self._lock:
-            if key in self._tables:
-                self._tables.move_to_end(key)
-                return self._tables[key]
-        loaded = load_table(path)  # outside the lock: other tables stay available
-        with self._lock:
-            self._tables[key] = loaded
-            self._tables.move_to_end(key)
-            self._evict()
-        return loaded
-
-    def _evict(self) -> None:
-        while len(self._tables) > 1 and (
-            len(self._tables) > self._max_tables or self.nbytes > self._max_bytes
-        ):
-            self._tables.popitem(last=False)
+        return self._tables.get(dataset_id, path, sha256)
 
     @property
     def nbytes(self) -> int:
-        return sum(table.nbytes for table in self._tables.values())
+        return self._tables.nbytes
 
     def __len__(self) -> int:
         return len(self._tables)

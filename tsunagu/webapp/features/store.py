@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tsunagu.webapp.features.layer import FeatureLayer, FeatureQuery, load_layer
 from tsunagu.webapp.features.query import query_layer
+from tsunagu.webapp.loaded_files import LoadedFiles
 
 
 class FeatureStore:
@@ -34,10 +33,9 @@ class FeatureStore:
         self._opener = opener
         self._lookup_ttl = lookup_ttl
         self._recent: dict[str, tuple[float, str, FeatureLayer]] = {}
-        self._max_layers = max_layers
-        self._max_bytes = max_bytes
-        self._layers: OrderedDict[tuple[str, str], FeatureLayer] = OrderedDict()
-        self._lock = threading.Lock()
+        self._layers: LoadedFiles[FeatureLayer] = LoadedFiles(
+            load_layer, max_entries=max_layers, max_bytes=max_bytes, on_evict=self.forget
+        )
 
     def lookup(self, dataset_id: str) -> tuple[str, FeatureLayer]:
         """(sha256 of the published file, its loaded layer)."""
@@ -46,7 +44,7 @@ class FeatureStore:
         if recent is not None and now < recent[0]:
             return recent[1], recent[2]
         path, sha256 = self._opener(dataset_id)
-        loaded = self._load(dataset_id, path, sha256)
+        loaded = self._layers.get(dataset_id, path, sha256)
         if self._lookup_ttl > 0:
             self._recent[dataset_id] = (now + self._lookup_ttl, sha256, loaded)
         return sha256, loaded
@@ -58,29 +56,9 @@ class FeatureStore:
         """Drop the cached lookup (call after publishing a version in this process)."""
         self._recent.pop(dataset_id, None)
 
-    def _load(self, dataset_id: str, path: Path, sha256: str) -> FeatureLayer:
-        key = (dataset_id, sha256)
-        with self._lock:
-            if key in self._layers:
-                self._layers.move_to_end(key)
-                return self._layers[key]
-        loaded = load_layer(path)  # outside the lock: other layers stay available
-        with self._lock:
-            self._layers[key] = loaded
-            self._layers.move_to_end(key)
-            self._evict()
-        return loaded
-
-    def _evict(self) -> None:
-        while len(self._layers) > 1 and (
-            len(self._layers) > self._max_layers or self.nbytes > self._max_bytes
-        ):
-            (dataset_id, _), _ = self._layers.popitem(last=False)
-            self._recent.pop(dataset_id, None)
-
     @property
     def nbytes(self) -> int:
-        return sum(layer.nbytes for layer in self._layers.values())
+        return self._layers.nbytes
 
     def __len__(self) -> int:
         return len(self._layers)
