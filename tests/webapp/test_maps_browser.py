@@ -3,70 +3,31 @@ filters, tables, and the payload dataset with ``alert`` hooked. Nothing leaves 1
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 
 from tests.maps.catalogue import add_map_layers
+from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-sync_playwright = playwright_api.sync_playwright
-
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(app, published, tmp_path):
-    from werkzeug.serving import make_server
-
     add_map_layers(published, tmp_path / "geo")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
-def page(tmp_path):
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        context.route("**/*", _local_only)
-        context.add_init_script(
+def page():
+    with chromium() as browser, new_page(browser) as page:
+        page.context.add_init_script(
             "window.__csp = []; document.addEventListener('securitypolicyviolation',"
             " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
         )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
         yield page
-        context.close()
-
-
-def _local_only(route) -> None:
-    if urlsplit(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        route.abort()  # tiles and anything else: nothing leaves the machine
 
 
 def _rows(page, layer: str):

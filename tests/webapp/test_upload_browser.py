@@ -3,71 +3,34 @@ its report, a good file published and then listed (and mapped). Nothing leaves 1
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
 from tsunagu.config import load_settings
 from tsunagu.webapp import create_app
 from tsunagu.webapp.auth import TokenStore
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-sync_playwright = playwright_api.sync_playwright
-
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def site(tmp_path, published):
-    from werkzeug.serving import make_server
-
     settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
     settings.data_dir.mkdir(parents=True)
     app = create_app(settings, catalogue=published)
     token = TokenStore(settings.database).create("kenko").token
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", token, app
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url, token, app
 
 
 @pytest.fixture
-def page(tmp_path):
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        context.route("**/*", _local_only)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+def page():
+    with chromium() as browser, new_page(browser, timeout_ms=30_000) as page:
         yield page
-        context.close()
-
-
-def _local_only(route) -> None:
-    if urlsplit(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        route.abort()
 
 
 def _upload(page, base: str, path: Path, dataset_id: str) -> None:
