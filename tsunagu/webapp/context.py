@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
 from tsunagu.config import Settings
+from tsunagu.errors import DatasetNotFound
 
 
 @dataclass(frozen=True)
@@ -18,3 +21,23 @@ class WebContext:
 
 def web() -> WebContext:
     return current_app.extensions["tsunagu"]
+
+
+def published_file(
+    dataset_id: str, key_of: Callable[[Any], str | None], code: str, what: str, what_ja: str
+) -> tuple[Path, str]:
+    """The stored file ``key_of(record)`` of a dataset and its checksum, for the APIs that
+    load published files; ``DatasetNotFound`` (404) when the dataset, the file or a catalogue
+    that stores files is missing."""
+    catalogue = web().catalogue
+    record = catalogue.get_dataset(dataset_id)  # DatasetNotFound → 404
+    key = key_of(record)
+    opener = getattr(catalogue, "open_file", None)
+    if key is None or opener is None:
+        raise DatasetNotFound(
+            f"dataset {dataset_id!r} has no {what} in this catalogue",
+            message_ja=f"データセット「{dataset_id}」には{what_ja}がありません",
+            code=code,
+        )
+    path, info = opener(dataset_id, key)
+    return path, info["sha256"]

@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request
 from flask.wrappers import Response
 
-from tsunagu.errors import DatasetNotFound, TsunaguError
-from tsunagu.webapp.context import web
+from tsunagu.errors import TsunaguError
+from tsunagu.webapp.context import published_file, web
 from tsunagu.webapp.features import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -45,18 +45,9 @@ def published_geojson(dataset_id: str) -> tuple[Path, str]:
     """The stored GeoJSON of a dataset and its checksum; 404 when it has none."""
     from tsunagu.maps.layers import geojson_key
 
-    catalogue = web().catalogue
-    record = catalogue.get_dataset(dataset_id)
-    key = geojson_key(record)
-    opener = getattr(catalogue, "open_file", None)
-    if key is None or opener is None:
-        raise DatasetNotFound(
-            f"dataset {dataset_id!r} has no map data (GeoJSON) in this catalogue",
-            message_ja=f"データセット「{dataset_id}」には地図データ（GeoJSON）がありません",
-            code="features-not-found",
-        )
-    path, info = opener(dataset_id, key)
-    return path, info["sha256"]
+    return published_file(
+        dataset_id, geojson_key, "features-not-found", "map data (GeoJSON)", "地図データ（GeoJSON）"
+    )
 
 
 def store() -> FeatureStore:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from flask.wrappers import Response
 
-from tsunagu.errors import DatasetNotFound
-from tsunagu.webapp.context import web
+from tsunagu.webapp.context import published_file
 from tsunagu.webapp.rows_store import RowsStore, page_records, parse_rows_query
 
 bp = Blueprint("rows_api", __name__, url_prefix="/api/v1")
@@ -27,17 +27,11 @@ CSV_KEY = "csv"
 
 def published_csv(dataset_id: str) -> tuple[Path, str]:
     """The stored standard CSV of a dataset and its checksum; 404 when it has none."""
-    catalogue = web().catalogue
-    record = catalogue.get_dataset(dataset_id)  # DatasetNotFound → 404
-    opener = getattr(catalogue, "open_file", None)
-    if opener is None or not any(r.key == CSV_KEY for r in record.resources):
-        raise DatasetNotFound(
-            f"dataset {dataset_id!r} has no standard CSV in this catalogue",
-            message_ja=f"データセット「{dataset_id}」には標準CSVがありません",
-            code="rows-not-found",
-        )
-    path, info = opener(dataset_id, CSV_KEY)
-    return path, info["sha256"]
+
+    def key_of(record: Any) -> str | None:
+        return CSV_KEY if any(r.key == CSV_KEY for r in record.resources) else None
+
+    return published_file(dataset_id, key_of, "rows-not-found", "standard CSV", "標準CSV")
 
 
 def store() -> RowsStore:
