@@ -239,7 +239,11 @@ def check_csv(csv_path: Path, schema_path: Path) -> None:
     from frictionless import Resource, Schema
 
     schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
-    report = Resource(path=str(csv_path), schema=schema).validate()
+    resource = Resource(
+        path=csv_path.name, basepath=str(csv_path.parent), schema=schema, format="csv",
+        encoding="utf-8",
+    )  # fmt: skip
+    report = resource.validate(limit_errors=0)
     if not report.valid:
         errors = report.flatten(["rowNumber", "fieldName", "type"])[:5]
         raise PublishError(
