@@ -66,7 +66,9 @@ def test_published_to_the_catalogue_and_unchanged_when_figures_are(kashiwa, tmp_
     record = kashiwa.catalogue.get_dataset(DATASET_ID)
     assert {r.key for r in record.resources} == {"csv", "json", "schema", "datapackage"}
     assert record.meta.update_frequency == "daily" and record.meta.licence == "CC-BY-4.0"
-    again = publish_indicators(kashiwa.catalogue, _ind(kashiwa), tmp_path / "pub")
+    again = publish_indicators(
+        kashiwa.catalogue, _ind(kashiwa), tmp_path / "pub", municipality=("122173", "柏市")
+    )
     assert again.action == "unchanged"  # same figures, same files: nothing published
     # the platform's own dataset is never counted as one of the city's datasets
     after = _ind(kashiwa)
