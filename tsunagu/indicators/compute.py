@@ -209,16 +209,13 @@ def compute(
     """The indicators for ``[start, end]`` (default: the 30 days up to today), optionally for
     one department only."""
     period = Period.of(start, end, now or datetime.now(UTC))
-    datasets = [
-        d
-        for d in facts.datasets
-        if d.meta.id not in PLATFORM_DATASETS and parse_instant(d.created) <= period.now
-    ]
+    every = [d for d in facts.datasets if d.meta.id not in PLATFORM_DATASETS]
     audit = [e for e in facts.audit if e.get("dataset") not in PLATFORM_DATASETS and "at" in e]
+    owners = _owners(every, audit)
+    departments = _departments(every, audit)  # every department ever seen, whatever the period
+    datasets = [d for d in every if parse_instant(d.created) <= period.now]
     audit = [e for e in audit if parse_instant(e["at"]) <= period.now]
     audit.sort(key=lambda e: e["at"])
-    owners = _owners(datasets, audit)
-    departments = _departments(datasets, audit)
     if department is not None:
         datasets = [d for d in datasets if d.meta.organisation == department]
         audit = [e for e in audit if owners.get(e.get("dataset", "")) == department]
