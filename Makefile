@@ -20,9 +20,11 @@ $(STAMP): setup.cfg pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 ## Fresh clone -> every sample dataset read, normalized, validated, converted and published to
-## the embedded catalogue (exit 1 = some dataset blocked, as the documented sample is), then served.
+## the embedded catalogue (exit 1 = some dataset blocked, as the documented sample is), the
+## EBPM indicators published as a dataset of their own, then served.
 demo: install
 	$(BIN)/tsunagu --data-dir $(DATA_DIR) publish datasets/; test $$? -le 1
+	$(BIN)/tsunagu --data-dir $(DATA_DIR) report --publish
 	$(BIN)/tsunagu --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
 
 test: install

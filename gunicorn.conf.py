@@ -35,7 +35,17 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # %(U)s is the path WITHOUT the query string: query strings may carry tokens; never log them.
-access_log_format = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# No %(h)s (client address) and no %(a)s (user agent): the site records no personal data
+# (README "Privacy"; tests/webapp/test_usage_privacy.py checks the log).
+access_log_format = '- - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+def worker_exit(server, worker):
+    """Write this worker's pending use counts before it goes (restart, recycling, shutdown)."""
+    app = getattr(worker, "wsgi", None)
+    counter = app.extensions.get("tsunagu_usage") if app is not None else None
+    if counter is not None:
+        counter.flush()
 
 
 def when_ready(server):

@@ -30,6 +30,7 @@ MODULES = {
     "api": "bench.api",
     "map_page": "bench.map_page",
     "validation": "bench.validation",
+    "usage": "bench.usage",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

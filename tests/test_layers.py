@@ -30,6 +30,7 @@ FORBIDDEN = {
     "catalogue": ("tsunagu.publisher", "tsunagu.webapp", "tsunagu.cli", "flask", "folium"),
     "publisher": ("tsunagu.webapp", "tsunagu.cli", "flask", "folium"),
     "maps": ("tsunagu.webapp", "tsunagu.cli", "tsunagu.publisher", "flask"),
+    "indicators": ("tsunagu.webapp", "tsunagu.cli", "flask", "folium"),
 }
 
 

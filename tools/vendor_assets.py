@@ -1,7 +1,7 @@
 """Copy the map's browser assets from node_modules/ into tsunagu/webapp/static/vendor/.
 
 Run by ``make install`` after ``npm ci`` (package.json pins leaflet 1.9.4 and
-leaflet.markercluster 1.5.3). The app serves these files itself — never from a CDN — and both
+leaflet.markercluster 1.5.3, chart.js 4.6.2). The app serves these files itself — never from a CDN — and both
 folders are git-ignored, so a fresh clone needs this step; the map pages say so when it was
 skipped. Only the dist files the pages load are copied (plus Leaflet's marker images).
 """
@@ -23,8 +23,9 @@ COPIES = (
         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
         "leaflet.markercluster",
     ),
+    ("chart.js", ("chart.umd.min.js",), "chart.js"),  # dashboard and dataset-page charts
 )
-LICENCES = ("LICENSE", "MIT-LICENCE.txt", "MIT-LICENSE.txt")
+LICENCES = ("LICENSE", "LICENSE.md", "MIT-LICENCE.txt", "MIT-LICENSE.txt")
 
 
 def vendor(node_modules: Path = NODE_MODULES, target: Path = VENDOR) -> list[Path]:

@@ -77,6 +77,12 @@ class Settings:
         '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
         "Attribution shown with the basemap.",
     )
+    usage_counting: str = _setting(
+        "on", 'Count page views, downloads and API requests (counts only, no IP): "on" or "off".'
+    )
+    usage_flush_seconds: float = _setting(
+        10.0, "Seconds between writes of the in-memory use counts to the catalogue database."
+    )
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d{6}", self.municipality_code):
@@ -86,6 +92,12 @@ class Settings:
             )
         if self.catalogue not in ("local", "ckan"):
             raise ConfigError(f'catalogue must be "local" or "ckan", got "{self.catalogue}"')
+        if self.usage_counting not in ("on", "off"):
+            raise ConfigError(f'usage_counting must be "on" or "off", got "{self.usage_counting}"')
+        if self.usage_flush_seconds < 0:
+            raise ConfigError(
+                f"usage_flush_seconds must be 0 or more, got {self.usage_flush_seconds}"
+            )
         for name in ("max_file_bytes", "max_columns", "max_line_bytes", "max_cell_chars"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")

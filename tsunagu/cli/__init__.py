@@ -44,6 +44,7 @@ def _register() -> None:
         convert_cmd,
         map_cmd,
         publish_cmd,
+        report_cmd,
         schemas_cmd,
         serve_cmd,
         token_cmd,
@@ -59,6 +60,7 @@ def _register() -> None:
         config_cmd,
         serve_cmd,
         token_cmd,
+        report_cmd,
     ):
         cli.add_command(module.command)
 

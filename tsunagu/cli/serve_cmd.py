@@ -18,7 +18,14 @@ import click
 def command(obj: dict, host: str, port: int, debug: bool) -> None:
     """Serve the web app over HTTP."""
     from tsunagu.webapp import create_app
+    from tsunagu.webapp.request_log import PrivateRequestHandler
 
     app = create_app(obj["settings"])
     click.echo(f"http://{host}:{port}/  ({obj['settings'].data_dir.resolve()})")
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    app.run(
+        host=host,
+        port=port,
+        debug=debug,
+        use_reloader=debug,
+        request_handler=PrivateRequestHandler,  # no IP address or query string in the log
+    )

@@ -125,6 +125,7 @@ def publish_dataset(
     actor: str = "cli",
     dry_run: bool = False,
     lock_dir: Path | None = None,
+    received: str | None = None,
 ) -> DatasetOutcome:
     """Publish one dataset if every file of it is valid; else record why it was blocked.
 
@@ -132,12 +133,30 @@ def publish_dataset(
     file lock per dataset id), so two at once end in one consistent state on either catalogue:
     the second sees the first's result (unchanged, or its own complete update). The local
     catalogue also locks in its database; CKAN has no lock of its own.
+
+    Both audit records carry each file's quality figures (``quality``, for the EBPM
+    indicators) and, for a department upload, when the file was ``received``.
     """
     reason = blocked_reason(outcomes)
+    extra = {"quality": _quality(outcomes)}
+    if received:
+        extra["received"] = received
     if reason is not None:
         if audit and not dry_run:
             audit.record(
-                "blocked", actor, dataset=manifest.id, catalogue=catalogue.name, reason=reason
+                "blocked",
+                actor,
+                dataset=manifest.id,
+                catalogue=catalogue.name,
+                reason=reason,
+                department=manifest.department.slug,
+                department_title={
+                    "ja": manifest.department.name.ja,
+                    "en": manifest.department.name.en,
+                },
+                standard=manifest.standard,
+                title={"ja": manifest.title.ja, "en": manifest.title.en},
+                **extra,
             )
         return DatasetOutcome(manifest, blocked_reason=reason)
     drafts = [o.draft for o in outcomes if o.draft is not None]
@@ -162,5 +181,12 @@ def publish_dataset(
             uploads=result.uploads,
             checksums={f.key: f.sha256 for f in files},
             report=summary,
+            **extra,
         )
     return DatasetOutcome(manifest, result=result)
+
+
+def _quality(outcomes: list[Outcome]) -> dict[str, dict]:
+    from tsunagu.validators.quality_facts import quality_facts
+
+    return {o.label: quality_facts(o.draft.report, o.draft.table) for o in outcomes if o.draft}

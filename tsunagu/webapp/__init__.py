@@ -71,4 +71,9 @@ def create_app(
 
     app.register_blueprint(rows.bp)
     app.register_blueprint(ogc.bp)
+    from tsunagu.webapp import usage
+    from tsunagu.webapp.pages import dashboard
+
+    usage.init_app(app, settings, app.extensions["tsunagu"].catalogue)  # counts only, no IPs
+    app.register_blueprint(dashboard.bp)
     return app

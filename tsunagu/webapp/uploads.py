@@ -334,7 +334,13 @@ class UploadStore:
         manifest = load_manifest(upload.manifest_path)
         title = self._standard_title(manifest.standard)
         result = publish_dataset(
-            catalogue, manifest, outcomes, standard_title=title, audit=audit, actor=actor
+            catalogue,
+            manifest,
+            outcomes,
+            standard_title=title,
+            audit=audit,
+            actor=actor,
+            received=upload.status.get("created"),
         )
         if result.result is None:
             upload.status.update(state="invalid", blocked=result.blocked_reason)

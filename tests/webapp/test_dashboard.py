@@ -1,0 +1,160 @@
+"""The dashboard, the indicator APIs, the department to-do list, the dataset-page charts and the
+counting rule, through the app's own routes (test client over a real local catalogue)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.webapp.conftest import _file, _meta
+from tsunagu.catalogue.base import PublishRequest
+from tsunagu.catalogue.usage import totals
+from tsunagu.config import load_settings
+from tsunagu.publisher.audit import AuditLog
+from tsunagu.webapp import create_app
+
+PERSON = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+CRAWLER = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
+SCRIPT = "python-requests/2.32.3"
+
+
+def _counts(app) -> dict[tuple[str, str], int]:
+    counter = app.extensions["tsunagu_usage"]
+    counter.flush()
+    return totals(counter.store.rows())
+
+
+def _get(client, url: str, agent: str = PERSON, **headers: str):
+    return client.get(url, headers={"User-Agent": agent, **headers})
+
+
+def test_counting_follows_the_documented_bot_rule(app, client):
+    page, download = "/datasets/kashiwa-aed", "/datasets/kashiwa-aed/resources/csv/aed.csv"
+    api, package = "/api/v1/datasets/kashiwa-aed", "/api/3/action/package_show?id=kashiwa-aed"
+    for agent in (PERSON, CRAWLER, SCRIPT, ""):
+        for url in (page, download, api, package, "/api/v1/datasets", "/ogc/collections"):
+            assert _get(client, url, agent).status_code == 200, (url, agent)
+    assert _get(client, "/datasets/kashiwa-aed/versions/1/csv/aed.csv").status_code == 200
+    assert _get(client, "/datasets/nothing-here").status_code == 404  # errors are not counted
+    assert client.head(page, headers={"User-Agent": PERSON}).status_code == 200
+    assert _get(client, page, **{"Sec-Purpose": "prefetch"}).status_code == 200
+    assert _get(client, "/datasets").status_code == 200  # not a dataset page
+    assert _counts(app) == {
+        ("page", "kashiwa-aed"): 1,  # the person only (not the crawler, the script, no agent)
+        ("download", "kashiwa-aed"): 2,  # the latest file and version 1, by the person
+        ("api", "kashiwa-aed"): 6,  # person, script and no agent; twice each; not the crawler
+        ("api", ""): 6,  # the search and the OGC collection list: no single dataset
+    }
+    rows = app.extensions["tsunagu_usage"].store.rows()
+    assert {r.resource_key for r in rows if r.kind == "download"} == {"csv"}
+
+
+def test_counting_can_be_switched_off(tmp_path, published):
+    settings = load_settings({"data_dir": tmp_path / "off", "usage_counting": "off"}, env={})
+    app = create_app(settings, catalogue=published)
+    assert "tsunagu_usage" not in app.extensions
+    assert _get(app.test_client(), "/datasets/kashiwa-aed").status_code == 200
+
+
+def test_dashboard_in_japanese_and_english(client):
+    _get(client, "/datasets/kashiwa-aed")
+    ja = _get(client, "/dashboard?lang=ja")
+    assert ja.status_code == 200
+    text = ja.get_data(as_text=True)
+    assert "オープンデータの指標（EBPM）" in text
+    assert text.count('class="status-') == 13  # the full list of standards, one row each
+    assert "AED設置箇所一覧" in text and "未整備" in text
+    assert 'data-chart="line"' in text and "<table data-chart-source>" in text
+    assert "vendor/chart.js/chart.umd.min.js" in text and "/static/charts.js" in text
+    en = _get(client, "/dashboard?lang=en").get_data(as_text=True)
+    assert "Open data indicators (EBPM)" in en and "Coverage" in en and "Not published" in en
+
+
+def test_dashboard_filters_by_department_and_period(client):
+    page = _get(client, "/dashboard?department=shimin&from=2020-01-01&to=2020-01-31")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "市民課" in text
+    assert 'value="2020-01-01"' in text
+    assert "kashiwa-aed" not in text.split('id="freshness"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        ("?from=2026-02-30", 400, "2026-02-30"),
+        ("?from=2026-03-05&to=2026-03-01", 400, "2026-03-05"),
+        ("?department=nowhere", 404, "nowhere"),
+    ],
+)
+def test_bad_filters_get_a_clear_page_not_a_500(client, query, status, words):
+    page = _get(client, f"/dashboard{query}")
+    assert page.status_code == status
+    assert words in page.get_data(as_text=True)
+
+
+def test_indicator_apis_json_csv_schema(client):
+    data = _get(client, "/api/v1/indicators").get_json()
+    assert data["summary"]["standards_total"] == 13
+    assert data["summary"]["standards_published"] == 2
+    schema = _get(client, "/api/v1/indicators/schema.json").get_json()
+    answer = _get(client, "/api/v1/indicators.csv?department=kenko")
+    assert answer.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert list(table[0]) == [f["name"] for f in schema["fields"]]
+    assert {r["department"] for r in table if r["dataset"]} == {"kenko"}
+    error = _get(client, "/api/v1/indicators?to=yesterday")
+    assert error.status_code == 400 and error.get_json()["code"] == "bad-period"
+
+
+def test_department_page_shows_its_to_do_list(app, client, published):
+    audit = AuditLog(app.extensions["tsunagu"].settings.data_dir / "audit.jsonl")
+    quality = {
+        "cells": 40,
+        "problem_cells": 3,
+        "problems": {"warning": 4},
+        "rules_failed": ["1-10"],
+    }
+    audit.record("publish", "cli", dataset="kashiwa-aed", result="update", quality={"m": quality})
+    audit.record(
+        "blocked", "kenko", dataset="kashiwa-aed-2", department="kenko",
+        department_title={"ja": "健康政策課", "en": "Health"}, standard="aed-installations",
+        reason="3 件のエラー: 緯度が範囲外です",
+    )  # fmt: skip
+    text = _get(client, "/organisations/kenko").get_data(as_text=True)
+    todo = text.split('id="todo"')[1]
+    assert "公開が止まっているデータ" in todo and "kashiwa-aed-2" in todo
+    assert "緯度が範囲外です" in todo
+    assert "直すとよい警告" in todo and "警告 4 件" in todo and "1-10" in todo
+    other = _get(client, "/organisations/shimin").get_data(as_text=True)
+    assert "いま対応が必要なものはありません。" in other
+
+
+def test_population_dataset_page_has_a_pyramid_and_totals_by_area(app, client, published, tmp_path):
+    header = "地域名,総人口,男性,女性,0-4歳の男性,0-4歳の女性,85歳以上の男性,85歳以上の女性,世帯数"
+    body = "柏一丁目,100,48,52,10,12,38,40,50\r\n柏二丁目,200,90,110,20,30,70,80,90\r\n"
+    folder = tmp_path / "pop"
+    folder.mkdir()
+    pop = _file(folder, "csv", "pop.csv", f"{header}\r\n{body}", "CSV", "text/csv")
+    published.publish(
+        PublishRequest(_meta("pyramid", standard="population-by-area-and-age"), (pop,))
+    )
+    text = _get(client, "/datasets/pyramid").get_data(as_text=True)
+    charts = text.split('id="charts"')[1]
+    assert 'data-chart="pyramid"' in charts
+    assert (
+        '<th scope="row">0-4歳</th><td data-value="30">30</td><td data-value="42">42</td>' in charts
+    )
+    assert '<th scope="row">85歳以上</th><td data-value="108">108</td>' in charts
+    assert '<th scope="row">柏二丁目</th><td data-value="200">200</td>' in charts
+    assert "vendor/chart.js/chart.umd.min.js" in charts
+
+
+def test_any_numeric_table_offers_a_chosen_chart(client):
+    text = _get(client, "/datasets/kashiwa-population").get_data(as_text=True)
+    charts = text.split('id="charts"')[1]
+    assert 'data-chart="choice"' in charts and "<option>人口</option>" in charts
+    assert '<option value="line">' in charts
+    plain = _get(client, "/datasets/hostile").get_data(as_text=True)
+    assert 'id="charts"' not in plain  # no numeric column, no chart

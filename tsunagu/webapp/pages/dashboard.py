@@ -1,0 +1,111 @@
+"""The EBPM dashboard (``/dashboard``), the indicators' live open-data answers, each
+department's to-do list and the dataset page's charts (template helpers).
+
+Every figure comes from :func:`tsunagu.indicators.compute.compute` over the recorded facts;
+this module only chooses the period and department from the query and renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from tsunagu.indicators.compute import Indicators, compute, parse_day
+from tsunagu.indicators.gather import gather
+from tsunagu.indicators.opendata import TABLE_SCHEMA, rows, to_json
+from tsunagu.webapp.context import web
+
+bp = Blueprint("dashboard", __name__)
+MAX_TODO = 20
+
+
+def _indicators(department: str | None = None) -> Indicators:
+    ctx = web()
+    start = parse_day(request.args.get("from"), "from")
+    end = parse_day(request.args.get("to"), "to")
+    facts = gather(ctx.settings, ctx.catalogue)
+    return compute(facts, start=start, end=end, department=department or None)
+
+
+@bp.get("/dashboard")
+def dashboard() -> str:
+    department = request.args.get("department", "")[:100]
+    ind = _indicators(department)
+    known = {d.slug for d in ind.departments}
+    if department and department not in known:
+        from tsunagu.errors import DatasetNotFound
+
+        raise DatasetNotFound(
+            f"no department {department!r}", message_ja=f"部署「{department}」はありません"
+        )
+    quality_rows = [(day, round(share * 100, 2)) for day, share, _ in ind.quality_trend]
+    return render_template(
+        "dashboard.html", ind=ind, department=department, quality_rows=quality_rows
+    )
+
+
+@bp.get("/api/v1/indicators")
+def indicators_json() -> Any:
+    return to_json(_indicators(request.args.get("department")))
+
+
+@bp.get("/api/v1/indicators.csv")
+def indicators_csv() -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [f["name"] for f in TABLE_SCHEMA["fields"]])
+    writer.writeheader()
+    writer.writerows(rows(_indicators(request.args.get("department"))))
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
+
+
+@bp.get("/api/v1/indicators/schema.json")
+def indicators_schema() -> Any:
+    return TABLE_SCHEMA
+
+
+def department_todo(org_id: str) -> dict[str, list[Any]]:
+    """What a department should do next: overdue (and due) datasets, datasets whose last
+    publication had warnings (most problem cells first) and datasets still blocked."""
+    ctx = web()
+    ind = compute(gather(ctx.settings, ctx.catalogue), department=org_id)
+    late = [f for f in ind.freshness if f.status in ("overdue", "due")]
+    late.sort(key=lambda f: (f.status != "overdue", -f.days_overdue))
+    warned = [q for q in ind.quality if (q.warnings or 0) > 0 and not q.blocked_now]
+    warned.sort(key=lambda q: (-(q.problem_cells or 0), q.dataset_id))
+    blocked = [q for q in ind.quality if q.blocked_now]
+    reasons = {
+        e["dataset"]: e.get("reason", "")
+        for e in gather_blocked(ctx.settings)
+        if e.get("department") == org_id
+    }
+    return {
+        "late": late[:MAX_TODO],
+        "warned": warned[:MAX_TODO],
+        "blocked": [(q, reasons.get(q.dataset_id, "")) for q in blocked][:MAX_TODO],
+    }
+
+
+def gather_blocked(settings: Any) -> list[dict[str, Any]]:
+    from tsunagu.indicators.gather import audit_path
+    from tsunagu.publisher.audit import AuditLog
+
+    return [e for e in AuditLog(audit_path(settings)).entries() if e.get("action") == "blocked"]
+
+
+def dataset_charts(record: Any) -> Any:
+    """Chart tables for a dataset page (None when it has no published CSV or no numbers)."""
+    from tsunagu.webapp.dataset_charts import chart_data
+
+    opener = getattr(web().catalogue, "open_file", None)
+    if opener is None or not any(r.key == "csv" for r in record.resources):
+        return None
+    data = chart_data(opener(record.meta.id, "csv")[0])
+    return data if data.any else None
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"department_todo": department_todo, "dataset_charts": dataset_charts}
