@@ -27,6 +27,7 @@ from tsunagu.catalogue.base import (
     ResourceFile,
     SearchPage,
     VersionRecord,
+    is_tabular,
     resource_diff,
 )
 from tsunagu.catalogue.ckan_mapping import (
@@ -160,6 +161,7 @@ class CkanCatalogue(AtomicWrites):
         self._token = token.strip() if token else None  # a token file's newline breaks headers
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self._datastore: bool | None = None
         self._ckan = ckanapi.RemoteCKAN(
             self.url, apikey=self._token, user_agent=f"tsunagu/{__version__}"
         )
@@ -212,6 +214,13 @@ class CkanCatalogue(AtomicWrites):
         except DatasetNotFound:
             return
 
+    def _datastore_on(self) -> bool:
+        """Whether this CKAN runs the DataStore plugin (asked once: ``status_show``)."""
+        if self._datastore is None:
+            status = self._retried("status_show")
+            self._datastore = "datastore" in (status.get("extensions") or [])
+        return self._datastore
+
     # -- writing -------------------------------------------------------------------------
     def check(self) -> None:
         """Reachable, and the token names a user (CKAN silently treats a bad token as anonymous).
@@ -245,9 +254,10 @@ class CkanCatalogue(AtomicWrites):
             "tsunagu_meta_sha256"
         ) != meta_digest(meta)
         moving = sum(c.action in ("create", "update") for c in changes)
+        unfilled = _unfilled(current, request, changes, self._datastore_on())
         if package is None or staging:
             action = "create"
-        elif meta_changed or any(c.action != "unchanged" for c in changes):
+        elif meta_changed or unfilled or any(c.action != "unchanged" for c in changes):
             action = "update"
         else:
             action = "unchanged"
@@ -258,7 +268,7 @@ class CkanCatalogue(AtomicWrites):
         if action == "create":
             self._create(request, package)
         else:
-            self._update(request, package or {}, current, changes, meta_changed)
+            self._update(request, package or {}, current, changes, meta_changed, unfilled)
         return result
 
     def _put_resource(self, package_id: str, res: ResourceFile) -> dict[str, Any]:
@@ -358,6 +368,21 @@ class CkanCatalogue(AtomicWrites):
         raise DatasetNotFound(
             f"dataset {dataset_id} has no resource {key!r}", code="resource-not-found"
         )
+
+
+def _unfilled(
+    current: dict[str, dict[str, Any]], request: PublishRequest, changes: Any, on: bool
+) -> tuple[str, ...]:
+    """Unchanged tabular files whose DataStore table is missing (published before the DataStore
+    was on, or emptied by hand): an otherwise unchanged publish fills them."""
+    if not on:
+        return ()
+    unchanged = {c.key for c in changes if c.action == "unchanged"}
+    return tuple(
+        r.key
+        for r in request.resources
+        if r.key in unchanged and is_tabular(r) and not current[r.key].get("datastore_active")
+    )
 
 
 def _by_key(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
