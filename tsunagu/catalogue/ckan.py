@@ -15,6 +15,7 @@ replacement and restored if a later step fails, so readers keep the previous com
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from tsunagu.catalogue.base import (
     is_tabular,
     resource_diff,
 )
+from tsunagu.catalogue.ckan_files import FileCache
 from tsunagu.catalogue.ckan_mapping import (
     extras_of,
     is_staging,
@@ -154,6 +156,7 @@ class CkanCatalogue(AtomicWrites):
         *,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         import ckanapi
 
@@ -162,6 +165,7 @@ class CkanCatalogue(AtomicWrites):
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._datastore: bool | None = None
+        self.files = FileCache(cache_dir or Path(tempfile.gettempdir()) / "tsunagu-ckan-files")
         self._ckan = ckanapi.RemoteCKAN(
             self.url, apikey=self._token, user_agent=f"tsunagu/{__version__}"
         )
@@ -176,7 +180,12 @@ class CkanCatalogue(AtomicWrites):
                 "catalogue=ckan needs TSUNAGU_CKAN_URL",
                 message_ja="CKAN を使うには TSUNAGU_CKAN_URL を設定してください",
             )
-        return cls(settings.ckan_url, settings.ckan_token, timeout=settings.ckan_timeout)
+        return cls(
+            settings.ckan_url,
+            settings.ckan_token,
+            timeout=settings.ckan_timeout,
+            cache_dir=Path(settings.data_dir) / "cache" / "ckan-files",
+        )
 
     # -- transport -----------------------------------------------------------------------
     def _call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
@@ -353,6 +362,55 @@ class CkanCatalogue(AtomicWrites):
         )
         facets = {name: dict(values) for name, values in (result.get("facets") or {}).items()}
         return SearchPage(tuple(_record(p) for p in result["results"]), result["count"], facets)
+
+    def open_file(
+        self, dataset_id: str, key: str, version: int | None = None
+    ) -> tuple[Path, dict[str, Any]]:
+        """The resource's file, downloaded once into the cache under its sha256 (CKAN keeps only
+        the current file: that is version 1, the only one :meth:`list_versions` names)."""
+        package = self._show(dataset_id)
+        found = None
+        if package is not None and package.get("state") != "deleted" and not is_staging(package):
+            found = _by_key(package).get(key) or next(
+                (r for r in package.get("resources") or [] if r["id"] == key), None
+            )
+        if found is None or version not in (None, 1):
+            raise DatasetNotFound(
+                f"no file {key!r} in dataset {dataset_id} version {version or 'latest'}",
+                message_ja=f"データセット「{dataset_id}」にファイル「{key}」はありません",
+                code="resource-not-found",
+            )
+        record = resource_record(found)
+        path, sha256 = self.files.get(found, lambda target: self._download_to(found, target))
+        info = {
+            "sha256": sha256,
+            "size": path.stat().st_size,
+            "name": record.name or path.name,
+            "format": record.format,
+            "mediatype": record.mediatype or "application/octet-stream",
+        }
+        return path, info
+
+    def _download_to(self, resource: dict[str, Any], target: Path) -> None:
+        import requests
+
+        def attempt() -> None:
+            try:
+                with self._fetch(resource["url"]) as response:
+                    response.raise_for_status()
+                    with target.open("wb") as out:
+                        for chunk in response.iter_content(1 << 20):
+                            out.write(chunk)
+            except requests.RequestException as exc:
+                raise _translate(exc, "download") from exc
+
+        self.retry.call(attempt)
+
+    def release_connections(self) -> None:
+        """Close the HTTP session (its pooled sockets must not be shared across a fork)."""
+        if self._ckan.session is not None:
+            self._ckan.session.close()
+            self._ckan.session = None
 
     def list_versions(self, dataset_id: str) -> list[VersionRecord]:
         """CKAN keeps no file history of its own: the current state is the only version."""
