@@ -92,17 +92,25 @@ def _converter(field: Mapping[str, Any] | None, missing: frozenset[str]) -> Call
     return convert
 
 
+def record_converters(
+    header: list[str], schema: Mapping[str, Any] | None
+) -> dict[str, Callable[[str], Any]]:
+    """``field → cell converter`` for the file's columns (what :func:`records` applies)."""
+    schema = schema or {}
+    by_name = {f["name"]: f for f in schema.get("fields", [])}
+    missing = frozenset(schema.get("missingValues", [""]))
+    return {name: _converter(by_name.get(name), missing) for name in header}
+
+
 def records(
     path: Path, schema: Mapping[str, Any] | None, batch_rows: int = BATCH_ROWS
 ) -> Iterator[list[dict[str, Any]]]:
     """The file's rows as DataStore records, in batches (streamed: bounded memory)."""
-    schema = schema or {}
-    by_name = {f["name"]: f for f in schema.get("fields", [])}
-    missing = frozenset(schema.get("missingValues", [""]))
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, [])
-        converters = [_converter(by_name.get(name), missing) for name in header]
+        by_name = record_converters(header, schema)
+        converters = [by_name[name] for name in header]
         batch: list[dict[str, Any]] = []
         for number, row in enumerate(reader, start=2):
             try:
