@@ -29,6 +29,9 @@ class ResourceFile:
     sha256: str
     size: int
     description: str = ""
+    #: The Frictionless Table Schema of a tabular file (fields and primaryKey), when known: the
+    #: CKAN DataStore takes its column types and key from it. Not part of identity.
+    table_schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,36 @@ class SearchPage:
     facets: dict[str, dict[str, int]]
 
 
-class Catalogue(Protocol):
+def is_tabular(resource: ResourceRecord | ResourceFile) -> bool:
+    """A CSV resource: the kind the rows store serves and the CKAN DataStore holds.
+
+    One rule for both sides, so the ``datastore_active`` a client reads from Tsunagu's
+    CKAN-compatible API means the same as the one a real CKAN sets after our publish.
+    """
+    return resource.format.upper() == "CSV"
+
+
+class FileSource(Protocol):
+    """Capability: hand out a published file as a local path (the APIs that load files need it).
+
+    The local catalogue returns its stored blob; CKAN downloads the resource once into a cache
+    keyed by its sha256, so a changed resource is fetched again and an unchanged one never is.
+    ``info`` carries ``sha256``, ``size``, ``name``, ``format`` and ``mediatype``.
+    """
+
+    def open_file(
+        self, dataset_id: str, key: str, version: int | None = None
+    ) -> tuple[Path, dict[str, Any]]: ...
+
+
+class Releasable(Protocol):
+    """Capability: drop open connections (a database pool, an HTTP session) before a fork, since
+    a connection must not be shared by two processes."""
+
+    def release_connections(self) -> None: ...
+
+
+class Catalogue(FileSource, Releasable, Protocol):
     """Publishing target and read model. Every write is idempotent and all-or-nothing."""
 
     name: str

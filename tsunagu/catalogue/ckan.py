@@ -15,6 +15,7 @@ replacement and restored if a later step fails, so readers keep the previous com
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,8 +28,10 @@ from tsunagu.catalogue.base import (
     ResourceFile,
     SearchPage,
     VersionRecord,
+    is_tabular,
     resource_diff,
 )
+from tsunagu.catalogue.ckan_files import FileCache
 from tsunagu.catalogue.ckan_mapping import (
     extras_of,
     is_staging,
@@ -153,6 +156,7 @@ class CkanCatalogue(AtomicWrites):
         *,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         import ckanapi
 
@@ -160,6 +164,8 @@ class CkanCatalogue(AtomicWrites):
         self._token = token.strip() if token else None  # a token file's newline breaks headers
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self._datastore: bool | None = None
+        self.files = FileCache(cache_dir or Path(tempfile.gettempdir()) / "tsunagu-ckan-files")
         self._ckan = ckanapi.RemoteCKAN(
             self.url, apikey=self._token, user_agent=f"tsunagu/{__version__}"
         )
@@ -174,7 +180,12 @@ class CkanCatalogue(AtomicWrites):
                 "catalogue=ckan needs TSUNAGU_CKAN_URL",
                 message_ja="CKAN を使うには TSUNAGU_CKAN_URL を設定してください",
             )
-        return cls(settings.ckan_url, settings.ckan_token, timeout=settings.ckan_timeout)
+        return cls(
+            settings.ckan_url,
+            settings.ckan_token,
+            timeout=settings.ckan_timeout,
+            cache_dir=Path(settings.data_dir) / "cache" / "ckan-files",
+        )
 
     # -- transport -----------------------------------------------------------------------
     def _call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
@@ -212,6 +223,13 @@ class CkanCatalogue(AtomicWrites):
         except DatasetNotFound:
             return
 
+    def _datastore_on(self) -> bool:
+        """Whether this CKAN runs the DataStore plugin (asked once: ``status_show``)."""
+        if self._datastore is None:
+            status = self._retried("status_show")
+            self._datastore = "datastore" in (status.get("extensions") or [])
+        return self._datastore
+
     # -- writing -------------------------------------------------------------------------
     def check(self) -> None:
         """Reachable, and the token names a user (CKAN silently treats a bad token as anonymous).
@@ -245,9 +263,10 @@ class CkanCatalogue(AtomicWrites):
             "tsunagu_meta_sha256"
         ) != meta_digest(meta)
         moving = sum(c.action in ("create", "update") for c in changes)
+        unfilled = _unfilled(current, request, changes, self._datastore_on())
         if package is None or staging:
             action = "create"
-        elif meta_changed or any(c.action != "unchanged" for c in changes):
+        elif meta_changed or unfilled or any(c.action != "unchanged" for c in changes):
             action = "update"
         else:
             action = "unchanged"
@@ -258,7 +277,7 @@ class CkanCatalogue(AtomicWrites):
         if action == "create":
             self._create(request, package)
         else:
-            self._update(request, package or {}, current, changes, meta_changed)
+            self._update(request, package or {}, current, changes, meta_changed, unfilled)
         return result
 
     def _put_resource(self, package_id: str, res: ResourceFile) -> dict[str, Any]:
@@ -344,6 +363,55 @@ class CkanCatalogue(AtomicWrites):
         facets = {name: dict(values) for name, values in (result.get("facets") or {}).items()}
         return SearchPage(tuple(_record(p) for p in result["results"]), result["count"], facets)
 
+    def open_file(
+        self, dataset_id: str, key: str, version: int | None = None
+    ) -> tuple[Path, dict[str, Any]]:
+        """The resource's file, downloaded once into the cache under its sha256 (CKAN keeps only
+        the current file: that is version 1, the only one :meth:`list_versions` names)."""
+        package = self._show(dataset_id)
+        found = None
+        if package is not None and package.get("state") != "deleted" and not is_staging(package):
+            found = _by_key(package).get(key) or next(
+                (r for r in package.get("resources") or [] if r["id"] == key), None
+            )
+        if found is None or version not in (None, 1):
+            raise DatasetNotFound(
+                f"no file {key!r} in dataset {dataset_id} version {version or 'latest'}",
+                message_ja=f"データセット「{dataset_id}」にファイル「{key}」はありません",
+                code="resource-not-found",
+            )
+        record = resource_record(found)
+        path, sha256 = self.files.get(found, lambda target: self._download_to(found, target))
+        info = {
+            "sha256": sha256,
+            "size": path.stat().st_size,
+            "name": record.name or path.name,
+            "format": record.format,
+            "mediatype": record.mediatype or "application/octet-stream",
+        }
+        return path, info
+
+    def _download_to(self, resource: dict[str, Any], target: Path) -> None:
+        import requests
+
+        def attempt() -> None:
+            try:
+                with self._fetch(resource["url"]) as response:
+                    response.raise_for_status()
+                    with target.open("wb") as out:
+                        for chunk in response.iter_content(1 << 20):
+                            out.write(chunk)
+            except requests.RequestException as exc:
+                raise _translate(exc, "download") from exc
+
+        self.retry.call(attempt)
+
+    def release_connections(self) -> None:
+        """Close the HTTP session (its pooled sockets must not be shared across a fork)."""
+        if self._ckan.session is not None:
+            self._ckan.session.close()
+            self._ckan.session = None
+
     def list_versions(self, dataset_id: str) -> list[VersionRecord]:
         """CKAN keeps no file history of its own: the current state is the only version."""
         record = self.get_dataset(dataset_id)
@@ -358,6 +426,21 @@ class CkanCatalogue(AtomicWrites):
         raise DatasetNotFound(
             f"dataset {dataset_id} has no resource {key!r}", code="resource-not-found"
         )
+
+
+def _unfilled(
+    current: dict[str, dict[str, Any]], request: PublishRequest, changes: Any, on: bool
+) -> tuple[str, ...]:
+    """Unchanged tabular files whose DataStore table is missing (published before the DataStore
+    was on, or emptied by hand): an otherwise unchanged publish fills them."""
+    if not on:
+        return ()
+    unchanged = {c.key for c in changes if c.action == "unchanged"}
+    return tuple(
+        r.key
+        for r in request.resources
+        if r.key in unchanged and is_tabular(r) and not current[r.key].get("datastore_active")
+    )
 
 
 def _by_key(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from tsunagu.catalogue.base import PublishRequest, ResourceFile
+from tsunagu.catalogue import ckan_datastore as datastore
+from tsunagu.catalogue.base import PublishRequest, ResourceFile, is_tabular
 from tsunagu.catalogue.ckan_mapping import is_staging, package_fields
 from tsunagu.catalogue.retry import RetryPolicy
 from tsunagu.errors import (
@@ -124,6 +125,21 @@ class AtomicWrites:
     _gone_ok: Callable[..., None]
     _put_resource: Callable[[str, ResourceFile], dict[str, Any]]
     _backup: Callable[[dict[str, Any], Path], Path]
+    _datastore_on: Callable[[], bool]
+
+    def _put_filled(
+        self, package_id: str, res: ResourceFile, schema: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Upload (upsert by key), then, for a tabular file, replace its DataStore table, so
+        CKAN's Data API serves the same rows as the file; each step retried on its own."""
+        resource = self.retry.call(lambda: self._put_resource(package_id, res))
+        if is_tabular(res) and self._datastore_on():
+            self.retry.call(
+                lambda: datastore.fill(
+                    self._call, resource["id"], res.path, schema or res.table_schema
+                )
+            )
+        return resource
 
     def _purge_or_revive(
         self, package: dict[str, Any], request: PublishRequest
@@ -210,7 +226,7 @@ class AtomicWrites:
         package_id = package["id"]
         try:
             for res in request.resources:
-                self.retry.call(lambda res=res: self._put_resource(package_id, res))
+                self._put_filled(package_id, res)
             self._remove_stale(package_id, request, ours_only=False)
             self._verify(package_id, request)
             fields = package_fields(meta)
@@ -229,10 +245,15 @@ class AtomicWrites:
         current: dict[str, Any],
         changes: Any,
         meta_changed: bool,
+        unfilled: tuple[str, ...] = (),
     ) -> None:
+        """Replace the changed files (and their DataStore tables), fill the DataStore of the
+        unchanged tabular files that have none yet (``unfilled``), patch the metadata; on a
+        failure put every replaced file and table back."""
         by_key = {r.key: r for r in request.resources}
         package_id = package["id"]
         journal = UpdateJournal()
+        filling = ""  # the unchanged file whose DataStore table is being filled, if any
         with tempfile.TemporaryDirectory(prefix="tsunagu-ckan-") as backup_dir:
             try:
                 for change in changes:
@@ -241,9 +262,15 @@ class AtomicWrites:
                     old = current.get(change.key)
                     backup = self._backup(old, Path(backup_dir)) if old else None
                     journal.before(change.key, old, backup)  # before: a lost reply may have landed
+                    self._put_filled(package_id, by_key[change.key])
+                for key in unfilled:
+                    filling = current[key]["id"]
                     self.retry.call(
-                        lambda key=change.key: self._put_resource(package_id, by_key[key])
+                        lambda key=key, rid=filling: datastore.fill(
+                            self._call, rid, by_key[key].path, by_key[key].table_schema
+                        )
                     )
+                    filling = ""
                 if meta_changed:
                     fields = package_fields(request.meta)
                     self._guarded(
@@ -251,8 +278,13 @@ class AtomicWrites:
                         lambda: self._call("package_patch", id=package_id, **fields),
                     )
             except TsunaguError as exc:
+                if unfilled and filling:  # a half-filled table of an unchanged file: drop it
+                    with contextlib.suppress(TsunaguError):
+                        datastore.drop_table(self._call, filling)
                 failed = journal.restore(
-                    put=lambda f: self.retry.call(lambda: self._put_resource(package_id, f)),
+                    put=lambda f: self._put_filled(
+                        package_id, f, by_key[f.key].table_schema if f.key in by_key else None
+                    ),
                     delete_key=lambda k: self.retry.call(lambda: self._delete_key(package_id, k)),
                 )
                 raise _rolled_back(request.meta.id, exc, failed) from exc

@@ -219,6 +219,10 @@ class LocalCatalogue:
             conn.execute(delete(t.versions).where(t.versions.c.dataset_id == dataset_id))
             conn.execute(delete(t.datasets).where(t.datasets.c.id == dataset_id))
 
+    def release_connections(self) -> None:
+        """Close pooled database connections (a connection must not cross a fork)."""
+        self.engine.dispose()
+
     # -- reading -------------------------------------------------------------------------
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
         with self.engine.connect() as conn:

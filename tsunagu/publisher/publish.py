@@ -9,10 +9,12 @@ keeps ids and download URLs stable across updates.
 from __future__ import annotations
 
 import fcntl
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tsunagu.catalogue.base import (
     Catalogue,
@@ -56,6 +58,19 @@ def blocked_reason(outcomes: list[Outcome], lang: str = "ja") -> str | None:
     return None
 
 
+def table_schema(draft: Draft, kind: str = "csv") -> dict[str, Any] | None:
+    """The Table Schema the draft's ``kind`` file was written with, from its datapackage.json
+    (the one description of the file there is; the CKAN DataStore types its columns by it)."""
+    path: Path | None = draft.artifacts.get("datapackage")
+    if path is None or not path.is_file():
+        return None
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for resource in descriptor.get("resources", []):
+        if resource.get("name") == kind and isinstance(resource.get("schema"), dict):
+            return resource["schema"]
+    return None
+
+
 def resource_files(draft: Draft) -> list[ResourceFile]:
     key = draft.report.facts.get("source_key", "main")
     files = []
@@ -67,7 +82,14 @@ def resource_files(draft: Draft) -> list[ResourceFile]:
         name = f"{path.parent.name}-{path.name}" if path.name.startswith("report.") else path.name
         files.append(
             ResourceFile(
-                resource_key, path, name, fmt, mediatype, sha256_file(path), path.stat().st_size
+                resource_key,
+                path,
+                name,
+                fmt,
+                mediatype,
+                sha256_file(path),
+                path.stat().st_size,
+                table_schema=table_schema(draft, kind) if fmt == "CSV" else None,
             )
         )
     return files

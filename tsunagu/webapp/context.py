@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 
+from tsunagu.catalogue.base import Catalogue
 from tsunagu.config import Settings
 from tsunagu.errors import DatasetNotFound
 
@@ -16,7 +17,7 @@ from tsunagu.errors import DatasetNotFound
 @dataclass(frozen=True)
 class WebContext:
     settings: Settings
-    catalogue: Any  # tsunagu.catalogue.base.Catalogue
+    catalogue: Catalogue
 
 
 def web() -> WebContext:
@@ -27,17 +28,17 @@ def published_file(
     dataset_id: str, key_of: Callable[[Any], str | None], code: str, what: str, what_ja: str
 ) -> tuple[Path, str]:
     """The stored file ``key_of(record)`` of a dataset and its checksum, for the APIs that
-    load published files; ``DatasetNotFound`` (404) when the dataset, the file or a catalogue
-    that stores files is missing."""
+    load published files (every catalogue is a :class:`~tsunagu.catalogue.base.FileSource`;
+    CKAN's files come from its local cache); ``DatasetNotFound`` (404) when the dataset or the
+    file is missing."""
     catalogue = web().catalogue
     record = catalogue.get_dataset(dataset_id)  # DatasetNotFound → 404
     key = key_of(record)
-    opener = getattr(catalogue, "open_file", None)
-    if key is None or opener is None:
+    if key is None:
         raise DatasetNotFound(
             f"dataset {dataset_id!r} has no {what} in this catalogue",
             message_ja=f"データセット「{dataset_id}」には{what_ja}がありません",
             code=code,
         )
-    path, info = opener(dataset_id, key)
+    path, info = catalogue.open_file(dataset_id, key)
     return path, info["sha256"]

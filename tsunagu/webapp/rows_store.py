@@ -205,6 +205,11 @@ class RowsStore:
         path, sha256 = self._opener(dataset_id)
         return self._tables.get(dataset_id, path, sha256)
 
+    def load(self, name: str, path: Path, sha256: str) -> RowsTable:
+        """Any published CSV by name and checksum (``datastore_search`` reads every tabular
+        resource, not only a dataset's main CSV), sharing this store's LRU and bounds."""
+        return self._tables.get(name, path, sha256)
+
     @property
     def nbytes(self) -> int:
         return self._tables.nbytes

@@ -18,7 +18,8 @@ PACKAGE_KEYS = {
     "relationships_as_subject", "resources", "state", "tags", "title", "type", "url", "version",
 }  # fmt: skip
 RESOURCE_KEYS = {
-    "cache_last_updated", "cache_url", "created", "description", "format", "hash", "id",
+    "cache_last_updated", "cache_url", "created", "datastore_active", "description", "format",
+    "hash", "id",
     "last_modified", "metadata_modified", "mimetype", "mimetype_inner", "name", "package_id",
     "position", "resource_type", "size", "state", "tsunagu_key", "url", "url_type",
 }  # fmt: skip
@@ -71,6 +72,9 @@ def test_resources_have_absolute_download_urls_that_work(client):
     package = result(client, "package_show", id="kashiwa-aed")
     csv = next(r for r in package["resources"] if r["tsunagu_key"] == "csv")
     assert set(csv) == RESOURCE_KEYS
+    assert [r["datastore_active"] for r in package["resources"]] == [
+        r["format"] == "CSV" for r in package["resources"]
+    ]
     assert csv["url"] == "http://localhost/datasets/kashiwa-aed/resources/csv/aed.csv"
     assert csv["url_type"] == "upload" and csv["package_id"] == "kashiwa-aed"
     assert csv["format"] == "CSV" and csv["mimetype"] == "text/csv" and len(csv["hash"]) == 64

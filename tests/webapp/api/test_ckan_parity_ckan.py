@@ -142,6 +142,9 @@ def test_package_show_matches_real_ckan_key_by_key(both):
     for their_tag, our_tag in zip(theirs["tags"], ours["tags"], strict=True):
         _compare(their_tag, our_tag, ALLOWED["tag"], "tag")
     assert len(ours["resources"]) == len(theirs["resources"]) == 2
+    # the publish filled CKAN's DataStore for the CSV (not the GeoJSON); ours says the same
+    assert [r["datastore_active"] for r in theirs["resources"]] == [True, False]
+    assert [r["datastore_active"] for r in ours["resources"]] == [True, False]
     for their_res, our_res in zip(theirs["resources"], ours["resources"], strict=True):
         _compare(their_res, our_res, ALLOWED["resource"], f"resource {their_res['name']}")
 

@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tsunagu.catalogue.base import DatasetRecord
+from tsunagu.catalogue.base import DatasetRecord, is_tabular
+from tsunagu.catalogue.ckan_mapping import package_fields
 from tsunagu.errors import DatasetNotFound, TsunaguError
+from tsunagu.webapp import datastore_query as dsq
 from tsunagu.webapp.api import ckan_shapes as shapes
 from tsunagu.webapp.api.ckan_search import SearchQuery, run_search
+from tsunagu.webapp.datastore_query import TypedTable
 
 CKAN_VERSION = "2.12.0"
 
@@ -29,6 +32,8 @@ class ActionContext:
     catalogue: Any  # tsunagu.catalogue.base.Catalogue
     base_url: str
     site_title: str = ""
+    #: ``(dataset id, resource key) → TypedTable``: the loaded rows of a tabular resource
+    tables: Callable[[str, str], TypedTable] | None = None
 
 
 class ActionError(TsunaguError):
@@ -48,6 +53,13 @@ class ActionNotFound(ActionError):
 
     def __init__(self) -> None:
         super().__init__("Not found")
+
+
+class ResourceNotFound(ActionNotFound):
+    """CKAN's DataStore words its 404 with the resource id."""
+
+    def __init__(self, resource_id: str) -> None:
+        ActionError.__init__(self, f'Not found: Resource "{resource_id}" was not found.')
 
 
 class ActionForbidden(ActionError):
@@ -256,6 +268,68 @@ def resource_show(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
     raise ActionNotFound
 
 
+def datastore_search(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Rows of a tabular resource: ``resource_id``, ``filters``, ``q``, ``sort``, ``fields``,
+    ``limit`` (≤ 32000), ``offset``, ``include_total``, ``records_format``, ``distinct``.
+
+    Served from the rows store, typed by the file's Table Schema as the CKAN DataStore is;
+    how ``q`` differs from CKAN's is in :mod:`tsunagu.webapp.datastore_query`."""
+    resource_id = str(params.get("resource_id") or "")
+    if not resource_id:
+        raise ActionValidationError({"resource_id": ["Missing value"]})
+    found = next(
+        (
+            (record, resource)
+            for record in all_records(ctx.catalogue)
+            for resource in record.resources
+            if resource.id == resource_id and is_tabular(resource)
+        ),
+        None,
+    )
+    if found is None or ctx.tables is None:
+        raise ResourceNotFound(resource_id)
+    typed = ctx.tables(found[0].meta.id, found[1].key)
+    try:
+        query = dsq.parse(params, typed)
+        records, total, names = dsq.search(typed, query)
+    except dsq.DatastoreQueryInvalid as exc:
+        raise ActionValidationError(exc.fields) from None
+    result: dict[str, Any] = {"include_next_page": False, "include_total": query.include_total}
+    result["limit"] = query.limit
+    for echoed in ("offset", "q", "sort", "distinct"):
+        if echoed in params:
+            result[echoed] = params[echoed]
+    if query.filters:
+        raw = dsq.json_param(params, "filters")
+        result["filters"] = raw
+        result["filterops"] = dsq.filterops(query.filters, raw)
+    result.update(records_format=query.records_format, resource_id=resource_id)
+    result["records"] = records
+    result["fields"] = dsq.fields_out(typed, names)
+    if query.include_total:
+        result["total"] = total
+    return result
+
+
+def tag_list(ctx: ActionContext, params: dict[str, Any]) -> list[Any]:
+    """Tags of the public datasets, sorted; ``query`` keeps those containing it (any case),
+    ``all_fields`` gives dicts. There are no tag vocabularies, so a ``vocabulary_id`` is 404."""
+    if params.get("vocabulary_id"):
+        raise ActionNotFound
+    names = sorted(
+        {
+            tag["name"]
+            for record in all_records(ctx.catalogue)
+            for tag in package_fields(record.meta)["tags"]
+        }
+    )
+    query = str(params.get("query") or params.get("q") or "").casefold()
+    names = [name for name in names if query in name.casefold()]
+    if boolean(params, "all_fields"):
+        return [{k: v for k, v in shapes.tag_dict(name).items() if k != "state"} for name in names]
+    return names
+
+
 def help_show(ctx: ActionContext, params: dict[str, Any]) -> str:
     """The documentation of an action, which every envelope's ``help`` link points at."""
     name = str(params.get("name") or "")
@@ -273,6 +347,8 @@ ACTIONS: dict[str, Callable[[ActionContext, dict[str, Any]], Any]] = {
     "organization_list": organization_list,
     "organization_show": organization_show,
     "resource_show": resource_show,
+    "datastore_search": datastore_search,
+    "tag_list": tag_list,
 }
 
 

@@ -21,7 +21,10 @@ from tsunagu.webapp.api.ckan_actions import (
     UnknownAction,
     call_action,
 )
+from tsunagu.webapp.api.rows import CSV_KEY
+from tsunagu.webapp.api.rows import store as rows_store
 from tsunagu.webapp.context import web
+from tsunagu.webapp.datastore_query import TypedTable, datapackage_key, schema_for
 
 bp = Blueprint("ckan_api", __name__, url_prefix="/api")
 
@@ -67,7 +70,7 @@ def action(action: str) -> Response:
     params = _params()
     if params is None:
         return _bad_request("JSON Error: Error decoding JSON data; send a JSON object")
-    ctx = ActionContext(web().catalogue, base_url(), web().settings.site_title)
+    ctx = ActionContext(web().catalogue, base_url(), web().settings.site_title, typed_table)
     try:
         result = call_action(action, ctx, params)
     except UnknownAction as exc:
@@ -80,6 +83,23 @@ def action(action: str) -> Response:
         error = {"__type": "Internal Server Error", "message": exc.message_en}
         return _failure(action, exc.http_status, error)
     return _json({"help": _help(action), "success": True, "result": result})
+
+
+def typed_table(dataset_id: str, key: str) -> TypedTable:
+    """A tabular resource from the rows store (shared with the rows API, so the main CSV is
+    loaded once), typed by the Table Schema in the dataset's ``datapackage.json``."""
+    catalogue = web().catalogue
+    path, info = catalogue.open_file(dataset_id, key)
+    name = dataset_id if key == CSV_KEY else f"{dataset_id}/{key}"
+    table = rows_store().load(name, path, info["sha256"])
+    schema = None
+    if any(r.key == datapackage_key(key) for r in catalogue.get_dataset(dataset_id).resources):
+        package_path, _ = catalogue.open_file(dataset_id, datapackage_key(key))
+        try:
+            schema = schema_for(json.loads(package_path.read_text(encoding="utf-8")), key)
+        except (OSError, ValueError):
+            schema = None  # an unreadable package: every column as text, still the same rows
+    return TypedTable.of(table, schema)
 
 
 def _failure(action: str, status: int, error: dict[str, Any]) -> Response:

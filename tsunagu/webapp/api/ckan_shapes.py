@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from tsunagu.catalogue.base import DatasetRecord, ResourceRecord, VersionRecord
+from tsunagu.catalogue.base import DatasetRecord, ResourceRecord, VersionRecord, is_tabular
 from tsunagu.catalogue.ckan_mapping import package_fields
 
 # CKAN's default licence register (``license_list`` of CKAN 2.12), for the ids Tsunagu maps to.
@@ -85,6 +85,9 @@ def resource_dict(
         "cache_last_updated": None,
         "cache_url": None,
         "created": ckan_time(created),
+        # CKAN's DataStore plugin sets this on every resource; ours serves every tabular one
+        # through datastore_search (from the rows store), as a CKAN publish by Tsunagu fills it
+        "datastore_active": is_tabular(resource),
         "description": "",
         "format": resource.format,
         "hash": resource.sha256,

@@ -75,9 +75,7 @@ def warm(app: Flask) -> list[str]:
             except TsunaguError:  # an unreadable layer: its requests will say so, not startup
                 continue
             loaded.append(record.meta.id)
-        engine = getattr(catalogue, "engine", None)
-        if engine is not None:
-            engine.dispose()
+        catalogue.release_connections()
     return loaded
 
 

@@ -62,7 +62,7 @@ def geo_record(collection_id: str) -> Any:
         record = web().catalogue.get_dataset(collection_id)
     except DatasetNotFound as exc:
         raise ogc.collection_not_found(collection_id) from exc
-    if geojson_key(record) is None or getattr(record, "private", False):
+    if geojson_key(record) is None or record.private:
         raise ogc.collection_not_found(collection_id)
     return record
 
@@ -94,7 +94,7 @@ def collections():
     docs = [
         ogc.collection_doc(base_url(), r, lang(), spatial_bbox(r.meta.spatial))
         for r in records
-        if geojson_key(r) is not None and not getattr(r, "private", False)
+        if geojson_key(r) is not None and not r.private
     ]
     doc = ogc.collections_doc(base_url(), docs, response_format())
     return respond(doc, "ogc_collections.html")

@@ -7,7 +7,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    redirect,
     render_template,
     request,
     send_file,
@@ -93,9 +92,8 @@ def dataset(dataset_id: str) -> str:
     record = catalogue.get_dataset(dataset_id)
     versions = catalogue.list_versions(dataset_id)
     header, rows = [], []
-    opener = getattr(catalogue, "open_file", None)
-    if opener and any(r.key == "csv" for r in record.resources):
-        header, rows = preview(opener(dataset_id, "csv")[0])
+    if any(r.key == "csv" for r in record.resources):
+        header, rows = preview(catalogue.open_file(dataset_id, "csv")[0])
     return render_template(
         "dataset.html",
         record=record,
@@ -138,10 +136,7 @@ def download_version(dataset_id: str, version: int, key: str, name: str) -> Resp
 
 
 def _send(dataset_id: str, key: str, version: int | None) -> Response:
-    opener = getattr(web().catalogue, "open_file", None)
-    if opener is None:  # a CKAN catalogue serves its own files
-        return redirect(web().catalogue.resource_url(dataset_id, key, version))  # type: ignore[return-value]
-    path, info = opener(dataset_id, key, version)
+    path, info = web().catalogue.open_file(dataset_id, key, version)  # CKAN's: from the cache
     if request.args.get("for") == "excel" and info["format"] == "CSV":
         name = info["name"].removesuffix(".csv") + "-excel.csv"
         return Response(
