@@ -162,7 +162,7 @@ def to_wgs84(
     gdf: gpd.GeoDataFrame,
     report: Report,
     file_name: str,
-    municipality_bbox: tuple[float, float, float, float] = JAPAN_BBOX,
+    municipality_bbox: tuple[float, float, float, float] | None = JAPAN_BBOX,
 ) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326 (lon/lat order), checking coordinates before and after.
 
@@ -178,5 +178,5 @@ def to_wgs84(
         gdf.loc[gdf.index[bad], gdf.geometry.name] = None
     # geopandas builds its transformer with always_xy=True: output is (lon, lat)
     out = gdf.to_crs(WGS84)
-    _check_after(out.loc[~bad], municipality_bbox, report, file_name)
+    _check_after(out.loc[~bad], municipality_bbox or JAPAN_BBOX, report, file_name)
     return out
