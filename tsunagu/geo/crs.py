@@ -53,6 +53,17 @@ def parse_crs(text: str | None) -> CRS | None:
     return CRS.from_epsg(epsg) if epsg else crs
 
 
+def is_rfc7946(crs: CRS | str | None) -> bool:
+    """True for OGC:CRS84 (WGS84 lon/lat), the system RFC 7946 GeoJSON is defined in.
+
+    A GeoJSON ``crs`` member naming it only restates the default, so it is not worth a warning.
+    """
+    if crs is None:
+        return False
+    parsed = CRS.from_user_input(crs)
+    return parsed.equals(CRS.from_user_input("OGC:CRS84"))
+
+
 def epsg_of(crs: CRS | str | None) -> int | None:
     if crs is None:
         return None
@@ -83,7 +94,7 @@ def check_crs(crs: CRS, report: Report, file_name: str) -> None:
             crs=f"EPSG:{epsg}",
             method=describe_tokyo_transform(crs),
         )
-    elif epsg not in SUPPORTED_EPSG:
+    elif epsg not in SUPPORTED_EPSG and not is_rfc7946(crs):
         report.add("crs-unusual", "warning", Location(file=file_name), crs=crs.name)
 
 

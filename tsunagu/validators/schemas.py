@@ -215,8 +215,29 @@ def _entry_schema(entry: dict[str, Any], schemas_dir: Path) -> StandardSchema:
         number=None if number is None else str(number),
         version=entry.get("version"),
         path=path,
-        descriptor=_read_json(path),
+        descriptor=_until_midnight(_read_json(path)),
     )
+
+
+UNTIL_MIDNIGHT_NAMES = ("終了時間", "終了時刻")
+UNTIL_MIDNIGHT_PATTERN = "(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+
+
+def _until_midnight(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """Closing times accept ``24:00`` ("open until midnight"), as the standards' own examples do.
+
+    A Table Schema ``time`` cannot hold 24:00, so an HH:MM closing-time field becomes a string
+    with the HH:MM-or-24:00 pattern; both engines then agree, and a wrong value gets the pattern
+    message, never a "use 24-hour notation" that contradicts the 24:00 it rejects.
+    """
+    for field in descriptor.get("fields", []):
+        closing = str(field.get("name", "")).endswith(UNTIL_MIDNIGHT_NAMES)
+        if closing and field.get("type") == "time" and field.get("format") in (None, "%H:%M"):
+            field.pop("format", None)
+            field["type"] = "string"
+            field.setdefault("constraints", {})["pattern"] = UNTIL_MIDNIGHT_PATTERN
+            field["x-until-midnight"] = True
+    return descriptor
 
 
 @cache
