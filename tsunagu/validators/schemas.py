@@ -28,7 +28,9 @@ UNSPELLED_OLD = 0.9  # an old layout none of whose names is spelled exactly is o
 
 def header_key(name: str) -> str:
     """Compare headers the way a person would: width, case, spaces and brackets don't matter."""
-    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    from tsunagu.normalize.headers import LONG_VOWEL
+
+    text = unicodedata.normalize("NFKC", str(name)).casefold().translate(LONG_VOWEL)
     return "".join(ch for ch in text if not ch.isspace())
 
 
@@ -79,8 +81,11 @@ class StandardSchema:
 
     def header_index(self) -> dict[str, tuple[str, float]]:
         """Normalized header → (field name, weight); exact names win over aliases."""
+        from tsunagu.normalize.vocabulary import vocabulary_aliases
+
         index: dict[str, tuple[str, float]] = {}
-        for name, aliases in self.aliases().items():
+        extra = vocabulary_aliases(self.field_names, self.field)
+        for name, aliases in [*self.aliases().items(), *extra.items()]:
             for alias in aliases:
                 index.setdefault(header_key(alias), (name, ALIAS_WEIGHT))
         for name in self.field_names:
