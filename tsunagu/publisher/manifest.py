@@ -27,7 +27,7 @@ _SOURCE_KEYS = {"path", "key", "sheet", "header_row", "encoding", "layer", "crs"
 _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
-    "crs", "known_problems", "id_prefix", "issued", "modified",
+    "crs", "known_problems", "id_prefix", "issued", "modified", "values",
 }  # fmt: skip
 
 
@@ -113,6 +113,8 @@ class Manifest:
     known_problems: tuple[dict[str, Any], ...]
     id_prefix: str | None
     municipality: Municipality | None = None
+    # column (as in the file, or the standard's name) → {value as written: standard value}
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -341,6 +343,7 @@ def load_manifest(path: Path) -> Manifest:
             "「元の列名: 標準の列名」の形で書いてください",
         )
     personal = data.get("personal_data") or {}
+    values = _parse_values(path, data.get("values"))
     return Manifest(
         path=path,
         id=ident,
@@ -360,7 +363,27 @@ def load_manifest(path: Path) -> Manifest:
         known_problems=tuple(data.get("known_problems") or ()),
         id_prefix=data.get("id_prefix"),
         municipality=municipality,
+        values=values,
     )
+
+
+def _parse_values(path: Path, raw: Any) -> dict[str, dict[str, str]]:
+    """``values: {列名: {○: 有, ×: 無, ー: ""}}``; a null target means an empty cell."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise _fail(
+            path,
+            "values",
+            "must map a column to {value as written: standard value}",
+            "「列名: {元の値: 標準の値}」の形で書いてください",
+        )
+    return {
+        str(column): {
+            str(k): "" if v is None else str(v) for k, v in mapping.items() if k is not None
+        }
+        for column, mapping in raw.items()
+    }
 
 
 def find_manifests(root: Path) -> Iterator[Path]:

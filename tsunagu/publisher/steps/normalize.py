@@ -100,6 +100,10 @@ class Normalize:
                 table, schema_in, registry, report, file_name, origin=origin
             )
         schema = registry.get(slug)
+        if manifest is not None and manifest.values:
+            from tsunagu.normalize.value_map import apply_value_mappings
+
+            table = apply_value_mappings(table, manifest.values, origin, report, file_name)
         table = normalize_values(table, schema, report, file_name)
         from tsunagu.normalize.municipality import check_codes, report_unknown
 
