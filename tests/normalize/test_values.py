@@ -215,3 +215,11 @@ def test_kana_with_latin_letters_and_spaces_is_written_as_the_pattern_wants():
     )
     out = normalize_values(table, schema, Report(), "f.csv")
     assert out["名称_カナ"].tolist() == ["ホイクエンＨＯＰＰＡ２ゴウ", "スタジオ　ピクチャーズ"]
+
+
+def test_dash_lookalikes_after_kana_become_the_long_vowel():
+    from tsunagu.normalize.values import NORMALIZERS
+
+    assert NORMALIZERS["kana"]("ハ―トリンク").value == "ハートリンク"  # U+2015
+    assert NORMALIZERS["kana"]("ホ-ム").value == "ホーム"
+    assert NORMALIZERS["kana"]("-カシワ").value == "-カシワ"  # not after a kana: left alone

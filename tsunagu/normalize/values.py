@@ -77,10 +77,14 @@ def _widths(s: str) -> CellOutcome:
     return CellOutcome(s, tuple(changes))
 
 
+_DASH_AFTER_KANA = re.compile(r"(?<=[\u30A1-\u30FA\u30FC])[\u2010-\u2015\u2212\uFF0D\-]")
+
+
 def _kana(s: str) -> CellOutcome:
-    """名称_カナ fields are katakana: hiragana is converted too."""
+    """名称_カナ fields are katakana: hiragana is converted too, and a dash typed after a kana
+    (ハ―ト with U+2015, ハ-ト) is the long vowel mark ー it stands for."""
     base = _widths(s)
-    kata = jaconv.hira2kata(base.value)
+    kata = _DASH_AFTER_KANA.sub("ー", jaconv.hira2kata(base.value))
     if kata == base.value:
         return base
     return CellOutcome(kata, tuple(dict.fromkeys((*base.changes, "normalized-kana"))))
