@@ -42,8 +42,8 @@ class Settings:
         "千葉県柏市", "地方公共団体名 written into the standard column."
     )
     municipality_bbox: tuple[float, float, float, float] = _setting(
-        (139.86, 35.78, 140.06, 35.93),
-        "lon/lat box of the city (W,S,E,N); points outside it are warned about.",
+        (139.85, 35.77, 140.11, 35.95),
+        "lon/lat box of the city (W,S,E,N) with a margin; points outside it are warned about.",
     )
     max_file_bytes: int = _setting(200 * 1024 * 1024, "Largest input file accepted, in bytes.")
     max_columns: int = _setting(1000, "Most columns a table may have (checked on the header).")
@@ -107,7 +107,21 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'catalogue.sqlite3').resolve()}"
 
     def replace(self, **changes: Any) -> Settings:
-        return dataclasses.replace(self, **changes)
+        return _given(dataclasses.replace(self, **changes), self.given | set(changes))
+
+    @property
+    def given(self) -> frozenset[str]:
+        """The settings set explicitly (file, environment, overrides), not left at defaults.
+
+        The pipeline labels a file with the configured municipality only when the operator set
+        it: the default (柏市) must never be written into another city's rows.
+        """
+        return self.__dict__.get("_given", frozenset())
+
+
+def _given(settings: Settings, names: set[str] | frozenset[str]) -> Settings:
+    object.__setattr__(settings, "_given", frozenset(names))  # frozen: not a setting itself
+    return settings
 
 
 def settings_help() -> dict[str, str]:
@@ -173,4 +187,4 @@ def load_settings(
             raise ConfigError(f'unknown setting "{key}"; known: {sorted(known)}')
         if raw is not None:
             values[key] = _coerce(key, raw)
-    return Settings(**values)
+    return _given(Settings(**values), set(values))

@@ -152,3 +152,43 @@ def test_apply_mapping_refuses_unknown_or_doubled_targets(aed_schema, report):
         apply_mapping(table, {"施設名": "施設種別"}, aed_schema, report, "aed.csv")
     with pytest.raises(ManifestError, match="名称"):
         apply_mapping(table, {"施設名": "名称", "名前": "名称"}, aed_schema, report, "aed.csv")
+
+
+def _registry():
+    from tsunagu.config import Settings
+    from tsunagu.validators.schemas import load_registry
+
+    return load_registry(Settings().schemas_dir)
+
+
+def test_header_vocabularies_cities_really_use():
+    """IMI-style English names, the national 指定緊急避難場所 format and bracketed readings."""
+    registry = _registry()
+    aed = registry.get("aed-installations")
+    columns = ["identification", "name", "fullNameInKana", "installationPosition", "startTime"]
+    found = {p.source: p.target for p in propose_mapping(columns, aed)}
+    assert found == {
+        "identification": "ID",
+        "name": "名称",
+        "fullNameInKana": "名称_カナ",
+        "installationPosition": "設置位置",
+        "startTime": "開始時間",
+    }
+    toilets = registry.get("public-toilets")
+    assert propose_mapping(["startTime"], toilets)[0].target == "利用開始時間"
+    sites = registry.get("designated-emergency-evacuation-sites")
+    national = ["施設・場所名", "住所", "洪水", "崖崩れ、土石流及び地滑り", "津波"]
+    targets = [p.target for p in propose_mapping(national, sites)]
+    assert targets == [
+        "名称", "所在地_連結表記", "災害種別_洪水",
+        "災害種別_崖崩れ、土石流及び地滑り", "災害種別_津波",
+    ]  # fmt: skip
+
+
+def test_reading_in_brackets_and_dash_lookalikes_in_headers():
+    old = _registry().get("child-care-facilities", "suisho2020")
+    columns = ["施設名（カナ）", "都道府県コ―ド又は市区町村コ―ド"]  # U+2015 as the long vowel
+    assert [p.target for p in propose_mapping(columns, old)] == [
+        "名称_カナ",
+        "都道府県コード又は市区町村コード",
+    ]

@@ -183,3 +183,43 @@ def test_non_text_columns_are_left_alone(aed_schema, report):
     out = normalize_values(table, aed_schema, report, "aed.csv")
     assert out.loc[2, "名称"] == "柏市役所"
     assert out.loc[2, "緯度"] == 35.8676
+
+
+def test_a_value_that_already_meets_the_constraint_is_left_alone():
+    """認定こども園（保育所型） is the enum's spelling; （） in kana is what the pattern allows."""
+    from tsunagu.config import Settings
+    from tsunagu.model import Report
+    from tsunagu.normalize.values import normalize_values
+    from tsunagu.validators.schemas import load_registry
+
+    schema = load_registry(Settings().schemas_dir).get("child-care-facilities")
+    table = pd.DataFrame(
+        {"種別": ["認定こども園（保育所型）", "認定こども園(幼稚園型)"],
+         "名称_カナ": ["カシワ（ホンテン）", "ｶｼﾜ"]},
+        index=[2, 3],
+    )  # fmt: skip
+    out = normalize_values(table, schema, Report(), "f.csv")
+    assert out["種別"].tolist() == ["認定こども園（保育所型）", "認定こども園（幼稚園型）"]
+    assert out["名称_カナ"].tolist() == ["カシワ（ホンテン）", "カシワ"]
+
+
+def test_kana_with_latin_letters_and_spaces_is_written_as_the_pattern_wants():
+    from tsunagu.config import Settings
+    from tsunagu.model import Report
+    from tsunagu.normalize.values import normalize_values
+    from tsunagu.validators.schemas import load_registry
+
+    schema = load_registry(Settings().schemas_dir).get("child-care-facilities")
+    table = pd.DataFrame(
+        {"名称_カナ": ["ホイクエンHOPPA2ゴウ", "スタジオ ピクチャーズ"]}, index=[2, 3]
+    )
+    out = normalize_values(table, schema, Report(), "f.csv")
+    assert out["名称_カナ"].tolist() == ["ホイクエンＨＯＰＰＡ２ゴウ", "スタジオ　ピクチャーズ"]
+
+
+def test_dash_lookalikes_after_kana_become_the_long_vowel():
+    from tsunagu.normalize.values import NORMALIZERS
+
+    assert NORMALIZERS["kana"]("ハ―トリンク").value == "ハートリンク"  # U+2015
+    assert NORMALIZERS["kana"]("ホ-ム").value == "ホーム"
+    assert NORMALIZERS["kana"]("-カシワ").value == "-カシワ"  # not after a kana: left alone

@@ -141,6 +141,9 @@ def _municipality(draft: Draft, settings: Settings) -> dict[str, str]:
     known = getattr(draft.manifest, "municipality", None)
     if known is not None:
         return {"code": known.code, "name": known.name}
+    if "municipality" in draft.report.facts:  # resolved by the pipeline; None = not known
+        resolved = draft.report.facts["municipality"] or {}
+        return {"code": resolved.get("code", ""), "name": resolved.get("name", "")}
     return {"code": settings.municipality_code, "name": settings.municipality_name}
 
 

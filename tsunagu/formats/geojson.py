@@ -21,7 +21,7 @@ from tsunagu.formats.gdal_env import (
     to_geodataframe,
 )
 from tsunagu.formats.guards import check_size
-from tsunagu.geo.crs import WGS84, parse_crs
+from tsunagu.geo.crs import WGS84, is_rfc7946, parse_crs
 from tsunagu.model import Draft, Report
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ def _legacy_crs(doc: dict[str, Any], report: Report, file_name: str) -> str | No
     crs = parse_crs(name) if isinstance(name, str) else None
     if crs is None:
         raise refuse("crs-unknown", file_name, part="crs")
+    if is_rfc7946(crs):
+        return crs.to_string()  # RFC 7946's own system, merely restated: nothing to warn about
     report.add("geojson-crs-member", "warning", Location(file=file_name), crs=crs.to_string())
     return crs.to_string()
 

@@ -53,6 +53,17 @@ def parse_crs(text: str | None) -> CRS | None:
     return CRS.from_epsg(epsg) if epsg else crs
 
 
+def is_rfc7946(crs: CRS | str | None) -> bool:
+    """True for OGC:CRS84 (WGS84 lon/lat), the system RFC 7946 GeoJSON is defined in.
+
+    A GeoJSON ``crs`` member naming it only restates the default, so it is not worth a warning.
+    """
+    if crs is None:
+        return False
+    parsed = CRS.from_user_input(crs)
+    return parsed.equals(CRS.from_user_input("OGC:CRS84"))
+
+
 def epsg_of(crs: CRS | str | None) -> int | None:
     if crs is None:
         return None
@@ -83,7 +94,7 @@ def check_crs(crs: CRS, report: Report, file_name: str) -> None:
             crs=f"EPSG:{epsg}",
             method=describe_tokyo_transform(crs),
         )
-    elif epsg not in SUPPORTED_EPSG:
+    elif epsg not in SUPPORTED_EPSG and not is_rfc7946(crs):
         report.add("crs-unusual", "warning", Location(file=file_name), crs=crs.name)
 
 
@@ -162,7 +173,7 @@ def to_wgs84(
     gdf: gpd.GeoDataFrame,
     report: Report,
     file_name: str,
-    municipality_bbox: tuple[float, float, float, float] = JAPAN_BBOX,
+    municipality_bbox: tuple[float, float, float, float] | None = JAPAN_BBOX,
 ) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326 (lon/lat order), checking coordinates before and after.
 
@@ -178,5 +189,5 @@ def to_wgs84(
         gdf.loc[gdf.index[bad], gdf.geometry.name] = None
     # geopandas builds its transformer with always_xy=True: output is (lon, lat)
     out = gdf.to_crs(WGS84)
-    _check_after(out.loc[~bad], municipality_bbox, report, file_name)
+    _check_after(out.loc[~bad], municipality_bbox or JAPAN_BBOX, report, file_name)
     return out

@@ -25,6 +25,15 @@ def _declared_crs(draft: Draft) -> str | None:
     return getattr(manifest, "crs", None) if manifest is not None else None
 
 
+def _area(draft: Draft, settings: Settings) -> tuple[float, float, float, float] | None:
+    """The municipality's area when the pipeline has resolved one (None: no city known, so no
+    area check); the settings' box for callers that resolve no municipality."""
+    if "municipality" not in draft.report.facts:
+        return settings.municipality_bbox
+    known = draft.report.facts["municipality"]
+    return tuple(known["area"]) if known and known.get("area") else None
+
+
 def _compare_with_declared(
     found: CRS, declared: CRS | None, report: Report, file_name: str
 ) -> None:
@@ -60,7 +69,7 @@ def prepare_geodata(draft: Draft, settings: Settings) -> Draft:
     check_crs(gdf.crs, report, file_name)
     if not check_limits(gdf, report, file_name):
         return draft.evolve(table=gdf)
-    gdf = to_wgs84(gdf, report, file_name, settings.municipality_bbox)
+    gdf = to_wgs84(gdf, report, file_name, _area(draft, settings))
     gdf = check_validity(gdf, report, file_name)
     bbox = extent(gdf)
     facts["bbox"] = list(bbox) if bbox else None

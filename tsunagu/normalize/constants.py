@@ -144,7 +144,7 @@ def fill_constants(
     out = table.copy()
     values = {CODE_FIELD: municipality_code, NAME_FIELD: municipality_name, **constants}
     for name, value in values.items():
-        if name in schema.field_names:
+        if name in schema.field_names and value:  # no municipality known: nothing to fill
             _fill_column(out, name, value, report, file_name)
     if id_field in schema.field_names:
         _fill_ids(out, id_field, id_prefix or "", municipality_code, report, file_name)

@@ -37,6 +37,10 @@ _BRACKETS = str.maketrans(
     dict.fromkeys("[{<「『【〔〈《", "(") | dict.fromkeys("]}>」』】〕〉》", ")")
 )
 _BRACKETED = re.compile(r"\(.*?\)")
+# Dash-like characters typed for the long vowel (コ―ド with U+2015, コ‐ド …) → ー.
+LONG_VOWEL = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff70", "ー"))
+# A reading written as a bracketed note is the _カナ field: 施設名（カナ）, 名称(ふりがな).
+_KANA_NOTE = re.compile(r"\((?:カナ|かな|フリガナ|ふりがな|ヨミガナ|よみがな|よみ|読み)\)$")
 _NOISE = re.compile(r"[\s_・:\-]")
 
 
@@ -84,6 +88,7 @@ def header_key(name: str) -> str:
     """Comparison key: NFKC (for matching only), case-folded, no spaces or separators, brackets
     unified; 建物名等（方書） and 建物名等(方書) give the same key."""
     folded = unicodedata.normalize("NFKC", name).casefold().translate(_BRACKETS)
+    folded = _KANA_NOTE.sub("カナ", folded.translate(LONG_VOWEL).strip())
     return _NOISE.sub("", folded)
 
 
@@ -108,7 +113,11 @@ def common_prefix(columns: list[str]) -> str:
 
 
 def _lookup_tables(schema: SchemaLike) -> Tables:
-    aliases = schema.aliases()
+    from tsunagu.normalize.vocabulary import vocabulary_aliases
+
+    aliases = {name: list(labels) for name, labels in schema.aliases().items()}
+    for name, labels in vocabulary_aliases(schema.field_names, schema.field).items():
+        aliases.setdefault(name, []).extend(labels)
     normalized: dict[str, str] = {}
     bare: dict[str, str] = {}
     alias_exact: dict[str, str] = {}

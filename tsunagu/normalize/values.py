@@ -12,6 +12,7 @@ for the validator, which knows what the field accepts.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -76,13 +77,26 @@ def _widths(s: str) -> CellOutcome:
     return CellOutcome(s, tuple(changes))
 
 
+_DASH_AFTER_KANA = re.compile(r"(?<=[\u30A1-\u30FA\u30FC])[\u2010-\u2015\u2212\uFF0D\-]")
+
+
 def _kana(s: str) -> CellOutcome:
-    """名称_カナ fields are katakana: hiragana is converted too."""
+    """名称_カナ fields are katakana: hiragana is converted too, and a dash typed after a kana
+    (ハ―ト with U+2015, ハ-ト) is the long vowel mark ー it stands for."""
     base = _widths(s)
-    kata = jaconv.hira2kata(base.value)
+    kata = _DASH_AFTER_KANA.sub("ー", jaconv.hira2kata(base.value))
     if kata == base.value:
         return base
     return CellOutcome(kata, tuple(dict.fromkeys((*base.changes, "normalized-kana"))))
+
+
+def _kana_fullwidth(s: str) -> CellOutcome:
+    """名称_カナ the standard's way when its pattern wants full width: ＨＯＰＰＡ, ２, 　."""
+    base = _kana(s)
+    wide = jaconv.h2z(base.value, kana=True, ascii=True, digit=True)
+    if wide == base.value:
+        return base
+    return CellOutcome(wide, tuple(dict.fromkeys((*base.changes, "normalized-width"))))
 
 
 def _half(s: str) -> CellOutcome:
@@ -164,6 +178,11 @@ NORMALIZERS: dict[str, Callable[[str], CellOutcome]] = {
 }
 
 
+#: A second way to write a kind, tried when the first result breaks the field's constraint:
+#: the kana pattern of the current standard wants letters, digits and spaces in full width.
+ALTERNATIVES: dict[str, Callable[[str], CellOutcome]] = {"kana": _kana_fullwidth}
+
+
 def field_kind(schema: SchemaLike, name: str) -> str:
     """The field's normalize kind; derived from its type when the schema gives none."""
     kind = schema.normalize_kind(name)
@@ -178,12 +197,74 @@ def field_kind(schema: SchemaLike, name: str) -> str:
     return kind
 
 
+def constraint_test(field: dict) -> Callable[[str], bool] | None:
+    """Whether a value meets the field's enum/pattern constraints; None when it has neither.
+
+    Normalization exists to make values valid, so a value that already meets the standard's own
+    constraint is left exactly as written: 認定こども園（保育所型） is the enum's spelling, and a
+    kana name the pattern accepts with （） must not be turned into one it rejects.
+    """
+    constraints = field.get("constraints") or {}
+    enum = constraints.get("enum")
+    pattern = constraints.get("pattern")
+    if not enum and not pattern:
+        return None
+    allowed = {str(v) for v in enum} if enum else None
+    compiled = re.compile(pattern) if isinstance(pattern, str) else None
+
+    def meets(value: str) -> bool:
+        if allowed is not None and value not in allowed:
+            return False
+        return compiled is None or compiled.fullmatch(value) is not None
+
+    return meets
+
+
+def _enum_key(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
+def enum_spelling(field: dict) -> Callable[[str], CellOutcome] | None:
+    """The enum member a value means when it differs only in width or spacing
+    (認定こども園(幼稚園型) → 認定こども園（幼稚園型）); None for fields without an enum."""
+    enum = (field.get("constraints") or {}).get("enum")
+    if not enum:
+        return None
+    members = {_enum_key(str(v)): str(v) for v in enum}
+
+    def spell(value: str) -> CellOutcome:
+        member = members.get(_enum_key(value))
+        if member is None or member == value:
+            return CellOutcome(value)
+        return CellOutcome(member, ("normalized-width",))
+
+    return spell
+
+
 def _map_unique(
-    series: pd.Series, fn: Callable[[str], CellOutcome]
+    series: pd.Series,
+    fn: Callable[[str], CellOutcome],
+    already_valid: Callable[[str], bool] | None = None,
+    alternative: Callable[[str], CellOutcome] | None = None,
 ) -> tuple[np.ndarray, list[CellOutcome], np.ndarray]:
     """(codes, one outcome per distinct value, occurrences of each distinct value)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    outcomes = [fn(u) if isinstance(u, str) and u else CellOutcome(u) for u in uniques]
+
+    def outcome(u: object) -> CellOutcome:
+        if not isinstance(u, str) or not u:
+            return CellOutcome(u)  # type: ignore[arg-type]
+        if already_valid is None:
+            return fn(u)
+        if already_valid(u):
+            return CellOutcome(u)
+        first = fn(u)
+        if alternative is not None and not already_valid(first.value):
+            second = alternative(u)
+            if already_valid(second.value):
+                return second
+        return first
+
+    outcomes = [outcome(u) for u in uniques]
     return codes, outcomes, np.bincount(codes, minlength=len(uniques))
 
 
@@ -196,10 +277,17 @@ def _trim(series: pd.Series, report: Report) -> pd.Series:
 
 
 def _normalize_column(
-    series: pd.Series, kind: str, report: Report, file_name: str
+    series: pd.Series,
+    kind: str,
+    report: Report,
+    file_name: str,
+    already_valid: Callable[[str], bool] | None = None,
+    enum_member: Callable[[str], CellOutcome] | None = None,
 ) -> tuple[pd.Series, dict[int, str]]:
     """The normalized column, and the extensions split off phones by row."""
-    codes, outcomes, counts = _map_unique(series, NORMALIZERS[kind])
+    codes, outcomes, counts = _map_unique(
+        series, NORMALIZERS[kind], already_valid, enum_member or ALTERNATIVES.get(kind)
+    )
     for outcome, n in zip(outcomes, counts, strict=True):
         if outcome.extension:
             continue  # counted row by row once the extension has found its place
@@ -261,7 +349,12 @@ def normalize_values(
             continue
         trimmed = out[column]
         out[column], extensions = _normalize_column(
-            trimmed, field_kind(schema, column), report, file_name
+            trimmed,
+            field_kind(schema, column),
+            report,
+            file_name,
+            constraint_test(schema.field(column)),
+            enum_spelling(schema.field(column)),
         )
         if extensions:
             _place_extensions(out, column, trimmed, extensions, report, file_name)

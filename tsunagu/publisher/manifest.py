@@ -27,7 +27,7 @@ _SOURCE_KEYS = {"path", "key", "sheet", "header_row", "encoding", "layer", "crs"
 _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
-    "crs", "known_problems", "id_prefix", "issued", "modified",
+    "crs", "known_problems", "id_prefix", "issued", "modified", "values",
 }  # fmt: skip
 
 
@@ -71,11 +71,26 @@ class Department:
 
 @dataclass(frozen=True)
 class Municipality:
-    """``municipality.yaml``: the city's code, name and departments, shared by its manifests."""
+    """``municipality.yaml``: the city's code, name, area and departments, shared by its manifests.
+
+    ``area`` is the city's lon/lat box (W, S, E, N) with a margin; locations outside it are
+    warned about. One deployment may hold several municipalities, one folder each.
+    """
 
     code: str
     name: str
     departments: dict[str, Department] = field(default_factory=dict)
+    area: tuple[float, float, float, float] | None = None
+    source: str = ""  # where it was learnt: a municipality.yaml path or "settings"
+
+    def to_fact(self) -> dict[str, Any]:
+        """What the report records about the municipality the file was checked against."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "area": list(self.area) if self.area else None,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class Manifest:
     known_problems: tuple[dict[str, Any], ...]
     id_prefix: str | None
     municipality: Municipality | None = None
+    # column (as in the file, or the standard's name) → {value as written: standard value}
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -137,10 +154,61 @@ def load_municipality(path: Path) -> Municipality:
             "must be the 6-digit 全国地方公共団体コード",
             "6桁の全国地方公共団体コードを書いてください",
         )
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise _fail(path, "name", "is required (e.g. 千葉県柏市)", "必須です（例: 千葉県柏市）")
     departments = {}
-    for slug, name in (data.get("departments") or {}).items():
-        departments[str(slug)] = Department(str(slug), Text.parse(name, f"departments.{slug}"))
-    return Municipality(code=code, name=str(data.get("name", "")), departments=departments)
+    for slug, dept_name in (data.get("departments") or {}).items():
+        departments[str(slug)] = Department(str(slug), Text.parse(dept_name, f"departments.{slug}"))
+    return Municipality(
+        code=code,
+        name=name,
+        departments=departments,
+        area=_parse_area(path, data.get("area")),
+        source=str(path),
+    )
+
+
+def _parse_area(path: Path, raw: Any) -> tuple[float, float, float, float] | None:
+    """``area: [W, S, E, N]`` in degrees (lon/lat), inside Japan, west < east, south < north."""
+    if raw is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        west = south = east = north = float("nan")
+    inside = 122 <= west < east <= 154 and 20 <= south < north <= 46
+    if not inside:
+        raise _fail(
+            path,
+            "area",
+            f"must be [west, south, east, north] in degrees inside Japan, got {raw!r}",
+            f"[西, 南, 東, 北] の経緯度（日本国内）で書いてください（「{raw!r}」）",
+        )
+    return (west, south, east, north)
+
+
+def municipality_for(source: Path, settings: Any, manifest: Manifest | None) -> Municipality | None:
+    """The municipality a file belongs to: its manifest's ``municipality.yaml``, else one found
+    above the file, else the one configured in the settings, else none.
+
+    Settings count only when the operator set ``municipality_code`` explicitly: the defaults
+    describe no particular city's file, and filling 柏市 into another city's rows is the silent
+    mislabelling this function exists to prevent.
+    """
+    if manifest is not None and manifest.municipality is not None:
+        return manifest.municipality
+    found = _find_municipality(source.resolve().parent)
+    if found is not None:
+        return found
+    if "municipality_code" in settings.given:
+        return Municipality(
+            code=settings.municipality_code,
+            name=settings.municipality_name,
+            area=tuple(settings.municipality_bbox),
+            source="settings",
+        )
+    return None
 
 
 def _find_municipality(start: Path) -> Municipality | None:
@@ -275,6 +343,7 @@ def load_manifest(path: Path) -> Manifest:
             "「元の列名: 標準の列名」の形で書いてください",
         )
     personal = data.get("personal_data") or {}
+    values = _parse_values(path, data.get("values"))
     return Manifest(
         path=path,
         id=ident,
@@ -294,7 +363,27 @@ def load_manifest(path: Path) -> Manifest:
         known_problems=tuple(data.get("known_problems") or ()),
         id_prefix=data.get("id_prefix"),
         municipality=municipality,
+        values=values,
     )
+
+
+def _parse_values(path: Path, raw: Any) -> dict[str, dict[str, str]]:
+    """``values: {列名: {○: 有, ×: 無, ー: ""}}``; a null target means an empty cell."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise _fail(
+            path,
+            "values",
+            "must map a column to {value as written: standard value}",
+            "「列名: {元の値: 標準の値}」の形で書いてください",
+        )
+    return {
+        str(column): {
+            str(k): "" if v is None else str(v) for k, v in mapping.items() if k is not None
+        }
+        for column, mapping in raw.items()
+    }
 
 
 def find_manifests(root: Path) -> Iterator[Path]:

@@ -205,7 +205,11 @@ def default_title(draft: Draft) -> str:
 def report_document(
     draft: Draft, *, title: str | None = None, generated_at: datetime | None = None
 ) -> dict[str, Any]:
-    """Everything the report knows, as plain JSON-able data (no cap on problems).
+    """Everything the report knows, as plain JSON-able data.
+
+    Every problem is counted in ``groups`` (code × column × kind, with the first rows); the
+    first few of each group are listed in full under ``problems`` (``problems_total`` says how
+    many there are), so the size follows the kinds of problems, not the rows of the file.
 
     Without ``generated_at`` the document is a function of the draft alone, so re-checking an
     unchanged file gives a byte-identical report and re-publishing it uploads nothing.
@@ -225,7 +229,15 @@ def report_document(
     }
     if generated_at is not None:
         doc["generated_at"] = generated_at.astimezone(UTC).isoformat(timespec="seconds")
-    for problem, entry in zip(report.problems, doc["problems"], strict=True):
+    from tsunagu.validators.grouping import cap_frictionless, group_problems
+
+    groups, listed = group_problems(report.problems)
+    doc["groups"] = groups
+    doc["problems_total"] = len(report.problems)
+    doc["frictionless"] = cap_frictionless(doc.get("frictionless"))
+    problems = [report.problems[i] for i in listed]
+    doc["problems"] = [doc["problems"][i] for i in listed]
+    for problem, entry in zip(problems, doc["problems"], strict=True):
         value = cell_value(draft, problem)
         if value is not None:
             entry["value"] = value

@@ -28,7 +28,9 @@ UNSPELLED_OLD = 0.9  # an old layout none of whose names is spelled exactly is o
 
 def header_key(name: str) -> str:
     """Compare headers the way a person would: width, case, spaces and brackets don't matter."""
-    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    from tsunagu.normalize.headers import LONG_VOWEL
+
+    text = unicodedata.normalize("NFKC", str(name)).casefold().translate(LONG_VOWEL)
     return "".join(ch for ch in text if not ch.isspace())
 
 
@@ -79,8 +81,11 @@ class StandardSchema:
 
     def header_index(self) -> dict[str, tuple[str, float]]:
         """Normalized header → (field name, weight); exact names win over aliases."""
+        from tsunagu.normalize.vocabulary import vocabulary_aliases
+
         index: dict[str, tuple[str, float]] = {}
-        for name, aliases in self.aliases().items():
+        extra = vocabulary_aliases(self.field_names, self.field)
+        for name, aliases in [*self.aliases().items(), *extra.items()]:
             for alias in aliases:
                 index.setdefault(header_key(alias), (name, ALIAS_WEIGHT))
         for name in self.field_names:
@@ -215,8 +220,29 @@ def _entry_schema(entry: dict[str, Any], schemas_dir: Path) -> StandardSchema:
         number=None if number is None else str(number),
         version=entry.get("version"),
         path=path,
-        descriptor=_read_json(path),
+        descriptor=_until_midnight(_read_json(path)),
     )
+
+
+UNTIL_MIDNIGHT_NAMES = ("終了時間", "終了時刻")
+UNTIL_MIDNIGHT_PATTERN = "(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+
+
+def _until_midnight(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """Closing times accept ``24:00`` ("open until midnight"), as the standards' own examples do.
+
+    A Table Schema ``time`` cannot hold 24:00, so an HH:MM closing-time field becomes a string
+    with the HH:MM-or-24:00 pattern; both engines then agree, and a wrong value gets the pattern
+    message, never a "use 24-hour notation" that contradicts the 24:00 it rejects.
+    """
+    for field in descriptor.get("fields", []):
+        closing = str(field.get("name", "")).endswith(UNTIL_MIDNIGHT_NAMES)
+        if closing and field.get("type") == "time" and field.get("format") in (None, "%H:%M"):
+            field.pop("format", None)
+            field["type"] = "string"
+            field.setdefault("constraints", {})["pattern"] = UNTIL_MIDNIGHT_PATTERN
+            field["x-until-midnight"] = True
+    return descriptor
 
 
 @cache

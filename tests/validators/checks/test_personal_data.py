@@ -95,13 +95,13 @@ def test_random_twelve_digit_ids_are_not_flagged(run_check):
 
 def test_personal_email_is_suspected_but_city_addresses_are_public(run_check):
     rows = [
-        {"連絡先メールアドレス": "kashiwa-toshokan@city.kashiwa.lg.jp"},
-        {"連絡先メールアドレス": "yamada.taro1975@gmail.com"},
-        {"連絡先メールアドレス": "ｔａｒｏ＠ｄｏｃｏｍｏ．ｎｅ．ｊｐ"},
-        {"連絡先メールアドレス": "info@city.kashiwa.lg.jp"},
+        {"メモ": "kashiwa-toshokan@city.kashiwa.lg.jp"},
+        {"メモ": "yamada.taro1975@gmail.com"},
+        {"メモ": "ｔａｒｏ＠ｄｏｃｏｍｏ．ｎｅ．ｊｐ"},
+        {"メモ": "info@city.kashiwa.lg.jp"},
     ]
     problems = run_check(PersonalDataCheck, draft_of(frame(rows)))
-    assert triples(problems) == [(None, "連絡先メールアドレス", "personal-data-suspected", "error")]
+    assert triples(problems) == [(None, "メモ", "personal-data-suspected", "error")]
     params = problems[0].params
     assert (params["count"], params["rows"], params["kinds"]) == (2, [3, 4], ["email"])
     assert "yamada.taro1975" not in params["examples"]
@@ -158,3 +158,33 @@ def test_allowed_column_becomes_info(run_check):
 
 def test_empty_name_column_is_not_reported(run_check):
     assert run_check(PersonalDataCheck, draft_of(frame([{"氏名": ""}, {"氏名": " "}]))) == []
+
+
+def test_standard_fields_and_contact_columns_are_public_by_definition(run_check):
+    """受入年齢 (0歳から) is a 子育て施設 attribute, a shop's webmail in 備考 or a 連絡先 column is
+    its public contact: decided by what the column is, not by the pattern."""
+    rows = [
+        {"備考": "予約は shop.yaizu@gmail.com へ", "連絡先メール": "cafe@yahoo.co.jp", "メモ": ""},
+        {"備考": "", "連絡先メール": "", "メモ": "hanako@gmail.com"},
+    ]
+    problems = run_check(PersonalDataCheck, draft_of(frame(rows)))
+    assert triples(problems) == [(None, "メモ", "personal-data-suspected", "error")]
+
+
+def test_standard_age_field_is_not_a_persons_age(run_check, settings):
+    from tsunagu.validators.engine import CheckContext
+    from tsunagu.validators.schemas import load_registry
+
+    schema = load_registry(settings.schemas_dir).get("child-care-facilities")
+    table = frame([{"受入年齢": "0歳から"}, {"受入年齢": "0歳～2歳"}])
+    ctx = CheckContext(draft_of(table), schema, settings)
+    assert list(PersonalDataCheck().run(ctx)) == []
+    outside = frame([{"年齢": "49"}])  # the same pattern in a column that is not the standard's
+    ctx = CheckContext(draft_of(outside), schema, settings)
+    assert [p.code for p in PersonalDataCheck().run(ctx)] == ["personal-data-suspected"]
+
+
+def test_my_number_in_a_standard_field_still_blocks(run_check):
+    rows = [{"備考": n} for n in _valid(MY_NUMBERS)]
+    problems = run_check(PersonalDataCheck, draft_of(frame(rows)))
+    assert [(p.code, p.severity.value) for p in problems] == [("personal-number", "block")]

@@ -33,6 +33,10 @@ class Normalize:
     def run(self, draft: Draft, ctx: RunContext) -> Draft:
         if draft.table is None:
             return draft
+        from tsunagu.publisher.manifest import municipality_for
+
+        municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
+        draft.report.facts["municipality"] = municipality.to_fact() if municipality else None
         geometry = None
         if _is_geo(draft.table):
             from tsunagu.geo.prepare import prepare_geodata
@@ -96,14 +100,24 @@ class Normalize:
                 table, schema_in, registry, report, file_name, origin=origin
             )
         schema = registry.get(slug)
+        if manifest is not None and manifest.values:
+            from tsunagu.normalize.value_map import apply_value_mappings
+
+            table = apply_value_mappings(table, manifest.values, origin, report, file_name)
         table = normalize_values(table, schema, report, file_name)
-        municipality = manifest.municipality if manifest else None
+        from tsunagu.normalize.municipality import check_codes, report_unknown
+
+        municipality = report.facts.get("municipality")
+        if municipality:
+            check_codes(table, municipality["code"], municipality["name"], report, file_name)
+        else:
+            report_unknown(report, file_name)
         table = fill_constants(
             table,
             schema,
             report,
-            municipality_code=municipality.code if municipality else ctx.settings.municipality_code,
-            municipality_name=municipality.name if municipality else ctx.settings.municipality_name,
+            municipality_code=municipality["code"] if municipality else "",
+            municipality_name=municipality["name"] if municipality else "",
             constants=dict(manifest.constants) if manifest else {},
             id_prefix=manifest.id_prefix if manifest else None,
             file_name=file_name,

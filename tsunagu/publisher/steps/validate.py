@@ -34,6 +34,9 @@ class Validate:
             allow_personal_columns=manifest.allow_personal_columns if manifest else (),
             engine=ctx.engine,
         )
+        from tsunagu.validators.grouping import settle_blank_required
+
+        settle_blank_required(checked, schema.required_fields)
         self._mark_known(checked)
         return checked.evolve(table=table)
 

@@ -35,7 +35,7 @@ class CoordinatesCheck:
     def run(self, ctx: CheckContext) -> Iterator[Problem]:
         lat_col = _find(ctx, "latitude", "緯度")
         lon_col = _find(ctx, "longitude", "経度")
-        if lat_col is None or lon_col is None:
+        if lat_col is None or lon_col is None or _from_geometry(ctx, lat_col, lon_col):
             return
         lat_text, lon_text = ctx.table[lat_col], ctx.table[lon_col]
         lat_empty, lon_empty = lat_text.str.strip() == "", lon_text.str.strip() == ""
@@ -48,14 +48,34 @@ class CoordinatesCheck:
         in_japan = lat.between(*JAPAN_LAT) & lon.between(*JAPAN_LON)
         swapped = both & ~in_japan & lon.between(*JAPAN_LAT) & lat.between(*JAPAN_LON)
         outside = both & ~in_japan & ~swapped
-        west, south, east, north = ctx.settings.municipality_bbox
-        in_city = lon.between(west, east) & lat.between(south, north)
         yield from _problems(ctx, pair, swapped, lat_col, "coordinate-swapped", "error")
         yield from _problems(ctx, pair, outside, lat_col, "coordinate-outside-japan", "error")
+        area, _ = _municipality(ctx)
+        if area is None:
+            return  # no municipality known: the pipeline has said so once
+        west, south, east, north = area
+        in_city = lon.between(west, east) & lat.between(south, north)
         elsewhere = both & in_japan & ~in_city
         yield from _problems(
             ctx, pair, elsewhere, lat_col, "coordinate-outside-municipality", "warning"
         )
+
+
+def _from_geometry(ctx: CheckContext, lat_col: str, lon_col: str) -> bool:
+    """緯度/経度 the pipeline derived from a GIS file's point geometry, not the file's columns:
+    the geometry checks have already reported those points, once, by feature."""
+    origin = ctx.draft.column_origin
+    return "geometry" in ctx.table.columns and lat_col not in origin and lon_col not in origin
+
+
+def _municipality(ctx: CheckContext) -> tuple[tuple[float, ...] | None, str]:
+    """(area, name) of the municipality the pipeline resolved; the settings' when run alone."""
+    facts = ctx.draft.report.facts
+    if "municipality" not in facts:
+        return tuple(ctx.settings.municipality_bbox), ctx.settings.municipality_name
+    known = facts["municipality"] or {}
+    area = known.get("area")
+    return (tuple(area) if area else None), known.get("name", "")
 
 
 def _problems(
@@ -76,6 +96,6 @@ def _problems(
             params={
                 "lat": ctx.table.at[row, lat_col],
                 "lon": ctx.table.at[row, lon_col],
-                "municipality": ctx.settings.municipality_name,
+                "municipality": _municipality(ctx)[1],
             },
         )

@@ -28,5 +28,13 @@ class LgCodeCheck:
                     code="lg-code-check-digit",
                     severity=Severity.ERROR,
                     location=ctx.draft.location(int(row), column),
-                    params={"cell": code, "municipality_code": ctx.settings.municipality_code},
+                    params={"cell": code, "municipality_code": _code(ctx)},
                 )
+
+
+def _code(ctx: CheckContext) -> str:
+    """The code of the municipality the pipeline resolved (the settings' when run alone)."""
+    facts = ctx.draft.report.facts
+    if "municipality" not in facts:
+        return ctx.settings.municipality_code
+    return (facts["municipality"] or {}).get("code", "")

@@ -31,6 +31,8 @@ KIND_TEXT = {
     "mobile": ("携帯電話番号", "mobile phone numbers"),
 }
 _IDENTIFIER_ENDINGS = ("ID", "コード", "番号", "NO", "No", "no")
+# Headers of a facility's public contact details (the shop's or office's own address).
+CONTACT_HEADER_WORDS = ("連絡先", "問合せ", "問い合わせ", "問合わせ", "窓口", "contact")
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,29 @@ class PersonalDataCheck:
         has_names: bool,
     ) -> list[Finding]:
         findings: list[Finding] = []
-        header_kind = pii.person_header_kind(column, ctx.header(column))
-        if header_kind and nonempty.any():
-            findings.append(Finding(header_kind, nonempty))
-        email = distinct.spread(pii.personal_email_cells(distinct.values))
-        if email.any():
-            findings.append(Finding("email", email))
-        if has_names:
+        if not PersonalDataCheck._is_public_by_definition(ctx, column):
+            header_kind = pii.person_header_kind(column, ctx.header(column))
+            if header_kind and nonempty.any():
+                findings.append(Finding(header_kind, nonempty))
+            email = distinct.spread(pii.personal_email_cells(distinct.values))
+            if email.any():
+                findings.append(Finding("email", email))
+        if has_names:  # a mobile number beside a person's name is that person's, in any column
             mobile = distinct.spread(pii.mobile_cells(distinct.values))
             if mobile.any():
                 findings.append(Finding("mobile", mobile))
         return findings
+
+    @staticmethod
+    def _is_public_by_definition(ctx: CheckContext, column: str) -> bool:
+        """A field of the standard (受入年齢 of a 子育て施設, 備考 of a 観光施設) or a facility's
+        contact column: what the column *is* says its values describe a facility and are
+        published by design, so a pattern in them (an age range, the shop's e-mail) is not a
+        person. マイナンバー is checked before this and stays a block everywhere."""
+        if column in ctx.schema.field_names:
+            return True
+        header = f"{column} {ctx.header(column)}".lower()
+        return any(word in header for word in CONTACT_HEADER_WORDS)
 
     def _personal(
         self, ctx: CheckContext, column: str, findings: list[Finding], total: int

@@ -1,0 +1,128 @@
+"""Problems a person can read at any size: one blank required column is one error, and the
+report lists groups (code × column × kind of value) with a count and the first rows.
+
+A department's file with a wave-dash note on every row, or a required column left blank in
+every row, produces thousands of identical findings. The report keeps every one counted (the
+.xlsx still highlights every cell), but lists them by group with the first rows, so a 45 KB
+file never yields megabytes of JSON and a million-row file stays a few megabytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from tsunagu.errors import Location, Problem, Severity
+
+if TYPE_CHECKING:
+    from tsunagu.model import Draft
+
+FIRST_ROWS = 20  # rows listed per group
+LISTED_PER_GROUP = 5  # full problem records kept per group in report.json
+FRICTIONLESS_ERRORS = 20  # raw Frictionless errors kept per task in report.json
+
+
+def _is_blank_required(problem: Problem, column: str, header: str) -> bool:
+    return (
+        problem.code == "constraint-error"
+        and problem.params.get("constraint") == "required"
+        and problem.location.column in (column, header)
+    )
+
+
+def settle_blank_required(draft: Draft, required: Iterable[str]) -> None:
+    """Replace per-row "required" errors of a wholly blank required column by one error.
+
+    When the column does not exist at all, ``required-column-missing`` already says so; the
+    per-row errors add nothing. When it exists but every cell is blank, one
+    ``required-column-blank`` error says how to fix it (map a column, set a constant, fill it).
+    """
+    table, report = draft.table, draft.report
+    if table is None or not len(table):
+        return
+    missing = {p.location.column for p in report.problems if p.code == "required-column-missing"}
+    for column in required:
+        if column not in table.columns:
+            continue
+        cells = table[column]
+        if not bool((cells.isna() | (cells.astype(str).str.strip() == "")).all()):
+            continue
+        header = draft.column_origin.get(column, column)
+        kept = [p for p in report.problems if not _is_blank_required(p, column, header)]
+        if len(kept) == len(report.problems):
+            continue  # the validator did not flag it (nothing to group)
+        report.problems[:] = kept
+        if column in missing or header in missing:
+            continue
+        report.problems.append(
+            Problem(
+                code="required-column-blank",
+                severity=Severity.ERROR,
+                location=Location(file=draft.source.name, sheet=draft.source.sheet, column=header),
+                params={"count": len(table), "field": column},
+            )
+        )
+
+
+def _kind(problem: Problem) -> str:
+    params = problem.params
+    for key in ("kind", "constraint", "field_type", "char", "type"):
+        if params.get(key) not in (None, ""):
+            return str(params[key])
+    return ""
+
+
+def group_key(problem: Problem) -> tuple[str, str, str, str]:
+    return (problem.code, problem.severity.value, problem.location.column or "", _kind(problem))
+
+
+def _where(problem: Problem) -> int | None:
+    loc = problem.location
+    return loc.row if loc.row is not None else loc.feature
+
+
+def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[int]]:
+    """(groups in first-seen order, positions of the problems listed in full).
+
+    Each group: code, severity, column, kind, count, first rows (or features), and the message
+    of its first problem in both languages.
+    """
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    listed: list[int] = []
+    for position, problem in enumerate(problems):
+        key = group_key(problem)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "code": problem.code,
+                "severity": problem.severity.value,
+                "column": problem.location.column,
+                "kind": key[3] or None,
+                "count": 0,
+                "rows": [],
+                "message": {lang: problem.message(lang) for lang in ("ja", "en")},
+            }
+        group["count"] += 1
+        where = _where(problem)
+        if where is not None and len(group["rows"]) < FIRST_ROWS:
+            group["rows"].append(where)
+        if group["count"] <= LISTED_PER_GROUP:
+            listed.append(position)
+    return list(groups.values()), listed
+
+
+def cap_frictionless(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Frictionless' own report with each task's error list cut to the first few (counts kept)."""
+    if not raw:
+        return raw
+    out = dict(raw)
+    tasks = []
+    for task in raw.get("tasks") or []:
+        errors = task.get("errors") or []
+        if len(errors) > FRICTIONLESS_ERRORS:
+            task = {**task, "errors": errors[:FRICTIONLESS_ERRORS]}
+            task["errors_omitted"] = len(errors) - FRICTIONLESS_ERRORS
+        tasks.append(task)
+    if "tasks" in raw:
+        out["tasks"] = tasks
+    return out
