@@ -71,4 +71,7 @@ def create_app(
 
     app.register_blueprint(rows.bp)
     app.register_blueprint(ogc.bp)
+    from tsunagu.webapp.api import index as api_index
+
+    app.register_blueprint(api_index.bp)  # /api and /api/v1 answer an index, not 404
     return app
