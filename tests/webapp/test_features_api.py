@@ -139,7 +139,7 @@ def test_gzip_has_its_own_tag_and_the_same_document(geo_client):
 
 def test_body_is_one_json_document_with_the_dataset_and_cache_headers(geo_client):
     response = geo_client.get(f"{URL}?bbox={CITY}&zoom=10&limit=1")
-    assert response.mimetype == "application/json"
+    assert response.mimetype == "application/geo+json"
     assert response.headers["Cache-Control"] == "public, max-age=60"
     body = json.loads(response.data)  # strict parse of the joined bytes
     assert (body["dataset"], body["ok"], body["total"], body["limit"]) == (
@@ -178,3 +178,10 @@ def test_warm_loads_every_map_layer_and_skips_unreadable_ones(app, published, tm
     assert len(app.extensions["tsunagu_features"]) == 2
     response = app.test_client().get("/api/v1/datasets/broken-map/features")
     assert (response.status_code, response.get_json()["code"]) == (500, "features-unreadable")
+
+
+def test_features_are_served_as_geojson(geo_client):
+    response = geo_client.get("/api/v1/datasets/payloads/features")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    assert response.get_json()["type"] == "FeatureCollection"

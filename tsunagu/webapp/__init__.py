@@ -76,4 +76,8 @@ def create_app(
 
     usage.init_app(app, settings, app.extensions["tsunagu"].catalogue)  # counts only, no IPs
     app.register_blueprint(dashboard.bp)
+
+    from tsunagu.webapp.api import index as api_index
+
+    app.register_blueprint(api_index.bp)  # /api and /api/v1 answer an index, not 404
     return app

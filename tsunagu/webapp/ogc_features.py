@@ -45,7 +45,7 @@ PARAMS = frozenset({"bbox", "bbox-crs", "crs", "limit", "offset", "f", "lang", "
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
-OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+OPENAPI = "application/vnd.oai.openapi+json;version={version}"
 _DATETIME = re.compile(r"(\.\.|[0-9T:.+\-Z]{4,40})(/(\.\.|[0-9T:.+\-Z]{4,40}))?")
 
 
@@ -94,13 +94,26 @@ def self_links(base: str, path: str, fmt: str, data_type: str, **params: Any) ->
     ]
 
 
-def landing_doc(base: str, api_doc: str, fmt: str, title: str) -> dict[str, Any]:
+def openapi_media_type(openapi_version: str) -> str:
+    """The ``service-desc`` type for the document really linked: ``3.1.0`` → ``version=3.1``."""
+    major_minor = ".".join(openapi_version.split(".")[:2])
+    return OPENAPI.format(version=major_minor)
+
+
+def landing_doc(
+    base: str, api_doc: str, fmt: str, title: str, openapi_version: str = "3.1.0"
+) -> dict[str, Any]:
     return {
         "title": title,
         "description": "OGC API – Features (Part 1 Core) over the open data catalogue",
         "links": [
             *self_links(base, "", fmt, JSON),
-            link(api_doc, "service-desc", OPENAPI, "the API definition (OpenAPI)"),
+            link(
+                api_doc,
+                "service-desc",
+                openapi_media_type(openapi_version),
+                "the API definition (OpenAPI)",
+            ),
             link(url(base, "/conformance"), "conformance", JSON, "conformance classes"),
             link(
                 url(base, "/conformance"),

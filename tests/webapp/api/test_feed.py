@@ -37,7 +37,7 @@ def test_atom_feed_is_atom_with_versions_newest_first(client, republished):
     newest = entries[0]
     assert newest.find("a:id", NS).text == "http://localhost/datasets/kashiwa-aed#version-2"
     assert newest.find("a:title", NS).text == "柏市AED設置箇所一覧（第2版）"
-    assert newest.find("a:summary", NS).text == "changed: csv; removed: report-html"
+    assert newest.find("a:summary", NS).text == "変更：標準CSV／削除：検証レポート（HTML）"
     assert root.find("a:updated", NS).text == newest.find("a:updated", NS).text
     links = {(li.get("rel"), li.get("href")) for li in newest.findall("a:link", NS)}
     assert ("alternate", "http://localhost/datasets/kashiwa-aed") in links
@@ -89,3 +89,32 @@ def test_feeds_answer_if_modified_since_with_304(client):
         "/api/v1/changes.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]}
     )
     assert again.status_code == 304 and again.data == b""
+
+
+def test_english_feed_is_english_throughout(client, republished):
+    root = ET.fromstring(client.get("/api/v1/changes.atom?lang=en").data)  # noqa: S314
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert root.find("a:title", NS).text.endswith(": updates")
+    newest = root.findall("a:entry", NS)[0]
+    assert newest.find("a:title", NS).text == "Kashiwa AED locations (version 2)"
+    assert newest.find("a:summary", NS).text == (
+        "changed: standard CSV; removed: validation report (HTML)"
+    )
+    assert newest.find("a:author/a:name", NS).text == "Health Policy Division"
+    feed = client.get("/api/v1/changes.json?lang=en").json
+    assert feed["language"] == "en" and feed["feed_url"].endswith("changes.json?lang=en")
+    assert feed["items"][0]["title"] == "Kashiwa AED locations (version 2)"
+    assert all(
+        not any("\u3040" <= ch <= "\u30ff" for ch in i["content_text"]) for i in feed["items"]
+    )
+
+
+def test_dataset_feed_has_only_that_datasets_versions(client, republished):
+    feed = client.get("/api/v1/changes.json?dataset=kashiwa-aed").json
+    assert [i["_tsunagu"]["version"] for i in feed["items"]] == [2, 1]
+    assert {i["_tsunagu"]["dataset_id"] for i in feed["items"]} == {"kashiwa-aed"}
+    assert feed["home_page_url"] == "http://localhost/datasets/kashiwa-aed"
+    assert feed["title"] == "柏市AED設置箇所一覧 更新情報"
+    root = ET.fromstring(client.get("/api/v1/changes.atom?dataset=kashiwa-aed").data)  # noqa: S314
+    assert len(root.findall("a:entry", NS)) == 2
+    assert client.get("/api/v1/changes.atom?dataset=nope").status_code == 404

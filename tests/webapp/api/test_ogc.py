@@ -79,8 +79,10 @@ def test_landing_page_links(client):
     rels = _rels(response.get_json())
     assert rels[("self", "application/json")]["href"] == "http://localhost/ogc?f=json"
     assert rels[("alternate", "text/html")]["href"] == "http://localhost/ogc?f=html"
-    service = rels[("service-desc", "application/vnd.oai.openapi+json;version=3.0")]
+    service = rels[("service-desc", "application/vnd.oai.openapi+json;version=3.1")]
     assert service["href"] == "http://localhost/api/openapi.json"
+    linked = client.get("/api/openapi.json").get_json()["openapi"]
+    assert linked.startswith("3.1.")  # the version advertised is the document's own
     assert rels[("conformance", "application/json")]["href"] == "http://localhost/ogc/conformance"
     assert rels[("data", "application/json")]["href"] == "http://localhost/ogc/collections"
 

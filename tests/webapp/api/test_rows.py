@@ -66,7 +66,7 @@ def test_rows_page_has_fields_total_and_next(client):
     assert (body["total"], body["offset"], body["limit"]) == (19, 0, 5)
     assert _ids(body) == ALL_IDS[:5]
     assert body["rows"][0]["名称"] == "柏市役所本庁舎"
-    assert body["rows"][1]["備考"] == ""  # empty cells are "", never null
+    assert body["rows"][1]["備考"] is None  # an empty cell is null (raw=1 gives "")
     assert body["next"].startswith(f"http://localhost{URL}?")
     assert "offset=5" in body["next"] and "limit=5" in body["next"]
 

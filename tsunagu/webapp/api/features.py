@@ -95,7 +95,8 @@ def features(dataset_id: str) -> Response:
         response.set_etag(etag if request.if_none_match.contains(etag) else f"{etag}-gzip")
     else:
         body = page_json(layer, query, ok=True, dataset=dataset_id)
-        response = Response(body, mimetype="application/json")
+        # A FeatureCollection (counts and grid cells are foreign members, RFC 7946 §6.1).
+        response = Response(body, mimetype="application/geo+json")
         response.set_etag(etag)  # http.py adds "-gzip" when it compresses
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -19,6 +19,7 @@ from tsunagu.errors import DatasetNotFound, TsunaguError
 from tsunagu.maps.layers import MAX_DATASETS, geojson_key, spatial_bbox
 from tsunagu.webapp import ogc_features as ogc
 from tsunagu.webapp.api import features as features_api
+from tsunagu.webapp.api.openapi import load_spec
 from tsunagu.webapp.context import web
 from tsunagu.webapp.errors import error_body
 
@@ -79,6 +80,7 @@ def landing():
         url_for("openapi_api.openapi", _external=True),
         response_format(),
         web().settings.site_title,
+        openapi_version=str(load_spec()["openapi"]),
     )
     return respond(doc, "ogc_landing.html")
 

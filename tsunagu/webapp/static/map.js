@@ -6,6 +6,11 @@
  * can run (security-and-bad-inputs.md §2.1). Features are never embedded in the page: they come
  * from the app's JSON API for the visible bbox and zoom, refetched on moveend; large layers come
  * back as grid cells with counts. The config arrives as JSON in #tsunagu-map-config.
+ *
+ * Popups must survive the map moving (issue 13: they closed ~0.5 s after a click, because the
+ * popup's auto-pan fired moveend, which reloaded the layer and cleared its markers, the popup's
+ * marker among them). So: a pan made to fit a popup ("autopanstart") reloads nothing, and a
+ * layer with an open popup keeps its markers; its new answer waits until the popup closes.
  */
 (function () {
   "use strict";
@@ -47,26 +52,65 @@
 
   function setStatus(text) { if (status) { status.textContent = text; } }
 
+  /* ---------- Leaflet's own controls in the page's language ---------- */
+
+  if (map.zoomControl) {
+    // Folium adds the default (English) zoom control: replace it with a labelled one.
+    var zoomPosition = map.zoomControl.getPosition();
+    map.removeControl(map.zoomControl);
+    map.zoomControl = L.control.zoom({
+      position: zoomPosition, zoomInTitle: labels.zoomIn, zoomOutTitle: labels.zoomOut
+    }).addTo(map);
+  }
+
+  /* ---------- field order: people's fields first ---------- */
+
+  function peopleFirst(names) {
+    var first = config.popup.first || [];
+    var machine = config.popup.machine || [];
+    var head = first.filter(function (name) { return names.indexOf(name) >= 0; });
+    var middle = names.filter(function (name) {
+      return first.indexOf(name) < 0 && machine.indexOf(name) < 0;
+    });
+    var tail = names.filter(function (name) {
+      return machine.indexOf(name) >= 0 && first.indexOf(name) < 0;
+    });
+    return head.concat(middle, tail);
+  }
+
   /* ---------- popups and markers ---------- */
 
-  function popupTitle(props) {
+  function titleField(props) {
     var fields = config.popup.titleFields;
     for (var i = 0; i < fields.length; i++) {
-      if (props[fields[i]]) { return props[fields[i]]; }
+      if (props[fields[i]]) { return fields[i]; }
     }
     return "";
+  }
+
+  function popupTitle(props) {
+    var field = titleField(props);
+    return field ? props[field] : "";
   }
 
   function popupContent(layer, feature) {
     var props = feature.properties || {};
     var box = el("div", null, "map-popup");
-    var title = popupTitle(props);
-    if (title) { box.appendChild(el("h3", title, "map-popup-title")); }
+    var field = titleField(props);
+    // Every popup has a heading (polygons without a name field get the layer's title); it
+    // takes the focus when the popup opens, so a keyboard user lands on what was opened.
+    var heading = el("h3", field ? props[field] : layer.title, "map-popup-title");
+    heading.tabIndex = -1;
+    box.appendChild(heading);
     var list = el("dl", null, "map-popup-fields");
-    Object.keys(props).forEach(function (name) {
-      if (config.popup.hidden.indexOf(name) >= 0 || props[name] === "") { return; }
+    var skip = config.popup.hidden.concat(config.popup.machine || [], [field]);
+    peopleFirst(Object.keys(props)).forEach(function (name) {
+      var value = props[name];
+      if (skip.indexOf(name) >= 0 || value === "" || value === null || value === undefined) {
+        return;
+      }
       list.appendChild(el("dt", name));
-      list.appendChild(el("dd", props[name]));
+      list.appendChild(el("dd", value));
     });
     box.appendChild(list);
     var link = el("a", labels.openDataset);
@@ -83,7 +127,14 @@
 
   function clusterIcon(layer) {
     return function (cluster) {
+      // The cluster is its own marker's options holder: Leaflet reads options.title after
+      // this icon is made and puts it on the focusable element, so it is announced as
+      // 「公衆トイレ 4件」 (role=button, with the count and the layer).
+      var name = fmt(labels.cluster, { title: layer.title, n: cluster.getChildCount() });
+      cluster.options.title = name;
+      cluster.options.alt = name;
       var badge = el("span", cluster.getChildCount(), "map-cluster-count");
+      badge.setAttribute("aria-hidden", "true");
       badge.style.borderColor = layer.colour;
       return L.divIcon({ html: badge, className: "map-cluster", iconSize: [36, 36] });
     };
@@ -100,22 +151,34 @@
         keyboard: true
       });
       marker.bindPopup(content);
+      marker.tsunaguEntry = entry;
       entry.cluster.addLayer(marker);
       return;
     }
+    var title = popupTitle(feature.properties || {}) || layer.title;
     var shape = L.geoJSON(feature, {
       style: { color: layer.colour, weight: 2, fillOpacity: 0.2 }
     });
     shape.bindPopup(content);
+    shape.bindTooltip(title, { sticky: true });
+    shape.tsunaguEntry = entry;
+    shape.eachLayer(function (path) { path.tsunaguEntry = entry; });
+    shape.on("add", function () {
+      shape.eachLayer(function (path) {
+        var node = path.getElement && path.getElement();
+        if (node) { node.setAttribute("aria-label", title); }
+      });
+    });
     entry.shapes.addLayer(shape);
   }
 
   function drawCell(entry, cell) {
     var badge = el("span", cell.count, "map-cluster-count map-grid-count");
     badge.style.borderColor = entry.layer.colour;
+    badge.setAttribute("aria-hidden", "true");
     var marker = L.marker([cell.lat, cell.lon], {
       icon: L.divIcon({ html: badge, className: "map-cluster", iconSize: [40, 40] }),
-      title: fmt(labels.shown, { n: cell.count }),
+      title: fmt(labels.cluster, { title: entry.layer.title, n: cell.count }),
       keyboard: true
     });
     marker.on("click", function () {
@@ -141,7 +204,7 @@
     var table = el("table", null, "map-table");
     table.setAttribute("data-layer", layer.id);
     table.appendChild(el("caption", caption));
-    var fields = data.fields || [];
+    var fields = peopleFirst(data.fields || []);
     var head = el("thead");
     var headRow = el("tr");
     fields.forEach(function (name) {
@@ -194,18 +257,15 @@
       return response.json();
     }).then(function (data) {
       if (entry.controller !== controller) { return; }
-      entry.cluster.clearLayers();
-      entry.shapes.clearLayers();
-      entry.grid.clearLayers();
-      if (data.mode === "grid") {
-        data.cells.forEach(function (cell) { drawCell(entry, cell); });
-      } else {
-        data.features.forEach(function (f) { drawFeature(entry, f); });
-      }
       entry.count.textContent = fmt(labels.shown, { n: data.total });
       entry.gridNote.hidden = data.mode !== "grid";
       renderTable(entry, data);
       container.setAttribute("data-loaded-" + entry.index, String(data.total));
+      if (openPopupEntry === entry) {
+        entry.pending = data; // drawn when the popup closes: clearing now would close it
+        return;
+      }
+      draw(entry, data);
     }).catch(function (error) {
       if (error.name === "AbortError") { return; }
       entry.count.textContent = labels.failed;
@@ -213,7 +273,79 @@
     });
   }
 
+  function draw(entry, data) {
+    entry.pending = null;
+    entry.cluster.clearLayers();
+    entry.shapes.clearLayers();
+    entry.grid.clearLayers();
+    if (data.mode === "grid") {
+      data.cells.forEach(function (cell) { drawCell(entry, cell); });
+    } else {
+      data.features.forEach(function (f) { drawFeature(entry, f); });
+    }
+    container.setAttribute("data-drawn-" + entry.index, String(data.total));
+  }
+
   function loadAll() { Object.keys(state).forEach(function (id) { load(state[id]); }); }
+
+  /* ---------- popups: stay open, keyboard in and out ---------- */
+
+  var openPopupEntry = null; // the layer whose popup is open (its markers are kept)
+  var openPopupSource = null; // the marker or shape that opened it (focus returns there)
+  var autoPanning = false; // the next moveend is the popup's own pan: nothing to reload
+
+  function entryOf(layer) { return (layer && layer.tsunaguEntry) || null; }
+
+  map.on("autopanstart", function () { autoPanning = true; });
+
+  map.on("popupopen", function (event) {
+    var popup = event.popup;
+    var source = popup._source || null; // Leaflet sets it on the popup of a bound layer
+    openPopupSource = source;
+    openPopupEntry = entryOf(source);
+    var node = popup.getElement();
+    if (!node) { return; }
+    var close = node.querySelector(".leaflet-popup-close-button");
+    if (close) {
+      close.setAttribute("aria-label", labels.closePopup);
+      close.title = labels.closePopup;
+    }
+    node.setAttribute("role", "dialog");
+    var heading = node.querySelector(".map-popup-title");
+    if (heading) {
+      node.setAttribute("aria-label", heading.textContent);
+      heading.focus({ preventScroll: true }); // keeps Leaflet's panes where they are
+    }
+    if (!node.tsunaguKeys) {
+      node.tsunaguKeys = true;
+      node.addEventListener("keydown", function (e) {
+        if (e.key === "Escape" || e.key === "Esc") {
+          e.preventDefault();
+          e.stopPropagation();
+          map.closePopup();
+        }
+      });
+    }
+  });
+
+  map.on("popupclose", function (event) {
+    var entry = openPopupEntry;
+    var source = openPopupSource;
+    openPopupEntry = null;
+    openPopupSource = null;
+    var node = event.popup.getElement();
+    var active = document.activeElement;
+    var focusWasInside = node && active && (node.contains(active) || active === document.body);
+    if (focusWasInside && source) {
+      var target = source.getElement ? source.getElement() : null;
+      if (!target && source.eachLayer) {
+        source.eachLayer(function (l) { target = target || (l.getElement && l.getElement()); });
+      }
+      if (target && target.focus) { target.focus({ preventScroll: true }); }
+      else { container.focus({ preventScroll: true }); }
+    }
+    if (entry && entry.pending) { draw(entry, entry.pending); }
+  });
 
   /* ---------- permalink ---------- */
 
@@ -231,6 +363,7 @@
     var permalink = document.getElementById("map-permalink");
     var embed = document.getElementById("map-embed-link");
     if (embed) { embed.href = embed.pathname + query; }
+    updateEmbedCode(query);
     if (!config.permalink) { return; }
     if (permalink) { permalink.href = permalink.pathname + query; }
     if (window.history && window.history.replaceState && !document.body.classList.contains("map-embed")) {
@@ -238,7 +371,113 @@
     }
   }
 
-  /* ---------- layer list, legend and filters ---------- */
+  /* ---------- legend, current location, embed code ---------- */
+
+  // The legend lists the layers that are on (colour and name: colour is never the only cue).
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var box = el("section", null, "map-legend leaflet-bar");
+    box.setAttribute("aria-label", labels.legend);
+    box.appendChild(el("h2", labels.legend, "map-legend-title"));
+    legend.list = el("ul", null, "map-legend-list");
+    box.appendChild(legend.list);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
+  legend.addTo(map);
+
+  function updateLegend() {
+    legend.list.textContent = "";
+    Object.keys(state).forEach(function (id) {
+      var entry = state[id];
+      if (!entry.on) { return; }
+      var item = el("li", null, "map-legend-item");
+      item.setAttribute("data-layer", id);
+      var swatch = el("span", null, "map-swatch");
+      swatch.style.backgroundColor = entry.layer.colour;
+      swatch.setAttribute("aria-hidden", "true");
+      item.appendChild(swatch);
+      item.appendChild(el("span", entry.layer.title));
+      legend.list.appendChild(item);
+    });
+    legend.getContainer().hidden = !legend.list.childNodes.length;
+  }
+
+  // "Current location": Leaflet's own map.locate (the browser asks for permission). Without
+  // permission, or without a position, the map stays where it is and says why.
+  var here = null;
+  var locate = L.control({ position: "topleft" });
+  locate.onAdd = function () {
+    var box = el("div", null, "leaflet-bar map-locate");
+    var button = el("button", labels.locate, "map-locate-button");
+    button.type = "button";
+    button.title = labels.locateHint;
+    button.addEventListener("click", function () {
+      if (!navigator.geolocation) { setStatus(labels.locateUnavailable); return; }
+      setStatus(labels.locating);
+      map.locate({ setView: true, maxZoom: 16, timeout: 10000 });
+    });
+    L.DomEvent.disableClickPropagation(box);
+    box.appendChild(button);
+    return box;
+  };
+  locate.addTo(map);
+  map.on("locationfound", function (event) {
+    if (here) { map.removeLayer(here); }
+    here = L.circleMarker(event.latlng, {
+      radius: 8, color: "#fff", weight: 3, fillColor: "#d4351c", fillOpacity: 1
+    }).bindTooltip(labels.here).addTo(map);
+    setStatus(labels.located);
+  });
+  map.on("locationerror", function (event) {
+    setStatus(event.code === 1 ? labels.locateDenied : labels.locateFailed);
+  });
+
+  function embedUrl(query) {
+    var link = document.getElementById("map-embed-link");
+    if (!link) { return ""; }
+    return window.location.origin + link.pathname + query;
+  }
+
+  function updateEmbedCode(query) {
+    var code = document.getElementById("map-embed-code");
+    if (!code) { return; }
+    code.value = "<iframe src=\"" + embedUrl(query).replace(/&/g, "&amp;").replace(/"/g, "&quot;") +
+      "\" title=\"" + (labels.embedTitle || "").replace(/"/g, "&quot;") +
+      "\" width=\"100%\" height=\"480\" style=\"border:0\" loading=\"lazy\"></iframe>";
+  }
+
+  (function embedDialog() {
+    var dialog = document.getElementById("map-embed-dialog");
+    var open = document.getElementById("map-embed-open");
+    if (!dialog || !open || typeof dialog.showModal !== "function") { return; }
+    open.hidden = false;
+    var code = document.getElementById("map-embed-code");
+    var copied = document.getElementById("map-embed-copied");
+    open.addEventListener("click", function () {
+      copied.textContent = "";
+      dialog.showModal();
+      code.focus();
+      code.select();
+    });
+    document.getElementById("map-embed-copy").addEventListener("click", function () {
+      code.select();
+      var done = function () { copied.textContent = labels.copied; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(code.value).then(done, function () {
+          copied.textContent = labels.copyManually;
+        });
+      } else {
+        copied.textContent = labels.copyManually;
+      }
+    });
+    document.getElementById("map-embed-close").addEventListener("click", function () {
+      dialog.close();
+    });
+    dialog.addEventListener("close", function () { open.focus(); });
+  })();
+
+  /* ---------- layer list and filters ---------- */
 
   function toggle(entry, on) {
     entry.on = on;
@@ -248,6 +487,7 @@
     entry.tableSection.hidden = !on;
     entry.filterInput.disabled = !on;
     if (on) { load(entry); } else { entry.count.textContent = ""; }
+    updateLegend();
     updatePermalink();
   }
 
@@ -328,8 +568,17 @@
     }
   });
 
-  map.on("moveend", debounce(function () { loadAll(); updatePermalink(); }, 150));
+  var reload = debounce(function () { loadAll(); updatePermalink(); }, 150);
+  map.on("moveend", function () {
+    if (autoPanning) { // the pan that fits an opening popup: the data in view is kept
+      autoPanning = false;
+      updatePermalink();
+      return;
+    }
+    reload();
+  });
   loadAll();
+  updateLegend();
   updatePermalink();
   window.tsunaguMap = { map: map, layers: state };
 })();
