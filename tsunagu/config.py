@@ -79,6 +79,13 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        # Relative paths are anchored to the working directory now, once: Flask's send_file
+        # resolves a relative path against the package folder, and a worker that changes its
+        # directory would read another tree; every face (CLI, serve, wsgi, gunicorn) agrees.
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, Path) and not value.is_absolute():
+                object.__setattr__(self, item.name, _absolute(value))
         if not re.fullmatch(r"\d{6}", self.municipality_code):
             raise ConfigError(
                 f'municipality_code must be 6 digits, got "{self.municipality_code}"',
@@ -96,6 +103,11 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` against the working directory, ``..`` folded; symlinks are kept (no resolve)."""
+    return Path(os.path.abspath(path))
 
 
 def settings_help() -> dict[str, str]:
@@ -143,6 +155,7 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config_file or (Path(env["TSUNAGU_CONFIG"]) if env.get("TSUNAGU_CONFIG") else None)
     if path is not None:
+        path = _absolute(path)  # named in errors as the user can find it from anywhere
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
