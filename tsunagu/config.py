@@ -66,6 +66,13 @@ class Settings:
         secret=True,
     )
     max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest upload the web app accepts.")
+    redis_url: str | None = _setting(
+        None,
+        "Redis for background jobs on RQ workers (`rq worker -u URL tsunagu`); "
+        "default: one worker thread in the web process.",
+        secret=True,  # may carry a password
+    )
+    job_timeout: int = _setting(3600, "Seconds an upload's validation or publishing may take.")
     api_rate: str = _setting(
         "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
     )
