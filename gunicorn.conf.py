@@ -51,12 +51,20 @@ def worker_exit(server, worker):
 def when_ready(server):
     """Load every published map layer in the master, before the workers fork, so they share
     it copy-on-write instead of each parsing a 100k-feature layer (seconds of CPU) on its first
-    request. ``TSUNAGU_WARM_LAYERS=0`` skips it (a quick start for a huge catalogue)."""
-    if not server.cfg.preload_app or os.environ.get("TSUNAGU_WARM_LAYERS", "1") == "0":
-        return
-    from tsunagu.webapp.api.features import warm
+    request. ``TSUNAGU_WARM_LAYERS=0`` skips it (a quick start for a huge catalogue).
 
-    started = time.monotonic()
-    loaded = warm(server.app.wsgi())
-    seconds = time.monotonic() - started
-    server.log.info("Loaded %d map layers in %.1f s before forking", len(loaded), seconds)
+    Loading runs no thread pool that a fork would lose (no polars: its pool, once started,
+    is missing in the workers and their polars calls hang); the check after it refuses to
+    start, naming the pool, should that ever change."""
+    if not server.cfg.preload_app:
+        return
+    from tsunagu.webapp.fork_safety import check_before_fork
+
+    if os.environ.get("TSUNAGU_WARM_LAYERS", "1") != "0":
+        from tsunagu.webapp.api.features import warm
+
+        started = time.monotonic()
+        loaded = warm(server.app.wsgi())
+        seconds = time.monotonic() - started
+        server.log.info("Loaded %d map layers in %.1f s before forking", len(loaded), seconds)
+    check_before_fork()

@@ -55,3 +55,19 @@ def test_registry_unknown_name_lists_known():
     reg = Registry("format", {"csv": "tsunagu.formats.base:ReadOptions"})
     with pytest.raises(ConfigError, match="known: csv"):
         reg.load("xlsm")
+
+
+def test_settings_anchor_relative_paths_to_the_working_directory(tmp_path, monkeypatch):
+    """``--data-dir instance`` means ./instance where the command started, whoever reads it
+    later (Flask's send_file would otherwise look below the package folder)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "tsunagu.yaml").write_text("datasets_dir: data/../sets\n")
+    settings = load_settings({"data_dir": "instance"}, env={"TSUNAGU_CONFIG": "conf/tsunagu.yaml"})
+    assert settings.data_dir == tmp_path / "instance"
+    assert settings.datasets_dir == tmp_path / "sets"
+    assert load_settings(env={}).data_dir == tmp_path / "instance"  # the default, too
+    monkeypatch.chdir(tmp_path / "conf")
+    assert settings.data_dir == tmp_path / "instance"  # fixed once, at start-up
+    with pytest.raises(ConfigError, match=str(tmp_path / "conf" / "missing.yaml")):
+        load_settings(env={"TSUNAGU_CONFIG": "missing.yaml"})

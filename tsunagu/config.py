@@ -66,6 +66,13 @@ class Settings:
         secret=True,
     )
     max_upload_bytes: int = _setting(50 * 1024 * 1024, "Largest upload the web app accepts.")
+    redis_url: str | None = _setting(
+        None,
+        "Redis for background jobs on RQ workers (`rq worker -u URL tsunagu`); "
+        "default: one worker thread in the web process.",
+        secret=True,  # may carry a password
+    )
+    job_timeout: int = _setting(3600, "Seconds an upload's validation or publishing may take.")
     api_rate: str = _setting(
         "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
     )
@@ -85,6 +92,13 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        # Relative paths are anchored to the working directory now, once: Flask's send_file
+        # resolves a relative path against the package folder, and a worker that changes its
+        # directory would read another tree; every face (CLI, serve, wsgi, gunicorn) agrees.
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, Path) and not value.is_absolute():
+                object.__setattr__(self, item.name, _absolute(value))
         if not re.fullmatch(r"\d{6}", self.municipality_code):
             raise ConfigError(
                 f'municipality_code must be 6 digits, got "{self.municipality_code}"',
@@ -122,6 +136,11 @@ class Settings:
 def _given(settings: Settings, names: set[str] | frozenset[str]) -> Settings:
     object.__setattr__(settings, "_given", frozenset(names))  # frozen: not a setting itself
     return settings
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` against the working directory, ``..`` folded; symlinks are kept (no resolve)."""
+    return Path(os.path.abspath(path))
 
 
 def settings_help() -> dict[str, str]:
@@ -169,6 +188,7 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config_file or (Path(env["TSUNAGU_CONFIG"]) if env.get("TSUNAGU_CONFIG") else None)
     if path is not None:
+        path = _absolute(path)  # named in errors as the user can find it from anywhere
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

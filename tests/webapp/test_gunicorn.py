@@ -110,3 +110,122 @@ def test_gunicorn_serves_pages_and_apis(served):
     text = log.read_text(encoding="utf-8", errors="replace")
     assert '"GET /api/v1/datasets/kashiwa-aed-19/features HTTP/1.1" 200' in text
     assert "s3cret-token" not in text  # query strings never reach the access log
+
+
+# --- The shipped configuration end to end (issue 12): the master loads the layers before it
+# forks, so any thread pool it started then is missing in the workers. Every answer must arrive.
+
+SAMPLE = Path("kashiwa") / "kenko" / "aed-installations"
+SAMPLE_ID = "kashiwa-aed-installations"
+ANSWER_WITHIN = 10  # seconds; a hung worker is killed only after gunicorn's 60 s timeout
+TRIES = 4  # per URL, so both workers answer each kind of request
+
+
+def _cli_publish(work: Path) -> None:
+    """``tsunagu --data-dir instance publish datasets/…`` in ``work``, as a department would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    done = subprocess.run(  # our own CLI, fixed arguments
+        [GUNICORN.with_name("tsunagu"), "--data-dir", "instance", "publish", "datasets" / SAMPLE],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture
+def sample_served(tmp_path) -> Iterator[tuple[str, Path, Path]]:
+    """The AED sample published with the CLI, served by the shipped gunicorn.conf.py with
+    layer warming on (its default); yields (URL, work dir, server log)."""
+    work = tmp_path / "city"
+    (work / "datasets" / "kashiwa").mkdir(parents=True)
+    shutil.copy(ROOT / "datasets" / "kashiwa" / "municipality.yaml", work / "datasets" / "kashiwa")
+    shutil.copytree(ROOT / "datasets" / SAMPLE, work / "datasets" / SAMPLE)
+    _cli_publish(work)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
+        "TSUNAGU_DATA_DIR": str(work / "instance"),
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "WEB_CONCURRENCY": "2",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            port = _wait_for_port(process, log)
+            _wait_for_workers(process, log)
+            yield f"http://127.0.0.1:{port}", work, log
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+    assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
+
+
+def _wait_for_workers(process: subprocess.Popen, log: Path) -> None:
+    """gunicorn listens before ``when_ready`` has loaded the layers; workers boot after it."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while "Booting worker" not in log.read_text(encoding="utf-8", errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no worker booted:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.1)
+
+
+def _answers(url: str) -> dict[str, int]:
+    """Request every kind of answer ``TRIES`` times; each must come within the time limit.
+    Returns the row/feature counts each one reports."""
+    paths = {
+        "rows": f"/api/v1/datasets/{SAMPLE_ID}/rows?limit=1000",
+        "rows.csv": f"/api/v1/datasets/{SAMPLE_ID}/rows.csv",
+        "features": f"/api/v1/datasets/{SAMPLE_ID}/features?limit=5000",
+        "ogc items": f"/ogc/collections/{SAMPLE_ID}/items?f=json&limit=1000",
+        "page": f"/datasets/{SAMPLE_ID}",
+    }
+    counts: dict[str, set[int]] = {name: set() for name in paths}
+    for _ in range(TRIES):
+        for name, path in paths.items():
+            try:
+                response = requests.get(url + path, timeout=ANSWER_WITHIN)
+            except requests.Timeout:
+                pytest.fail(f"{name} ({path}) gave no answer within {ANSWER_WITHIN} s")
+            assert response.status_code == 200, (name, response.text[:500])
+            if name == "rows":
+                counts[name].add(len(response.json()["rows"]))
+            elif name == "rows.csv":
+                counts[name].add(int(response.headers["X-Total-Count"]))
+            elif name == "features":
+                counts[name].add(len(response.json()["features"]))
+            elif name == "ogc items":
+                counts[name].add(response.json()["numberMatched"])
+            else:
+                counts[name].add(int("<main" in response.text))
+    assert all(len(seen) == 1 for seen in counts.values()), counts  # the workers agree
+    return {name: seen.pop() for name, seen in counts.items()}
+
+
+def test_shipped_config_answers_before_and_after_a_publish_while_serving(sample_served):
+    url, work, log = sample_served
+    assert "map layers" in log.read_text(encoding="utf-8")  # warming ran in the master
+    before = _answers(url)
+    assert before["rows"] == before["rows.csv"] == before["features"] == before["ogc items"] > 1
+    # A new version while serving: one facility less in the department's file.
+    source = next((work / "datasets" / SAMPLE).glob("*.csv"))
+    lines = source.read_bytes().rstrip(b"\r\n").splitlines(keepends=True)
+    source.write_bytes(b"".join(lines[:-1]))
+    _cli_publish(work)
+    after = _answers(url)
+    assert after["rows"] == after["rows.csv"] == after["features"] == after["ogc items"]
+    assert after["rows"] == before["rows"] - 1
+    assert "WORKER TIMEOUT" not in log.read_text(encoding="utf-8", errors="replace")

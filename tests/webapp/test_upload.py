@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +57,18 @@ def post_upload(client, path: Path, filename: str | None = None, **fields: str):
 def upload_id(response) -> str:
     assert response.status_code == 303, response.text[-2000:]
     return response.location.rsplit("/", 1)[-1]
+
+
+def settled(client, ident: str, timeout: float = 90):
+    """The upload's page once its background job has finished (polled as the page does)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.get(f"/upload/{ident}/status")
+        assert status.status_code == 200, status.text
+        if not status.json["pending"]:
+            return client.get(f"/upload/{ident}")
+        assert time.monotonic() < deadline, f"upload job still {status.json['state']}"
+        time.sleep(0.1)
 
 
 def state(html: str) -> str:
@@ -118,7 +135,7 @@ def test_upload_too_large_shows_413_page_with_limit(tmp_path, published, data_pa
 
 def test_upload_empty_csv_shows_report_and_cannot_publish(kenko, data_path, published):
     ident = upload_id(post_upload(kenko, data_path("webapp/empty.csv")))
-    page = kenko.get(f"/upload/{ident}")
+    page = settled(kenko, ident)
     assert state(page.text) == "invalid"
     assert 'data-code="file-empty"' in page.text
     assert 'id="publish"' not in page.text
@@ -131,7 +148,7 @@ def test_upload_empty_csv_shows_report_and_cannot_publish(kenko, data_path, publ
 
 def test_upload_missing_required_column_lists_the_problems(kenko, data_path, upload_settings):
     ident = upload_id(post_upload(kenko, data_path("webapp/aed_missing_name.csv")))
-    page = kenko.get(f"/upload/{ident}")
+    page = settled(kenko, ident)
     assert state(page.text) == "invalid"
     status = UploadStore(upload_settings).get(ident).status
     problems = [(p["code"], p["row"], p["column"]) for p in status["outcomes"][0]["problems"]]
@@ -146,13 +163,13 @@ def test_upload_missing_required_column_lists_the_problems(kenko, data_path, upl
 
 def test_good_upload_is_valid_and_publishes(kenko, data_path, published, upload_settings):
     ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv"), department="shimin"))
-    page = kenko.get(f"/upload/{ident}")
+    page = settled(kenko, ident)
     assert state(page.text) == "valid"
     manifest = yaml.safe_load(UploadStore(upload_settings).get(ident).manifest_path.read_text())
     assert manifest["department"]["id"] == "kenko"  # the form cannot choose the department
     token = csrf_token(page.text)
     assert kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token}).status_code == 303
-    assert state(kenko.get(f"/upload/{ident}").text) == "published"
+    assert state(settled(kenko, ident).text) == "published"
     record = published.get_dataset("kashiwa-aed-upload")
     assert record.meta.organisation == "kenko"
     assert record.meta.municipality_code == "122173"
@@ -161,6 +178,7 @@ def test_good_upload_is_valid_and_publishes(kenko, data_path, published, upload_
     assert "柏市役所本庁舎" in dataset_page.text
     # a repeated POST (double click) gives the same result, not a second version
     assert kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token}).status_code == 303
+    assert state(settled(kenko, ident).text) == "published"
     assert len(published.list_versions("kashiwa-aed-upload")) == 1
     audit = [json.loads(line) for line in (upload_settings.data_dir / "audit.jsonl").open()]
     assert [(a["action"], a["actor"]) for a in audit] == [("publish", "department:kenko")]
@@ -168,7 +186,7 @@ def test_good_upload_is_valid_and_publishes(kenko, data_path, published, upload_
 
 def test_publish_while_another_publish_runs_is_409(kenko, data_path, upload_settings):
     ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv")))
-    token = csrf_token(kenko.get(f"/upload/{ident}").text)
+    token = csrf_token(settled(kenko, ident).text)
     store = UploadStore(upload_settings)
     with store._dataset_lock("kashiwa-aed-upload"):
         response = kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token})
@@ -183,6 +201,7 @@ def test_two_concurrent_publishes_make_one_version(upload_app, tokens, data_path
     sign_in(first, tokens["kenko"])
     sign_in(second, tokens["kenko"])
     ident = upload_id(post_upload(first, data_path("webapp/aed_good.csv")))
+    settled(first, ident)
     posts = [
         (client, csrf_token(client.get(f"/upload/{ident}").text)) for client in (first, second)
     ]
@@ -200,16 +219,19 @@ def test_two_concurrent_publishes_make_one_version(upload_app, tokens, data_path
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) in ([303, 303], [303, 409])
+    assert state(settled(first, ident).text) == "published"
     assert len(published.list_versions("kashiwa-aed-upload")) == 1
 
 
 def test_other_departments_upload_is_403(upload_app, kenko, tokens, data_path):
     ident = upload_id(post_upload(kenko, data_path("webapp/empty.csv")))
+    settled(kenko, ident)
     other = upload_app.test_client()
     sign_in(other, tokens["shimin"])
     token = csrf_token(other.get("/upload").text)
     assert other.get(f"/upload/{ident}").status_code == 403
     assert other.get(f"/upload/{ident}/report.html").status_code == 403
+    assert other.get(f"/upload/{ident}/status").status_code == 403
     assert other.post(f"/upload/{ident}/publish", data={"csrf_token": token}).status_code == 403
     assert ident not in other.get("/upload").text
 
@@ -222,19 +244,20 @@ def test_dataset_of_another_department_cannot_be_taken_over(
     ident = upload_id(
         post_upload(client, data_path("webapp/aed_good.csv"), dataset_id="kashiwa-aed")
     )
-    token = csrf_token(client.get(f"/upload/{ident}").text)
+    token = csrf_token(settled(client, ident).text)
     response = client.post(f"/upload/{ident}/publish", data={"csrf_token": token})
     assert response.status_code == 403
     assert published.get_dataset("kashiwa-aed").meta.organisation == "kenko"
 
 
 def test_upload_is_stored_before_processing(kenko, data_path, upload_settings, monkeypatch):
-    def broken(self, upload):
+    def broken(self, upload, on_step=None):
         raise RuntimeError("pipeline crashed")
 
     monkeypatch.setattr(UploadStore, "run", broken)
     source = data_path("webapp/aed_good.csv")
     ident = upload_id(post_upload(kenko, source))
+    settled(kenko, ident)
     upload = UploadStore(upload_settings).get(ident)
     assert upload.state == "failed"
     assert upload.source_path.read_bytes() == source.read_bytes()
@@ -247,6 +270,7 @@ def test_upload_is_stored_before_processing(kenko, data_path, upload_settings, m
 def test_original_file_name_is_metadata_only(kenko, data_path, upload_settings):
     name = "../../<script>alert(1)</script>.csv"
     ident = upload_id(post_upload(kenko, data_path("webapp/empty.csv"), filename=name))
+    settled(kenko, ident)
     upload = UploadStore(upload_settings).get(ident)
     assert upload.directory == upload_settings.data_dir / "uploads" / "kenko" / ident
     assert sorted(p.name for p in upload.directory.iterdir() if p.is_file()) == [
@@ -274,6 +298,7 @@ def test_unknown_suffix_and_bad_form_fields_are_refused(kenko, data_path):
 
 def test_upload_pages_in_english(kenko, data_path):
     ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv")))
+    settled(kenko, ident)
     index = kenko.get("/upload?lang=en").text
     assert "Upload a file" in index
     assert "Health Policy Division" in index
@@ -281,3 +306,52 @@ def test_upload_pages_in_english(kenko, data_path):
     assert "Validation result" in report
     assert "The file meets the standard dataset" in report
     assert "ファイル" not in report.split("<main", 1)[1]
+
+
+def test_upload_is_acknowledged_at_once_and_the_page_shows_progress(
+    kenko, data_path, upload_settings, monkeypatch
+):
+    """The request stores and queues; the pipeline runs in the background worker thread, the
+    page (and its status URL) shows the steps done, and a reload shows the same state."""
+    release = threading.Event()
+    real_run = UploadStore.run
+    threads: list[str] = []
+
+    def slow(self, upload, on_step=None):
+        threads.append(threading.current_thread().name)
+        assert release.wait(30)
+        return real_run(self, upload, on_step=on_step)
+
+    monkeypatch.setattr(UploadStore, "run", slow)
+    started = time.monotonic()
+    ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv")))
+    assert time.monotonic() - started < 10  # acknowledged while the job is held
+    for _ in range(2):  # a reload shows the same state, from status.json
+        page = kenko.get(f"/upload/{ident}")
+        assert state(page.text) in ("queued", "processing")
+        assert 'id="upload-progress"' in page.text and "upload.js" in page.text
+        assert 'id="publish"' not in page.text
+    status = kenko.get(f"/upload/{ident}/status").json
+    assert status["pending"] and status["progress"] == []
+    assert status["steps"][:3] == ["read", "normalize", "validate"]
+    release.set()
+    page = settled(kenko, ident)
+    assert state(page.text) == "valid" and 'id="upload-progress"' not in page.text
+    assert threads and threads[0].startswith("tsunagu-job")  # not the request's thread
+    done = UploadStore(upload_settings).get(ident).status["progress"]
+    assert done[:3] == ["read", "normalize", "validate"] and "report" in done
+
+
+def test_a_job_whose_process_died_is_queued_again(kenko, data_path, upload_settings):
+    ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv")))
+    settled(kenko, ident)
+    store = UploadStore(upload_settings)
+    upload = store.get(ident)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(timeout=30)
+    owner = {"host": socket.gethostname(), "pid": gone.pid}
+    upload.status.update(state="processing", owner=owner, progress=["read"], outcomes=[])
+    store.save(upload)
+    page = settled(kenko, ident)  # looking at it notices the dead owner and queues it again
+    assert state(page.text) == "valid"
+    assert store.get(ident).status["owner"]["pid"] == os.getpid()

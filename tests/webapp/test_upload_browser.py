@@ -44,6 +44,10 @@ def _upload(page, base: str, path: Path, dataset_id: str) -> None:
     page.click("button[type=submit]:has-text('登録して検証する')")
 
 
+#: The job runs in the background; the page polls and reloads itself when it is done.
+JOB = 90_000
+
+
 def test_sign_in_upload_bad_then_good_and_publish(site, page, data_path):
     base, token, app = site
     page.goto(f"{base}/upload")
@@ -53,14 +57,14 @@ def test_sign_in_upload_bad_then_good_and_publish(site, page, data_path):
     expect(page.locator("h1")).to_have_text("データ登録")
 
     _upload(page, base, data_path("webapp/aed_missing_name.csv"), "kashiwa-aed-browser")
-    expect(page.locator("#upload-state")).to_have_attribute("data-state", "invalid")
+    expect(page.locator("#upload-state")).to_have_attribute("data-state", "invalid", timeout=JOB)
     expect(page.locator('tr[data-code="required-column-missing"]')).to_have_count(1)
     expect(page.locator("#publish")).to_have_count(0)
 
     _upload(page, base, data_path("webapp/aed_good.csv"), "kashiwa-aed-browser")
-    expect(page.locator("#upload-state")).to_have_attribute("data-state", "valid")
+    expect(page.locator("#upload-state")).to_have_attribute("data-state", "valid", timeout=JOB)
     page.click("#publish")
-    expect(page.locator("#upload-state")).to_have_attribute("data-state", "published")
+    expect(page.locator("#upload-state")).to_have_attribute("data-state", "published", timeout=JOB)
 
     page.goto(f"{base}/datasets")
     expect(page.locator("a", has_text="AED設置場所一覧（登録テスト）")).to_have_count(1)

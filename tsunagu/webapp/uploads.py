@@ -7,7 +7,11 @@ never leaves half an upload that looks whole; the department's file name is meta
 first bytes must match the claimed format. A real ``dataset.yaml`` (department forced to the
 signed-in one) sits next to it, so the same manifest checks and pipeline run as for
 ``datasets/``. ``status.json`` (written atomically) keeps the outcome across restarts. Publishing
-holds a non-blocking lock per dataset id: a concurrent publish gets 409, a repeat the same result.
+holds a lock per dataset id: a publish asked for while one runs gets 409, a repeat the same result.
+
+The request only stores and queues: validation, conversion and publishing run as background
+jobs (:mod:`tsunagu.services.jobs`; :func:`process_job`, :func:`publish_job`), which write their
+progress into ``status.json`` step by step, so the page can show it and survives a reload.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +35,7 @@ import yaml
 from tsunagu.config import Settings
 from tsunagu.errors import DatasetNotFound, PermissionDenied, TsunaguError
 from tsunagu.publisher.batch import Outcome
+from tsunagu.services.jobs import JobQueue, owner_alive, worker_identity
 
 log = logging.getLogger(__name__)
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -38,6 +43,10 @@ _KEPT = (".csv", ".xlsx", ".geojson", ".gpkg", ".zip", ".kml")
 SUFFIXES = {**{s: s for s in _KEPT}, ".txt": ".csv", ".json": ".geojson"}  # allow-list
 SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
 MAX_PROBLEMS_SHOWN = 200
+#: States while a job is queued or running; the page polls until the state leaves them.
+PENDING = ("queued", "processing", "publish-queued", "publishing")
+#: The steps a job reports, in order (the pipeline's, then publishing).
+STEPS = ("read", "normalize", "validate", "convert", "report", "publish")
 
 
 class UploadRejected(TsunaguError):
@@ -87,6 +96,10 @@ class Upload:
     @property
     def state(self) -> str:
         return str(self.status.get("state", "stored"))
+
+    @property
+    def pending(self) -> bool:
+        return self.state in PENDING
 
     @property
     def manifest_path(self) -> Path:
@@ -262,19 +275,91 @@ class UploadStore:
         _write_json(upload.directory / "status.json", upload.status)
 
     # -- processing ------------------------------------------------------------------------
-    def run(self, upload: Upload) -> list[Outcome]:
+    def run(self, upload: Upload, on_step: Callable[[str], None] | None = None) -> list[Outcome]:
         """The standard pipeline over the stored manifest, writing reports under ``out/``."""
         from tsunagu.publisher.batch import plan_jobs, run_jobs
         from tsunagu.publisher.pipeline import RunContext
 
         shutil.rmtree(upload.out_dir, ignore_errors=True)
         jobs = list(plan_jobs(upload.manifest_path))
-        return run_jobs(jobs, RunContext(settings=self.settings, out_dir=upload.out_dir))
+        hook = (lambda name, _draft: on_step(name)) if on_step else None
+        return run_jobs(
+            jobs, RunContext(settings=self.settings, out_dir=upload.out_dir), on_step=hook
+        )
 
+    # -- queuing ---------------------------------------------------------------------------
+    def queue_processing(self, upload: Upload, queue: JobQueue) -> Upload:
+        """Mark the stored upload queued and hand it to the job queue; returns at once."""
+        self._queued(upload, queue, "queued")
+        queue.enqueue("upload.process", upload.id)
+        return upload
+
+    def queue_publish(self, upload: Upload, queue: JobQueue, catalogue: Any, actor: str) -> Upload:
+        """Check what can be checked at once (valid, own dataset, no publish running), then
+        queue the publishing job. A published upload is left as it is (a double click)."""
+        if upload.state == "published" or upload.state in ("publish-queued", "publishing"):
+            return upload
+        if upload.state != "valid":
+            raise UploadNotPublishable(
+                "this upload has errors and cannot be published; fix the file and upload it again",
+                message_ja="このアップロードにはエラーがあり公開できません。"
+                "ファイルを直して再度アップロードしてください",
+            )
+        self._check_owner(catalogue, upload)
+        dataset_id = str(upload.status["dataset_id"])
+        try:
+            with self._dataset_lock(dataset_id):  # only a probe: is a publish running now?
+                pass
+        except UploadBusy:
+            self._audit().record(
+                "publish-rejected", actor, dataset=dataset_id, reason="in progress"
+            )
+            raise
+        upload.status.pop("publish_error", None)
+        upload.status["actor"] = actor  # for a job queued again after its process died
+        self._queued(upload, queue, "publish-queued")
+        queue.enqueue("upload.publish", upload.id, actor)
+        return upload
+
+    def _queued(self, upload: Upload, queue: JobQueue, state: str) -> None:
+        # An in-process job dies with this process; an RQ job is Redis's to keep.
+        owner = worker_identity() if queue.backend == "inprocess" else None
+        upload.status.update(state=state, queued=_now(), owner=owner, progress=[])
+        self.save(upload)
+
+    def recover(self, upload: Upload, queue: JobQueue) -> Upload:
+        """Queue again a job whose process died before it finished (a restart, a crash): the
+        stored file and manifest are all it needs."""
+        if not upload.pending or owner_alive(upload.status.get("owner")):
+            return upload
+        log.warning("upload %s: its job's process is gone; queuing it again", upload.id)
+        if upload.state in ("publish-queued", "publishing"):
+            self._queued(upload, queue, "publish-queued")
+            queue.enqueue("upload.publish", upload.id, str(upload.status.get("actor", "")))
+        else:
+            self.queue_processing(upload, queue)
+        return upload
+
+    def _progress(self, upload: Upload) -> Callable[[str], None]:
+        def done(step: str) -> None:
+            upload.status.setdefault("progress", []).append(step)
+            self.save(upload)
+
+        return done
+
+    def _audit(self) -> Any:
+        from tsunagu.publisher.audit import AuditLog
+
+        return AuditLog(self.settings.data_dir / "audit.jsonl")
+
+    # -- the jobs --------------------------------------------------------------------------
     def process(self, upload: Upload) -> Upload:
         """Validate the stored upload; a failure is recorded on it, and the file stays."""
+        upload.status.update(state="processing", started=_now(), owner=worker_identity())
+        upload.status["progress"] = []
+        self.save(upload)
         try:
-            outcomes = self.run(upload)
+            outcomes = self.run(upload, on_step=self._progress(upload))
         except Exception:  # handled here: logged once, recorded, the upload kept for retry
             log.exception("processing upload %s failed", upload.id)
             upload.status.update(state="failed", processed=_now(), outcomes=[])
@@ -307,30 +392,41 @@ class UploadStore:
 
     # -- publishing ------------------------------------------------------------------------
     def publish(self, upload: Upload, catalogue: Any, actor: str) -> Upload:
-        """Publish a valid upload into the department's own organisation, once.
+        """Publish a valid upload into the department's own organisation, once (the job).
 
-        A concurrent publish of the same dataset id is refused (409) and the refusal is audited.
+        Waits for a publish of the same dataset id that is running (in another worker) and
+        then re-reads the upload, so a repeat gives the same result, not a second version.
+        A failure is recorded on the upload (``publish_error``) and it stays publishable.
         """
-        from tsunagu.publisher.audit import AuditLog
-
-        audit = AuditLog(self.settings.data_dir / "audit.jsonl")
         dataset_id = str(upload.status["dataset_id"])
-        try:
-            with self._dataset_lock(dataset_id):
-                return self._publish_locked(upload.id, catalogue, actor, audit)
-        except UploadBusy:
-            audit.record("publish-rejected", actor, dataset=dataset_id, reason="in progress")
-            raise
+        with self._dataset_lock(dataset_id, wait=True):
+            upload = self.get(upload.id)  # re-read under the lock: another job may have won
+            if upload.state == "published":
+                return upload
+            upload.status.update(state="publishing", started=_now(), owner=worker_identity())
+            upload.status.update(actor=actor, progress=[])
+            self.save(upload)
+            try:
+                return self._publish_locked(upload, catalogue, actor, self._audit())
+            except Exception as exc:  # recorded on the upload; it can be published again
+                log.exception("publishing upload %s failed", upload.id)
+                message = exc if isinstance(exc, TsunaguError) else None
+                upload.status.update(
+                    state="valid",
+                    publish_error={
+                        "ja": message.message_ja if message else "公開の処理中に問題が起きました",
+                        "en": message.message_en if message else "publishing failed",
+                    },
+                )
+                self.save(upload)
+                return upload
 
-    def _publish_locked(self, upload_id: str, catalogue: Any, actor: str, audit: Any) -> Upload:
+    def _publish_locked(self, upload: Upload, catalogue: Any, actor: str, audit: Any) -> Upload:
         from tsunagu.publisher.manifest import load_manifest
         from tsunagu.publisher.publish import publish_dataset
 
-        upload = self.get(upload_id)  # re-read under the lock: another request may have won
-        if upload.state == "published":
-            return upload
         self._check_owner(catalogue, upload)
-        outcomes = self.run(upload)
+        outcomes = self.run(upload, on_step=self._progress(upload))
         manifest = load_manifest(upload.manifest_path)
         title = self._standard_title(manifest.standard)
         result = publish_dataset(
@@ -346,6 +442,7 @@ class UploadStore:
             upload.status.update(state="invalid", blocked=result.blocked_reason)
         else:
             upload.status.update(state="published", published=_now(), version=result.result.version)
+            upload.status["progress"].append("publish")
         self.save(upload)
         return upload
 
@@ -371,12 +468,12 @@ class UploadStore:
             return slug
 
     @contextmanager
-    def _dataset_lock(self, dataset_id: str) -> Iterator[None]:
+    def _dataset_lock(self, dataset_id: str, wait: bool = False) -> Iterator[None]:
         locks = self.root / ".locks"
         locks.mkdir(parents=True, exist_ok=True)
         with (locks / f"{dataset_id}.lock").open("a") as fh:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise UploadBusy(
                     f"dataset {dataset_id!r} is already being published; try again shortly",
@@ -386,6 +483,21 @@ class UploadStore:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def process_job(upload_id: str, *, settings: Settings, catalogue: Any = None) -> str:
+    """The ``upload.process`` job: validate and convert a stored upload; returns its state."""
+    store = UploadStore(settings)
+    return store.process(store.get(upload_id)).state
+
+
+def publish_job(upload_id: str, actor: str, *, settings: Settings, catalogue: Any = None) -> str:
+    """The ``upload.publish`` job; on an RQ worker it opens the configured catalogue itself."""
+    from tsunagu.catalogue import open_catalogue
+
+    store = UploadStore(settings)
+    catalogue = catalogue if catalogue is not None else open_catalogue(settings)
+    return store.publish(store.get(upload_id), catalogue, actor).state
 
 
 def _problem(problem: Any) -> dict[str, Any]:

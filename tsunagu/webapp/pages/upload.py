@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -22,9 +31,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tsunagu.publisher.manifest import FREQUENCIES, LICENCES, load_municipality
+from tsunagu.services.jobs import JobQueue, open_queue
 from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
-from tsunagu.webapp.uploads import Upload, UploadNotPublishable, UploadRequest, UploadStore
+from tsunagu.webapp.uploads import STEPS, Upload, UploadRequest, UploadStore
 
 bp = Blueprint("upload", __name__)
 
@@ -131,6 +141,19 @@ def _store() -> UploadStore:
     return UploadStore(web().settings)
 
 
+def _jobs() -> JobQueue:
+    """The app's job queue, made on first use — in the serving process, never in gunicorn's
+    master — and kept for the app's life (the in-process queue owns its worker thread)."""
+    from flask import current_app
+
+    queue = current_app.extensions.get("tsunagu.jobs")
+    if queue is None:
+        queue = current_app.extensions.setdefault(
+            "tsunagu.jobs", open_queue(web().settings, web().catalogue)
+        )
+    return queue
+
+
 def _owned(upload_id: str, action: str) -> tuple[Upload, auth.Principal]:
     auth.authorize(None, action)  # signed in at all, before anything about the id is revealed
     upload = _store().get(upload_id)
@@ -162,14 +185,30 @@ def create() -> Response | tuple[str, int]:
         form.file.data.stream,
         form.to_request(),
     )
-    store.process(upload)
+    store.queue_processing(upload, _jobs())  # stored and acknowledged; the work is queued
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
 @bp.get("/upload/<upload_id>")
 def show(upload_id: str) -> str:
     upload, _ = _owned(upload_id, "view")
-    return render_template("upload_report.html", upload=upload, form=FlaskForm())
+    _store().recover(upload, _jobs())
+    return render_template("upload_report.html", upload=upload, form=FlaskForm(), steps=STEPS)
+
+
+@bp.get("/upload/<upload_id>/status")
+def status(upload_id: str) -> Response:
+    """The job's state and the steps done, for the page's progress display (polled)."""
+    upload, _ = _owned(upload_id, "view")
+    _store().recover(upload, _jobs())
+    response = jsonify(
+        state=upload.state,
+        pending=upload.pending,
+        progress=list(upload.status.get("progress") or []),
+        steps=list(STEPS),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/upload/<upload_id>/<any('report.html', 'report.xlsx'):name>")
@@ -186,13 +225,8 @@ def report_file(upload_id: str, name: str) -> Response:
 @bp.post("/upload/<upload_id>/publish")
 def publish(upload_id: str) -> Response:
     upload, principal = _owned(upload_id, "publish")
-    if upload.state not in ("valid", "published"):
-        raise UploadNotPublishable(
-            "this upload has errors and cannot be published; fix the file and upload it again",
-            message_ja="このアップロードにはエラーがあり公開できません。ファイルを直して再度アップロードしてください",
-        )
     actor = f"department:{principal.department}"
-    _store().publish(upload, web().catalogue, actor=actor)
+    _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor)
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
