@@ -30,6 +30,7 @@ MODULES = {
     "api": "bench.api",
     "map_page": "bench.map_page",
     "validation": "bench.validation",
+    "listing": "bench.listing",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

@@ -169,7 +169,10 @@ def test_the_catalogue_pages_list_and_show_the_ckan_datasets(site):
         assert f"/datasets/{dataset_id}" in listing
         page = get(site, f"/datasets/{dataset_id}").text
         assert "<table" in page  # the preview, read from the CSV CKAN holds
-    assert get(site, "/map").headers["Content-Type"].startswith("text/html")
+    viewer = get(site, "/map")
+    assert viewer.headers["Content-Type"].startswith("text/html")
+    for dataset_id in site["folders"]:
+        assert dataset_id in viewer.text  # each is a layer of the map viewer
 
 
 def test_every_download_is_the_file_ckan_holds(site):

@@ -412,6 +412,10 @@ class CkanCatalogue(AtomicWrites):
             self._ckan.session.close()
             self._ckan.session = None
 
+    def versions_of(self, dataset_ids: list[str]) -> dict[str, list[VersionRecord]]:
+        """CKAN has no bulk read of packages by id: one ``package_show`` each."""
+        return {dataset_id: self.list_versions(dataset_id) for dataset_id in dataset_ids}
+
     def list_versions(self, dataset_id: str) -> list[VersionRecord]:
         """CKAN keeps no file history of its own: the current state is the only version."""
         record = self.get_dataset(dataset_id)
