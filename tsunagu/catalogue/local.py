@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -380,7 +380,7 @@ class _Everything:
     facets: dict[str, dict[str, int]]
 
 
-def _to_record(row: Any, res_rows: list[Any]) -> DatasetRecord:
+def _to_record(row: Any, res_rows: Sequence[Any]) -> DatasetRecord:
     """A dataset row and its resource rows (ordered by key) as the catalogue's record."""
     resources = tuple(
         ResourceRecord(
