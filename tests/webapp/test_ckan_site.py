@@ -206,7 +206,12 @@ def test_rows_api_and_ckan_datastore_serve_the_same_rows(site):
 
 
 def test_features_ogc_and_ckan_api_read_the_ckan_resources(site):
+    listed = {d["id"] for d in get(site, "/api/v1/datasets", limit=100).json()["results"]}
+    collections = {c["id"] for c in get(site, "/ogc/collections", f="json").json()["collections"]}
     for dataset_id in site["folders"]:
+        assert dataset_id in listed and dataset_id in collections
+        assert get(site, f"/api/v1/datasets/{dataset_id}").json()["id"] == dataset_id
+        assert get(site, f"/datasets/{dataset_id}", lang="en").status_code == 200
         rows = get(site, f"/api/v1/datasets/{dataset_id}/rows", limit=1).json()["total"]
         features = get(site, f"/api/v1/datasets/{dataset_id}/features", limit=1000).json()
         assert features["type"] == "FeatureCollection" and len(features["features"]) == rows
