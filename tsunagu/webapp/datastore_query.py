@@ -7,6 +7,9 @@ file's Table Schema), so a record reads the same from either: integers and decim
 numbers, booleans, ISO dates, ``HH:MM:SS`` times, missing values as null, and ``_id`` as the
 row's position in the file (CKAN numbers rows in insert order, which is the file's).
 
+Hand-written over polars because no library speaks ``datastore_search``: CKAN's own code
+turns it into SQL for its PostgreSQL tables, and the rows store holds no database.
+
 Measured against CKAN 2.12's DataStore (../shared/ckan-local), and where ours differs:
 
 - ``q`` (a string: every term somewhere in the row; an object: per field) matches after
