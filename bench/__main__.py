@@ -31,6 +31,7 @@ MODULES = {
     "map_page": "bench.map_page",
     "validation": "bench.validation",
     "usage": "bench.usage",
+    "listing": "bench.listing",
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600

@@ -211,3 +211,34 @@ def test_the_file_is_what_the_rows_are_read_from(tmp_path: Path):
     path.write_bytes("\ufeff".encode() + csv_text(ROWS[:1]).encode())
     (batch,) = records(path, SCHEMA)
     assert next(iter(batch[0])) == "ID"
+
+
+@pytest.mark.ckan
+def test_a_schema_primary_key_becomes_the_tables_and_batches_upsert_by_it(
+    ckan_direct, make_request, unique_id, purge_after, org
+):
+    """With a primaryKey the table gets it (CKAN reports the column as its unique key) and the
+    rows go in as upserts, batch after batch; a refill is still the file's rows exactly."""
+    from tests.catalogue.conftest import make_ckan
+    from tsunagu.catalogue import ckan_datastore
+
+    purge_after.append(unique_id)
+    catalogue = make_ckan()
+    keyed = {**SCHEMA, "primaryKey": ["ID"]}
+    request = make_request(unique_id, {"csv": csv_text(ROWS)})
+    catalogue.publish(request)
+    resource, _ = stored_rows(ckan_direct, unique_id)
+    path = request.resources[0].path
+    for _ in range(2):  # the second fill replaces the first: no duplicate rows, no key clash
+        count = ckan_datastore.fill(catalogue._call, resource["id"], path, keyed, batch_rows=2)
+        assert count == 3
+    info = ckan_direct.action("datastore_info", resource_id=resource["id"])["result"]
+    indexed = {f["id"]: f["schema"]["is_index"] for f in info["fields"]}
+    assert indexed["ID"] is True and indexed["名称"] is False  # CKAN: a unique index
+    duplicate = ckan_direct.action(
+        "datastore_upsert", resource_id=resource["id"], force=True, method="insert",
+        records=[{"ID": "001", "名称": "二重"}],
+    )  # fmt: skip
+    assert duplicate["success"] is False  # the key is enforced
+    _, rows = stored_rows(ckan_direct, unique_id)
+    assert [r["ID"] for r in rows] == ["001", "002", "003"]

@@ -169,7 +169,10 @@ def test_the_catalogue_pages_list_and_show_the_ckan_datasets(site):
         assert f"/datasets/{dataset_id}" in listing
         page = get(site, f"/datasets/{dataset_id}").text
         assert "<table" in page  # the preview, read from the CSV CKAN holds
-    assert get(site, "/map").headers["Content-Type"].startswith("text/html")
+    viewer = get(site, "/map")
+    assert viewer.headers["Content-Type"].startswith("text/html")
+    for dataset_id in site["folders"]:
+        assert dataset_id in viewer.text  # each is a layer of the map viewer
 
 
 def test_every_download_is_the_file_ckan_holds(site):
@@ -203,7 +206,12 @@ def test_rows_api_and_ckan_datastore_serve_the_same_rows(site):
 
 
 def test_features_ogc_and_ckan_api_read_the_ckan_resources(site):
+    listed = {d["id"] for d in get(site, "/api/v1/datasets", limit=100).json()["results"]}
+    collections = {c["id"] for c in get(site, "/ogc/collections", f="json").json()["collections"]}
     for dataset_id in site["folders"]:
+        assert dataset_id in listed and dataset_id in collections
+        assert get(site, f"/api/v1/datasets/{dataset_id}").json()["id"] == dataset_id
+        assert get(site, f"/datasets/{dataset_id}", lang="en").status_code == 200
         rows = get(site, f"/api/v1/datasets/{dataset_id}/rows", limit=1).json()["total"]
         features = get(site, f"/api/v1/datasets/{dataset_id}/features", limit=1000).json()
         assert features["type"] == "FeatureCollection" and len(features["features"]) == rows
@@ -235,3 +243,15 @@ def test_a_changed_file_is_published_to_the_datastore_and_read_again(site):
     assert held["total"] == after["total"]
     features = get(site, f"/api/v1/datasets/{dataset_id}/features", limit=1000).json()
     assert len(features["features"]) == after["total"]
+
+
+def test_our_datastore_search_over_ckan_answers_as_ckan_itself(site):
+    """The CKAN-compatible API of a site running on CKAN serves the same records as that CKAN."""
+    for dataset_id in site["folders"]:
+        real = ckan_action(site, "package_show", id=dataset_id)
+        csv = next(r for r in real["resources"] if r["tsunagu_key"] == "csv")
+        params = {"resource_id": csv["id"], "limit": 1000, "sort": "_id"}
+        theirs = ckan_action(site, "datastore_search", **params)
+        ours = get(site, "/api/3/action/datastore_search", **params).json()["result"]
+        assert ours["fields"] == theirs["fields"]
+        assert ours["records"] == theirs["records"] and ours["total"] == theirs["total"]

@@ -10,6 +10,12 @@ dropped" finds the first attempt's work instead of duplicating it.
 Atomicity: a new dataset is created private, filled, verified, and only then made public; if
 anything fails it is purged. An existing dataset's changed files are backed up before each
 replacement and restored if a later step fails, so readers keep the previous complete version.
+Every tabular file also fills its DataStore table (:mod:`~tsunagu.catalogue.ckan_datastore`), in
+the same all-or-nothing steps.
+
+Reading: besides the metadata, the web app needs the files themselves (rows, features, OGC,
+downloads); :meth:`CkanCatalogue.open_file` hands them out from a local cache keyed by the
+resource's sha256 (:mod:`~tsunagu.catalogue.ckan_files`).
 """
 
 from __future__ import annotations
@@ -411,6 +417,10 @@ class CkanCatalogue(AtomicWrites):
         if self._ckan.session is not None:
             self._ckan.session.close()
             self._ckan.session = None
+
+    def versions_of(self, dataset_ids: list[str]) -> dict[str, list[VersionRecord]]:
+        """CKAN has no bulk read of packages by id: one ``package_show`` each."""
+        return {dataset_id: self.list_versions(dataset_id) for dataset_id in dataset_ids}
 
     def list_versions(self, dataset_id: str) -> list[VersionRecord]:
         """CKAN keeps no file history of its own: the current state is the only version."""

@@ -9,6 +9,10 @@ temporary name and renamed, so a concurrent reader — another thread or gunicor
 either nothing or the whole file. A resource made by hand in CKAN without a sha256 ``hash`` is
 keyed by its id and modification time instead. The cache is bounded in bytes; the least
 recently used files go first.
+
+Hand-written over the filesystem rather than a cache library (diskcache and the like): the
+entries are whole files that the loaders and ``send_file`` open by path, in several processes,
+and the key is the content hash itself, so a rename is all the coordination needed.
 """
 
 from __future__ import annotations

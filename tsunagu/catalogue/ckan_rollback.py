@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -265,10 +266,9 @@ class AtomicWrites:
                     self._put_filled(package_id, by_key[change.key])
                 for key in unfilled:
                     filling = current[key]["id"]
+                    res = by_key[key]
                     self.retry.call(
-                        lambda key=key, rid=filling: datastore.fill(
-                            self._call, rid, by_key[key].path, by_key[key].table_schema
-                        )
+                        partial(datastore.fill, self._call, filling, res.path, res.table_schema)
                     )
                     filling = ""
                 if meta_changed:

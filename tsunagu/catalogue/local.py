@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tsunagu.catalogue import local_schema as t
 from tsunagu.catalogue.base import (
@@ -62,8 +73,12 @@ class LocalCatalogue:
             Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = _make_engine(database_url)
         self.blobs = BlobStore(storage_dir)
+        self._cached_listing: (
+            tuple[int | None, tuple[list[tuple[DatasetRecord, str]], _Everything]] | None
+        ) = None
         try:
             t.metadata.create_all(self.engine)
+            _ensure_state(self.engine)
         except SQLAlchemyError as exc:
             raise CatalogueUnavailable(
                 f"cannot open the local catalogue database: {exc.__class__.__name__}",
@@ -137,6 +152,7 @@ class LocalCatalogue:
         meta, now = request.meta, _now()
         # datasets of one new organisation take different dataset locks: serialise its insert
         _lock(conn, f"organisation:{meta.organisation}")
+        _next_generation(conn)
         org = conn.execute(
             select(t.organisations).where(t.organisations.c.id == meta.organisation)
         ).first()
@@ -215,6 +231,7 @@ class LocalCatalogue:
                 is None
             ):
                 raise _not_found(dataset_id)
+            _next_generation(conn)
             conn.execute(delete(t.resources).where(t.resources.c.dataset_id == dataset_id))
             conn.execute(delete(t.versions).where(t.versions.c.dataset_id == dataset_id))
             conn.execute(delete(t.datasets).where(t.datasets.c.id == dataset_id))
@@ -235,14 +252,59 @@ class LocalCatalogue:
         self, q: str = "", filters: dict[str, str] | None = None, *, start: int = 0, rows: int = 20
     ) -> SearchPage:
         filters = filters or {}
-        with self.engine.connect() as conn:
-            found = [
-                self._record(conn, row)
-                for row in conn.execute(select(t.datasets).order_by(t.datasets.c.modified.desc()))
-                if not row.private and (not q or matches(q, row.search_text))
-            ]
-        found = [d for d in found if _passes(d, filters)]
+        listing, every = self._listing()
+        if not q and not filters:  # the plain listing: its facets are kept with it
+            facets = {name: dict(counts) for name, counts in every.facets.items()}  # callers' own
+            return SearchPage(tuple(every.records[start : start + rows]), every.count, facets)
+        found = [
+            record
+            for record, search_text in listing
+            if (not q or matches(q, search_text)) and _passes(record, filters)
+        ]
         return SearchPage(tuple(found[start : start + rows]), len(found), _facets(found))
+
+    def _listing(self) -> tuple[list[tuple[DatasetRecord, str]], _Everything]:
+        """Every public dataset (newest first) with its search text, built from two queries
+        and kept until the catalogue changes.
+
+        Whether it changed is one cheap query per listing: every write (publish, delete)
+        raises the catalogue's generation in its own transaction, so another process's publish
+        (a CLI run, another gunicorn worker) is seen at the next request. A listing of 1,000
+        datasets is then no query per dataset and no rebuild (bench/listing.py).
+        """
+        with self.engine.connect() as conn:
+            stamp = conn.execute(select(t.state.c.generation).where(t.state.c.id == 1)).scalar()
+            cached = self._cached_listing
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            rows = conn.execute(
+                select(t.datasets)
+                .where(t.datasets.c.private.is_(False))
+                .order_by(t.datasets.c.modified.desc())
+            ).all()
+            resources: dict[str, list[Any]] = {}
+            for res in conn.execute(select(t.resources).order_by(t.resources.c.key)):
+                resources.setdefault(res.dataset_id, []).append(res)
+        listing = [(_to_record(row, resources.get(row.id, [])), row.search_text) for row in rows]
+        records = [record for record, _ in listing]
+        built = (listing, _Everything(records, len(records), _facets(records)))
+        self._cached_listing = (stamp, built)
+        return built
+
+    def versions_of(self, dataset_ids: list[str]) -> dict[str, list[VersionRecord]]:
+        """One query for every dataset named (newest version first in each list)."""
+        out: dict[str, list[VersionRecord]] = {dataset_id: [] for dataset_id in dataset_ids}
+        if not dataset_ids:
+            return out
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.versions)
+                .where(t.versions.c.dataset_id.in_(dataset_ids))
+                .order_by(t.versions.c.dataset_id, t.versions.c.number.desc())
+            ).all()
+        for r in rows:
+            out[r.dataset_id].append(_version(r))
+        return out
 
     def list_versions(self, dataset_id: str) -> list[VersionRecord]:
         with self.engine.connect() as conn:
@@ -253,12 +315,7 @@ class LocalCatalogue:
             ).all()
         if not rows:
             self.get_dataset(dataset_id)  # raises DatasetNotFound when there is no dataset
-        return [
-            VersionRecord(
-                r.number, r.created, r.actor, {k: v["sha256"] for k, v in r.files.items()}, r.report
-            )
-            for r in rows
-        ]
+        return [_version(r) for r in rows]
 
     def resource_url(self, dataset_id: str, key: str, version: int | None = None) -> str:
         if version is not None:  # the file name as it was in that version, not the latest one
@@ -306,29 +363,67 @@ class LocalCatalogue:
             .where(t.resources.c.dataset_id == row.id)
             .order_by(t.resources.c.key)
         ).all()
-        resources = tuple(
-            ResourceRecord(
-                r.id,
-                r.key,
-                r.name,
-                r.format,
-                r.mediatype,
-                r.sha256,
-                r.size,
-                f"/datasets/{row.id}/resources/{r.key}/{r.name}",
-            )
-            for r in res_rows
+        return _to_record(row, res_rows)
+
+
+def _version(row: Any) -> VersionRecord:
+    checksums = {k: v["sha256"] for k, v in row.files.items()}
+    return VersionRecord(row.number, row.created, row.actor, checksums, row.report)
+
+
+@dataclass(frozen=True)
+class _Everything:
+    """The unfiltered listing as a search answers it (records, count, facets)."""
+
+    records: list[DatasetRecord]
+    count: int
+    facets: dict[str, dict[str, int]]
+
+
+def _to_record(row: Any, res_rows: Sequence[Any]) -> DatasetRecord:
+    """A dataset row and its resource rows (ordered by key) as the catalogue's record."""
+    resources = tuple(
+        ResourceRecord(
+            r.id,
+            r.key,
+            r.name,
+            r.format,
+            r.mediatype,
+            r.sha256,
+            r.size,
+            f"/datasets/{row.id}/resources/{r.key}/{r.name}",
         )
-        meta = dict(row.meta)
-        meta["tags"] = tuple(meta.get("tags") or ())
-        return DatasetRecord(
-            DatasetMeta(**meta),
-            resources,
-            row.created,
-            row.modified,
-            row.latest_version,
-            bool(row.private),
-        )
+        for r in res_rows
+    )
+    meta = dict(row.meta)
+    meta["tags"] = tuple(meta.get("tags") or ())
+    return DatasetRecord(
+        DatasetMeta(**meta),
+        resources,
+        row.created,
+        row.modified,
+        row.latest_version,
+        bool(row.private),
+    )
+
+
+def _next_generation(conn: Connection) -> None:
+    """Raise the catalogue's generation inside the write's transaction (taken after the
+    dataset and organisation locks, so writers never wait on each other in a cycle)."""
+    conn.execute(
+        update(t.state).where(t.state.c.id == 1).values(generation=t.state.c.generation + 1)
+    )
+
+
+def _ensure_state(engine: Engine) -> None:
+    """The generation row exists from the start (a concurrent first insert would collide)."""
+    with engine.begin() as conn:
+        if conn.execute(select(t.state.c.id).where(t.state.c.id == 1)).first() is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(t.state).values(id=1, generation=0))
+            except IntegrityError:
+                pass  # another process created it meanwhile
 
 
 def _lock(conn: Connection, name: str) -> None:
@@ -373,9 +468,8 @@ def _passes(record: DatasetRecord, filters: dict[str, str]) -> bool:
 
 
 def _facets(records: list[DatasetRecord]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for record in records:
-        for name, values in FACETS.items():
-            for value in values(record):
-                out[name][value] = out[name].get(value, 0) + 1
-    return out
+    """Value counts per facet (first-seen order), one Counter pass per facet."""
+    return {
+        name: dict(Counter(value for record in records for value in values(record)))
+        for name, values in FACETS.items()
+    }

@@ -72,3 +72,13 @@ versions = Table(
     Column("report", JSON, nullable=False),
     UniqueConstraint("dataset_id", "number", name="uq_version_number"),
 )
+
+#: One row (id 1) whose ``generation`` goes up in every write transaction, so a reader can tell
+#: in one query whether its cached listing is still the catalogue's (timestamps are in seconds,
+#: too coarse to tell two publishes apart).
+state = Table(
+    "catalogue_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)

@@ -7,6 +7,9 @@ file's Table Schema), so a record reads the same from either: integers and decim
 numbers, booleans, ISO dates, ``HH:MM:SS`` times, missing values as null, and ``_id`` as the
 row's position in the file (CKAN numbers rows in insert order, which is the file's).
 
+Hand-written over polars because no library speaks ``datastore_search``: CKAN's own code
+turns it into SQL for its PostgreSQL tables, and the rows store holds no database.
+
 Measured against CKAN 2.12's DataStore (../shared/ckan-local), and where ours differs:
 
 - ``q`` (a string: every term somewhere in the row; an object: per field) matches after
@@ -28,8 +31,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -245,8 +249,8 @@ def search(typed: TypedTable, query: DatastoreQuery) -> tuple[list[Any] | str, i
             keep = keep & frame[name].is_in(values)
         else:  # dates, times, booleans: compare the values the DataStore would hold
             convert = converters[name]
-            canonical = [str(_safe(convert, v)) for v in values]
-            cells = frame[name].map_elements(lambda c, f=convert: str(_safe(f, c)), pl.String)
+            canonical = [_canonical(convert, v) for v in values]
+            cells = frame[name].map_elements(partial(_canonical, convert), pl.String)
             keep = keep & cells.is_in(canonical).fill_null(False)
     ranks = _ranks(typed, frame, query.q)
     for name, rank in ranks.items():
@@ -286,9 +290,10 @@ def search(typed: TypedTable, query: DatastoreQuery) -> tuple[list[Any] | str, i
     return _formatted(rows, names, query.records_format), total, names
 
 
-def _safe(convert: Any, cell: str) -> Any:
+def _canonical(convert: Callable[[str], Any], cell: str) -> str:
+    """The text of the value the DataStore would hold for ``cell`` (the cell when it has none)."""
     try:
-        return convert(cell)
+        return str(convert(cell))
     except ValueError:
         return cell
 

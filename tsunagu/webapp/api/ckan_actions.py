@@ -180,6 +180,12 @@ def _package(ctx: ActionContext, record: DatasetRecord) -> dict[str, Any]:
     return shapes.package_dict(record, versions, ctx.base_url)
 
 
+def _packages(ctx: ActionContext, records: list[DatasetRecord]) -> list[dict[str, Any]]:
+    """Package dicts of many records, their versions read at once (not one query each)."""
+    versions = ctx.catalogue.versions_of([r.meta.id for r in records])
+    return [shapes.package_dict(r, versions.get(r.meta.id, []), ctx.base_url) for r in records]
+
+
 # -- actions -----------------------------------------------------------------------------------
 def status_show(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
     """Site title, URL and the CKAN version this API mirrors."""
@@ -223,7 +229,7 @@ def package_search(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]
     except ValueError as exc:
         raise SearchQueryError(str(exc)) from None
     result = run_search(all_records(ctx.catalogue, query.text), query)
-    result["results"] = [_package(ctx, record) for record in result["results"]]
+    result["results"] = _packages(ctx, result["results"])
     return result
 
 
@@ -254,7 +260,7 @@ def organization_show(ctx: ActionContext, params: dict[str, Any]) -> dict[str, A
     org = {**org, "users": [], "extras": [], "groups": [], "tags": []}
     if boolean(params, "include_datasets"):
         mine = [r for r in records if r.meta.organisation == org["name"]]
-        org["packages"] = [_package(ctx, r) for r in mine[:1000]]
+        org["packages"] = _packages(ctx, mine[:1000])
     return org
 
 
