@@ -158,3 +158,25 @@ def test_any_numeric_table_offers_a_chosen_chart(client):
     assert '<option value="line">' in charts
     plain = _get(client, "/datasets/hostile").get_data(as_text=True)
     assert 'id="charts"' not in plain  # no numeric column, no chart
+
+
+def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, published, data_path):
+    from tests.webapp.test_upload import csrf_token, post_upload, sign_in, upload_id
+    from tsunagu.webapp.auth import TokenStore
+
+    settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, catalogue=published)
+    token = TokenStore(settings.database).create("kenko").token
+    client = app.test_client()
+    assert sign_in(client, token).status_code == 303
+    ident = upload_id(post_upload(client, data_path("webapp/aed_good.csv")))
+    page = client.get(f"/upload/{ident}")
+    publish = client.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
+    assert publish.status_code == 303
+    [timed] = client.get("/api/v1/indicators").get_json()["upload_to_publication"]
+    assert timed["dataset_id"] == "kashiwa-aed-upload" and timed["department"] == "kenko"
+    assert 0 <= timed["days"] < 0.01  # seconds, in days
+    assert timed["start"] <= timed["end"]
+    text = client.get("/dashboard").get_data(as_text=True)
+    assert "登録→公開" in text.split('id="responsiveness"')[1]
