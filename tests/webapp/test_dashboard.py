@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -180,3 +181,13 @@ def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, publ
     assert timed["start"] <= timed["end"]
     text = client.get("/dashboard").get_data(as_text=True)
     assert "登録→公開" in text.split('id="responsiveness"')[1]
+    rejected = upload_id(
+        post_upload(client, data_path("webapp/aed_missing_name.csv"), dataset_id="kashiwa-aed-2")
+    )
+    assert client.get(f"/upload/{rejected}").status_code == 200
+    todo = client.get("/organisations/kenko").get_data(as_text=True).split('id="todo"')[1]
+    assert "公開できなかった登録" in todo and "kashiwa-aed-2" in todo
+    assert "aed_missing_name" not in todo  # the file's own name stays private
+    assert re.search(r"エラー [1-9][0-9]* 件", todo)
+    section = todo.split("公開できなかった登録")[1].split("</ul>")[0]
+    assert "kashiwa-aed-upload" not in section  # published, so not in the list

@@ -85,7 +85,29 @@ def department_todo(org_id: str) -> dict[str, list[Any]]:
         "late": late[:MAX_TODO],
         "warned": warned[:MAX_TODO],
         "blocked": [(q, reasons.get(q.dataset_id, "")) for q in blocked][:MAX_TODO],
+        "uploads": rejected_uploads(ctx.settings, org_id)[:MAX_TODO],
     }
+
+
+def rejected_uploads(settings: Any, org_id: str) -> list[dict[str, Any]]:
+    """The department's uploads that could not be published: for each dataset id, its newest
+    upload when that one was found invalid or failed (only the id, the date and the number of
+    blocking problems: never the file's name or content, this page is public)."""
+    from tsunagu.webapp.uploads import UploadStore
+
+    newest: dict[str, Any] = {}
+    for upload in UploadStore(settings).for_department(org_id):  # newest first
+        newest.setdefault(str(upload.status.get("dataset_id", "")), upload)
+    out = []
+    for dataset_id, upload in sorted(newest.items()):
+        if upload.state not in ("invalid", "failed"):
+            continue
+        counts = [o.get("counts", {}) for o in upload.status.get("outcomes", [])]
+        errors = sum(c.get("error", 0) + c.get("block", 0) for c in counts)
+        created = str(upload.status.get("created", ""))[:10]
+        out.append({"dataset_id": dataset_id, "date": created, "errors": errors,
+                    "state": upload.state})  # fmt: skip
+    return out
 
 
 def gather_blocked(settings: Any) -> list[dict[str, Any]]:
