@@ -56,6 +56,7 @@ def test_quality_per_dataset(ind):
     assert (aed.version, aed.cells, aed.problem_cells, aed.problem_share) == (2, 100, 1, 0.01)
     assert (aed.warnings, aed.rules_failed, len(aed.rules_passed)) == (1, (), 8)
     assert (aed.blocked_attempts, aed.blocked_days, aed.blocked_now) == (0, 0, False)
+    assert aed.history == ((1, 0.05), (2, 0.01))  # the trend across versions
     toilets = q["toilets"]
     assert (toilets.problem_share, toilets.blocked_attempts) == (0.0, 1)
     assert (toilets.blocked_days, toilets.blocked_now) == (2.5, False)  # 03-02 09:00 → 03-04 21:00

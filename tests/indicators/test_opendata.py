@@ -40,6 +40,8 @@ def test_the_table_holds_the_computed_figures(kashiwa):
     blocked = _find(table, "blocked_days", dataset="bunka-props")[0]
     assert (blocked["value"], blocked["status"]) == (11.0, "blocked")
     assert _find(table, "datasets_by_stars", subject="3")[0]["value"] == 3
+    by_version = _find(table, "problem_cell_share_by_version", dataset="aed")
+    assert [(r["subject"], r["value"]) for r in by_version] == [("1", 0.05), ("2", 0.01)]
     assert all(r["period_start"] == "2026-03-02" and r["period_end"] == "2026-03-31" for r in table)
 
 

@@ -128,6 +128,8 @@ def test_department_page_shows_its_to_do_list(app, client, published):
     assert "公開が止まっているデータ" in todo and "kashiwa-aed-2" in todo
     assert "緯度が範囲外です" in todo
     assert "直すとよい警告" in todo and "警告 4 件" in todo and "1-10" in todo
+    filtered = _get(client, "/dashboard?department=kenko").get_data(as_text=True)
+    assert "kashiwa-aed-2" in filtered.split('id="todo"')[1]  # also where no dataset is public
     other = _get(client, "/organisations/shimin").get_data(as_text=True)
     assert "いま対応が必要なものはありません。" in other
 

@@ -131,6 +131,7 @@ class QualityRow:
     blocked_attempts: int
     blocked_days: float  # total days blocked in the period's spans (open span: until now)
     blocked_now: bool
+    history: tuple[tuple[int | None, float | None], ...] = ()  # (version, share) per publication
 
 
 @dataclass(frozen=True)
@@ -379,9 +380,15 @@ def _quality(
     period: Period,
 ) -> tuple[QualityRow, ...]:
     latest: dict[str, dict[str, Any]] = {}
+    history: dict[str, list[tuple[int | None, float | None]]] = defaultdict(list)
     for e in audit:
         if e.get("action") == "publish" and e.get("quality"):
             latest[e["dataset"]] = e
+            q = _merged_quality(e)
+            if e.get("result") != "unchanged" and q is not None:
+                history[e["dataset"]].append(
+                    (e.get("version"), _share(q["problem_cells"], q["cells"]))
+                )
     attempts = Counter(
         e["dataset"]
         for e in audit
@@ -412,6 +419,7 @@ def _quality(
                 blocked_attempts=attempts.get(dataset_id, 0),
                 blocked_days=round(sum(s.days for s in in_period), 2),
                 blocked_now=any(s.end is None for s in own),
+                history=tuple(history.get(dataset_id, ())),
             )
         )
     return tuple(rows)

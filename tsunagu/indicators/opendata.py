@@ -122,6 +122,12 @@ def _quality_rows(ind: Indicators) -> list[Row]:
                  status="blocked" if q.blocked_now else ""),
         ]  # fmt: skip
     out += [
+        _row(ind, "problem_cell_share_by_version", share, "share", department=q.department,
+             dataset=q.dataset_id, subject=str(version))
+        for q in ind.quality
+        for version, share in q.history
+    ]  # fmt: skip
+    out += [
         _row(ind, "problem_cell_share_by_day", share, "share", subject=day)
         for day, share, _datasets in ind.quality_trend
     ]
