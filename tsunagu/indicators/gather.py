@@ -15,7 +15,7 @@ from tsunagu.errors import DatasetNotFound
 from tsunagu.indicators.compute import Facts, Standard
 from tsunagu.publisher.audit import AuditLog
 
-MAX_DATASETS = 100_000
+PAGE = 1000  # CKAN's default ``ckan.search.rows_max``: ask for no more per search
 
 
 def audit_path(settings: Settings) -> Path:
@@ -39,8 +39,18 @@ def usage_store(settings: Settings, catalogue: Any = None) -> UsageStore:
     return UsageStore(engine) if engine is not None else UsageStore.from_url(settings.database)
 
 
+def every_dataset(catalogue: Any) -> list[Any]:
+    """Every public dataset, page by page (a CKAN search answers at most ``PAGE`` at once)."""
+    records: list[Any] = []
+    while True:
+        page = catalogue.search("", start=len(records), rows=PAGE)
+        records.extend(page.results)
+        if not page.results or len(records) >= page.count:
+            return records
+
+
 def gather(settings: Settings, catalogue: Any, usage: UsageStore | None = None) -> Facts:
-    records = catalogue.search("", rows=MAX_DATASETS).results
+    records = every_dataset(catalogue)
     versions = {}
     for record in records:
         try:
