@@ -69,6 +69,7 @@ def test_dashboard_in_japanese_and_english(client):
     assert "AED設置箇所一覧" in text and "未整備" in text
     assert 'data-chart="line"' in text and "<table data-chart-source>" in text
     assert "vendor/chart.js/chart.umd.min.js" in text and "/static/charts.js" in text
+    assert "/datasets/tsunagu-indicators" not in text  # not published yet: no link to a 404
     en = _get(client, "/dashboard?lang=en").get_data(as_text=True)
     assert "Open data indicators (EBPM)" in en and "Coverage" in en and "Not published" in en
 

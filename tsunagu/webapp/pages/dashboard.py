@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from tsunagu.errors import DatasetNotFound
 from tsunagu.indicators.compute import Indicators, compute, parse_day
 from tsunagu.indicators.gather import gather
-from tsunagu.indicators.opendata import TABLE_SCHEMA, rows, to_json
+from tsunagu.indicators.opendata import DATASET_ID, TABLE_SCHEMA, rows, to_json
 from tsunagu.webapp.context import web
 
 bp = Blueprint("dashboard", __name__)
@@ -36,14 +37,21 @@ def dashboard() -> str:
     ind = _indicators(department)
     known = {d.slug for d in ind.departments}
     if department and department not in known:
-        from tsunagu.errors import DatasetNotFound
-
         raise DatasetNotFound(
             f"no department {department!r}", message_ja=f"部署「{department}」はありません"
         )
     quality_rows = [(day, round(share * 100, 2)) for day, share, _ in ind.quality_trend]
+    try:
+        web().catalogue.get_dataset(DATASET_ID)
+        published = True
+    except DatasetNotFound:  # `tsunagu report --publish` has not run yet: no link to a 404
+        published = False
     return render_template(
-        "dashboard.html", ind=ind, department=department, quality_rows=quality_rows
+        "dashboard.html",
+        ind=ind,
+        department=department,
+        quality_rows=quality_rows,
+        indicators_published=published,
     )
 
 
