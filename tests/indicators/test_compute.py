@@ -105,6 +105,11 @@ def test_use_counts_in_the_period_only(ind):
     assert "removed-dataset" not in use  # counts of datasets no longer in the catalogue
     assert ind.api_site == 4
     assert ind.downloads_by_resource == (("aed", "csv", 2), ("toilets", "csv", 1))
+    assert ind.use_by_dataset_day == (
+        ("aed", "2026-03-29", 3, 2, 0),
+        ("aed", "2026-03-30", 0, 0, 5),
+        ("toilets", "2026-03-30", 0, 1, 0),
+    )
     daily = {d[0]: d[1:] for d in ind.use_daily}
     assert len(daily) == 30 and daily["2026-03-02"] == (0, 0, 0)
     assert daily["2026-03-29"] == (3, 2, 0)
