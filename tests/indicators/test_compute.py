@@ -56,6 +56,7 @@ def test_quality_per_dataset(ind):
     assert (aed.version, aed.cells, aed.problem_cells, aed.problem_share) == (2, 100, 1, 0.01)
     assert (aed.warnings, aed.rules_failed, len(aed.rules_passed)) == (1, (), 8)
     assert (aed.blocked_attempts, aed.blocked_days, aed.blocked_now) == (0, 0, False)
+    assert aed.history == ((1, 0.05), (2, 0.01))  # the trend across versions
     toilets = q["toilets"]
     assert (toilets.problem_share, toilets.blocked_attempts) == (0.0, 1)
     assert (toilets.blocked_days, toilets.blocked_now) == (2.5, False)  # 03-02 09:00 → 03-04 21:00
@@ -104,6 +105,11 @@ def test_use_counts_in_the_period_only(ind):
     assert "removed-dataset" not in use  # counts of datasets no longer in the catalogue
     assert ind.api_site == 4
     assert ind.downloads_by_resource == (("aed", "csv", 2), ("toilets", "csv", 1))
+    assert ind.use_by_dataset_day == (
+        ("aed", "2026-03-29", 3, 2, 0),
+        ("aed", "2026-03-30", 0, 0, 5),
+        ("toilets", "2026-03-30", 0, 1, 0),
+    )
     daily = {d[0]: d[1:] for d in ind.use_daily}
     assert len(daily) == 30 and daily["2026-03-02"] == (0, 0, 0)
     assert daily["2026-03-29"] == (3, 2, 0)

@@ -174,3 +174,20 @@ def test_two_publishes_of_one_dataset_on_one_host_take_turns(tmp_path):
     first.join(5)
     second.join(5)
     assert order == ["a-in", "a-out", "b-in", "b-out"]
+
+
+def test_audit_records_carry_the_quality_figures_and_the_upload_time(tmp_path, catalogue, audit):
+    """What the EBPM indicators are computed from (tsunagu/indicators)."""
+    blocked = outcome(tmp_path, valid=False)
+    publish_dataset(catalogue, manifest(tmp_path), [blocked], standard_title="AED", audit=audit)
+    publish_dataset(
+        catalogue, manifest(tmp_path), [outcome(tmp_path)], standard_title="AED", audit=audit,
+        received="2026-03-01T09:00:00+00:00",
+    )  # fmt: skip
+    first, second = audit.entries()
+    assert first["quality"]["kashiwa-aed"]["problem_cells"] == 1  # row 3 名称; the file-level one
+    assert first["quality"]["kashiwa-aed"]["problems"]["error"] == 2  # is not a cell
+    assert (first["department"], first["standard"]) == ("kenko", "aed-installations")
+    assert first["department_title"] == {"ja": "健康政策課", "en": "Health"}
+    assert second["quality"]["kashiwa-aed"]["problem_cells"] == 0
+    assert second["received"] == "2026-03-01T09:00:00+00:00"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -68,6 +69,7 @@ def test_dashboard_in_japanese_and_english(client):
     assert "AED設置箇所一覧" in text and "未整備" in text
     assert 'data-chart="line"' in text and "<table data-chart-source>" in text
     assert "vendor/chart.js/chart.umd.min.js" in text and "/static/charts.js" in text
+    assert "/datasets/tsunagu-indicators" not in text  # not published yet: no link to a 404
     en = _get(client, "/dashboard?lang=en").get_data(as_text=True)
     assert "Open data indicators (EBPM)" in en and "Coverage" in en and "Not published" in en
 
@@ -127,6 +129,8 @@ def test_department_page_shows_its_to_do_list(app, client, published):
     assert "公開が止まっているデータ" in todo and "kashiwa-aed-2" in todo
     assert "緯度が範囲外です" in todo
     assert "直すとよい警告" in todo and "警告 4 件" in todo and "1-10" in todo
+    filtered = _get(client, "/dashboard?department=kenko").get_data(as_text=True)
+    assert "kashiwa-aed-2" in filtered.split('id="todo"')[1]  # also where no dataset is public
     other = _get(client, "/organisations/shimin").get_data(as_text=True)
     assert "いま対応が必要なものはありません。" in other
 
@@ -158,3 +162,35 @@ def test_any_numeric_table_offers_a_chosen_chart(client):
     assert '<option value="line">' in charts
     plain = _get(client, "/datasets/hostile").get_data(as_text=True)
     assert 'id="charts"' not in plain  # no numeric column, no chart
+
+
+def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, published, data_path):
+    from tests.webapp.test_upload import csrf_token, post_upload, sign_in, upload_id
+    from tsunagu.webapp.auth import TokenStore
+
+    settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, catalogue=published)
+    token = TokenStore(settings.database).create("kenko").token
+    client = app.test_client()
+    assert sign_in(client, token).status_code == 303
+    ident = upload_id(post_upload(client, data_path("webapp/aed_good.csv")))
+    page = client.get(f"/upload/{ident}")
+    publish = client.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
+    assert publish.status_code == 303
+    [timed] = client.get("/api/v1/indicators").get_json()["upload_to_publication"]
+    assert timed["dataset_id"] == "kashiwa-aed-upload" and timed["department"] == "kenko"
+    assert 0 <= timed["days"] < 0.01  # seconds, in days
+    assert timed["start"] <= timed["end"]
+    text = client.get("/dashboard").get_data(as_text=True)
+    assert "登録→公開" in text.split('id="responsiveness"')[1]
+    rejected = upload_id(
+        post_upload(client, data_path("webapp/aed_missing_name.csv"), dataset_id="kashiwa-aed-2")
+    )
+    assert client.get(f"/upload/{rejected}").status_code == 200
+    todo = client.get("/organisations/kenko").get_data(as_text=True).split('id="todo"')[1]
+    assert "公開できなかった登録" in todo and "kashiwa-aed-2" in todo
+    assert "aed_missing_name" not in todo  # the file's own name stays private
+    assert re.search(r"エラー [1-9][0-9]* 件", todo)
+    section = todo.split("公開できなかった登録")[1].split("</ul>")[0]
+    assert "kashiwa-aed-upload" not in section  # published, so not in the list

@@ -106,7 +106,7 @@ def _get(url: str, agent: str, **params: str) -> int:
         "Referer": "https://example.org/probe7f3a",
         "Connection": "close",  # a new connection each time: requests spread over both workers
     }
-    return requests.get(url, headers=headers, params=params, timeout=10).status_code
+    return requests.get(url, headers=headers, params=params, timeout=60).status_code
 
 
 def _visit(url: str, agent: str, pages: int, downloads: int, api: int) -> None:

@@ -131,6 +131,7 @@ class QualityRow:
     blocked_attempts: int
     blocked_days: float  # total days blocked in the period's spans (open span: until now)
     blocked_now: bool
+    history: tuple[tuple[int | None, float | None], ...] = ()  # (version, share) per publication
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Indicators:
     use_daily: tuple[tuple[str, int, int, int], ...]  # (day, page views, downloads, api)
     downloads_by_resource: tuple[tuple[str, str, int], ...]  # (dataset, resource key, n)
     api_site: int  # API requests about no single dataset (search, lists)
+    use_by_dataset_day: tuple[tuple[str, str, int, int, int], ...]  # (dataset, day, p, d, api)
     upload_to_publication: tuple[Interval, ...]
     blocked_to_fixed: tuple[Interval, ...]
     summary: dict[str, Any] = field(default_factory=dict)
@@ -226,7 +228,7 @@ def compute(
         for d in datasets
     }
     spans = _blocked_spans(audit, owners, period)
-    use, use_daily, by_resource, api_site = _use(facts.usage, datasets, period, department)
+    use = _use(facts.usage, datasets, period, department)
     received = _upload_to_publication(audit, owners, period)
     fixed = tuple(s for s in spans if s.end is not None and period.holds(parse_instant(s.end)))
     result = Indicators(
@@ -238,10 +240,11 @@ def compute(
         quality=_quality(datasets, versions, audit, spans, period),
         quality_trend=_quality_trend(audit, period),
         freshness=tuple(_freshness(d, versions[d.meta.id], period) for d in datasets),
-        use=use,
-        use_daily=use_daily,
-        downloads_by_resource=by_resource,
-        api_site=api_site,
+        use=use.rows,
+        use_daily=use.daily,
+        downloads_by_resource=use.by_resource,
+        api_site=use.site,
+        use_by_dataset_day=use.by_dataset_day,
         upload_to_publication=received,
         blocked_to_fixed=fixed,
     )
@@ -379,9 +382,15 @@ def _quality(
     period: Period,
 ) -> tuple[QualityRow, ...]:
     latest: dict[str, dict[str, Any]] = {}
+    history: dict[str, list[tuple[int | None, float | None]]] = defaultdict(list)
     for e in audit:
         if e.get("action") == "publish" and e.get("quality"):
             latest[e["dataset"]] = e
+            q = _merged_quality(e)
+            if e.get("result") != "unchanged" and q is not None:
+                history[e["dataset"]].append(
+                    (e.get("version"), _share(q["problem_cells"], q["cells"]))
+                )
     attempts = Counter(
         e["dataset"]
         for e in audit
@@ -412,6 +421,7 @@ def _quality(
                 blocked_attempts=attempts.get(dataset_id, 0),
                 blocked_days=round(sum(s.days for s in in_period), 2),
                 blocked_now=any(s.end is None for s in own),
+                history=tuple(history.get(dataset_id, ())),
             )
         )
     return tuple(rows)
@@ -476,19 +486,24 @@ def _freshness(
 
 
 # -- use ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _UseFigures:
+    rows: tuple[UseRow, ...]
+    daily: tuple[tuple[str, int, int, int], ...]
+    by_resource: tuple[tuple[str, str, int], ...]
+    site: int
+    by_dataset_day: tuple[tuple[str, str, int, int, int], ...]
+
+
 def _use(
     usage: Iterable[UsageRow],
     datasets: list[DatasetRecord],
     period: Period,
     department: str | None,
-) -> tuple[
-    tuple[UseRow, ...],
-    tuple[tuple[str, int, int, int], ...],
-    tuple[tuple[str, str, int], ...],
-    int,
-]:
+) -> _UseFigures:
     owners = {d.meta.id: d.meta.organisation for d in datasets}
     per: dict[str, Counter[str]] = defaultdict(Counter)
+    per_day: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     daily: dict[str, Counter[str]] = defaultdict(Counter)
     resources: Counter[tuple[str, str]] = Counter()
     site = 0
@@ -507,6 +522,7 @@ def _use(
         if row.dataset_id not in owners:
             continue  # a dataset since removed, another department's, or the platform's own
         per[row.dataset_id][row.kind] += row.count
+        per_day[(row.dataset_id, row.day)][row.kind] += row.count
         daily[row.day][row.kind] += row.count
         if row.kind == "download":
             resources[(row.dataset_id, row.resource_key)] += row.count
@@ -516,7 +532,10 @@ def _use(
     )
     series = tuple((d, c["page"], c["download"], c["api"]) for d, c in sorted(daily.items()))
     by_resource = tuple((ds, key, n) for (ds, key), n in sorted(resources.items()))
-    return rows, series, by_resource, site
+    by_dataset_day = tuple(
+        (ds, d, c["page"], c["download"], c["api"]) for (ds, d), c in sorted(per_day.items())
+    )
+    return _UseFigures(rows, series, by_resource, site, by_dataset_day)
 
 
 # -- responsiveness ----------------------------------------------------------------------

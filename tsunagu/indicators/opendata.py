@@ -122,6 +122,12 @@ def _quality_rows(ind: Indicators) -> list[Row]:
                  status="blocked" if q.blocked_now else ""),
         ]  # fmt: skip
     out += [
+        _row(ind, "problem_cell_share_by_version", share, "share", department=q.department,
+             dataset=q.dataset_id, subject=str(version))
+        for q in ind.quality
+        for version, share in q.history
+    ]  # fmt: skip
+    out += [
         _row(ind, "problem_cell_share_by_day", share, "share", subject=day)
         for day, share, _datasets in ind.quality_trend
     ]
@@ -137,6 +143,7 @@ def _freshness_rows(ind: Indicators) -> list[Row]:
 
 
 def _use_rows(ind: Indicators) -> list[Row]:
+    owners = {u.dataset_id: u.department for u in ind.use}
     out = []
     for u in ind.use:
         about = {"department": u.department, "dataset": u.dataset_id}
@@ -149,6 +156,15 @@ def _use_rows(ind: Indicators) -> list[Row]:
         _row(ind, "downloads_by_resource", n, "count", dataset=dataset, subject=key)
         for dataset, key, n in ind.downloads_by_resource
     ]
+    for dataset, day, pages, downloads, api in ind.use_by_dataset_day:
+        about = {"department": owners.get(dataset, ""), "dataset": dataset, "subject": day}
+        out += [
+            _row(ind, name, n, "count", **about)
+            for name, n in (("page_views_by_dataset_day", pages),
+                            ("downloads_by_dataset_day", downloads),
+                            ("api_requests_by_dataset_day", api))
+            if n
+        ]  # fmt: skip
     for day, pages, downloads, api in ind.use_daily:
         out += [
             _row(ind, "page_views_by_day", pages, "count", subject=day),

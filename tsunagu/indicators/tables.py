@@ -136,14 +136,19 @@ def _quality(ind: Indicators, lang: str) -> Section:
         _t(lang, "ルール不合格", "Rules failed"),
         _t(lang, "公開停止の回数", "Blocked attempts"),
         _t(lang, "停止日数", "Days blocked"),
+        _t(lang, "版ごとの推移", "By version"),
     )
     body = [
         (q.dataset_id, _blank(q.version), _blank(q.cells), _blank(q.problem_cells),
          _blank(q.problem_share), _blank(q.warnings), len(q.rules_passed),
-         " ".join(q.rules_failed), q.blocked_attempts, q.blocked_days)
+         " ".join(q.rules_failed), q.blocked_attempts, q.blocked_days, _history(q.history))
         for q in ind.quality
     ]  # fmt: skip
     return Section("quality", _t(lang, "品質", "Quality"), header, body)
+
+
+def _history(history: tuple[tuple[int | None, float | None], ...]) -> str:
+    return " → ".join(f"v{v}: {'' if share is None else share}" for v, share in history)
 
 
 def _use(ind: Indicators, lang: str) -> Section:

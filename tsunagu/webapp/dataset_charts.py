@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -67,9 +68,23 @@ def _label_column(frame: pd.DataFrame, numeric: dict[str, pd.Series]) -> str | N
     return next((c for c in frame.columns if c not in numeric and c not in NOT_MEASURES), None)
 
 
+@lru_cache(maxsize=64)
 def chart_data(csv_path: Path, max_rows: int = MAX_ROWS) -> ChartData:
-    """Chart tables for a published standard CSV (UTF-8, header in the first row)."""
-    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """Chart tables for a published standard CSV (UTF-8, header in the first row).
+
+    Cached by path: published files are stored content-addressed, so a path never changes
+    content. Only a population table is read whole (its pyramid sums every area, and such
+    tables are small); any other table is read no further than the rows it charts.
+    """
+    header = pd.read_csv(csv_path, dtype=str, nrows=0, encoding="utf-8-sig").columns
+    whole = any(AGE_COLUMN.match(str(c)) for c in header)
+    frame = pd.read_csv(
+        csv_path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        nrows=None if whole else max_rows + 1,
+    )
     numeric = _numeric_columns(frame)
     data = ChartData()
     if not numeric or frame.empty:

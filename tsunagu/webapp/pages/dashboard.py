@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from tsunagu.errors import DatasetNotFound
 from tsunagu.indicators.compute import Indicators, compute, parse_day
 from tsunagu.indicators.gather import gather
-from tsunagu.indicators.opendata import TABLE_SCHEMA, rows, to_json
+from tsunagu.indicators.opendata import DATASET_ID, TABLE_SCHEMA, rows, to_json
 from tsunagu.webapp.context import web
 
 bp = Blueprint("dashboard", __name__)
@@ -36,14 +37,21 @@ def dashboard() -> str:
     ind = _indicators(department)
     known = {d.slug for d in ind.departments}
     if department and department not in known:
-        from tsunagu.errors import DatasetNotFound
-
         raise DatasetNotFound(
             f"no department {department!r}", message_ja=f"部署「{department}」はありません"
         )
     quality_rows = [(day, round(share * 100, 2)) for day, share, _ in ind.quality_trend]
+    try:
+        web().catalogue.get_dataset(DATASET_ID)
+        published = True
+    except DatasetNotFound:  # `tsunagu report --publish` has not run yet: no link to a 404
+        published = False
     return render_template(
-        "dashboard.html", ind=ind, department=department, quality_rows=quality_rows
+        "dashboard.html",
+        ind=ind,
+        department=department,
+        quality_rows=quality_rows,
+        indicators_published=published,
     )
 
 
@@ -85,7 +93,29 @@ def department_todo(org_id: str) -> dict[str, list[Any]]:
         "late": late[:MAX_TODO],
         "warned": warned[:MAX_TODO],
         "blocked": [(q, reasons.get(q.dataset_id, "")) for q in blocked][:MAX_TODO],
+        "uploads": rejected_uploads(ctx.settings, org_id)[:MAX_TODO],
     }
+
+
+def rejected_uploads(settings: Any, org_id: str) -> list[dict[str, Any]]:
+    """The department's uploads that could not be published: for each dataset id, its newest
+    upload when that one was found invalid or failed (only the id, the date and the number of
+    blocking problems: never the file's name or content, this page is public)."""
+    from tsunagu.webapp.uploads import UploadStore
+
+    newest: dict[str, Any] = {}
+    for upload in UploadStore(settings).for_department(org_id):  # newest first
+        newest.setdefault(str(upload.status.get("dataset_id", "")), upload)
+    out = []
+    for dataset_id, upload in sorted(newest.items()):
+        if upload.state not in ("invalid", "failed"):
+            continue
+        counts = [o.get("counts", {}) for o in upload.status.get("outcomes", [])]
+        errors = sum(c.get("error", 0) + c.get("block", 0) for c in counts)
+        created = str(upload.status.get("created", ""))[:10]
+        out.append({"dataset_id": dataset_id, "date": created, "errors": errors,
+                    "state": upload.state})  # fmt: skip
+    return out
 
 
 def gather_blocked(settings: Any) -> list[dict[str, Any]]:
