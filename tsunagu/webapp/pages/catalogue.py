@@ -76,14 +76,38 @@ def home() -> str:
 
 @bp.get("/datasets")
 def datasets() -> str:
+    from tsunagu.catalogue.base import SearchPage
+    from tsunagu.webapp.blocked import blocked_matching
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.ranking import SORTS, default_sort, ordered
+
     q = request.args.get("q", "")[:200]
     filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
     number = _page_number()
-    page = web().catalogue.search(q, filters, start=(number - 1) * PER_PAGE, rows=PER_PAGE)
+    sort = request.args.get("sort", "")
+    sort = sort if sort in SORTS else default_sort(q)
+    found = web().catalogue.search(q, filters, rows=10_000)  # every match, then ordered here
+    results = ordered(found.results, q, sort, current_lang())
+    start = (number - 1) * PER_PAGE
+    page = SearchPage(tuple(results[start : start + PER_PAGE]), found.count, found.facets)
     pages = max(1, -(-page.count // PER_PAGE))
-    titles = _titles(web().catalogue.search("", rows=10_000).results)
+    everything = web().catalogue.search("", rows=10_000).results
+    titles = _titles(everything)
+    settings = web().settings
+    blocked = blocked_matching(
+        q, settings.data_dir, settings.datasets_dir, {r.meta.id for r in everything}
+    )
     return render_template(
-        "datasets.html", page=page, q=q, filters=filters, number=number, pages=pages, titles=titles
+        "datasets.html",
+        page=page,
+        q=q,
+        filters=filters,
+        number=number,
+        pages=pages,
+        titles=titles,
+        sort=sort,
+        sorts=list(SORTS),
+        blocked=blocked,
     )
 
 
