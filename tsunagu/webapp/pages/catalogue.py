@@ -129,7 +129,64 @@ def dataset(dataset_id: str) -> str:
         overdue=is_overdue(record.meta.update_frequency, record.modified),
         due=next_due(record.meta.update_frequency, record.modified),
         has_geojson=any(r.key == "geojson" for r in record.resources),
+        **_dataset_facts(record),
     )
+
+
+def _dataset_facts(record) -> dict:
+    """Licence, credit line, names in the page's language, feeds, related datasets (issue 13)."""
+    from tsunagu.webapp.dataset_facts import (
+        frequency_label,
+        related,
+        scheduled_update,
+        standard_label,
+    )
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.licences import credit_line, licence
+    from tsunagu.webapp.pages.site import site_title
+
+    lang = current_lang()
+    meta = record.meta
+    settings = web().settings
+    title = meta.title_en if lang == "en" and meta.title_en else meta.title_ja
+    page_url = url_for("catalogue.dataset", dataset_id=meta.id, _external=True)
+    extra = {"lang": "en"} if lang == "en" else {}
+    feed_title = f"{title}（更新情報）" if lang != "en" else f"{title}: updates"
+    description = (
+        meta.description_en if lang == "en" and meta.description_en else meta.description_ja
+    )
+    everything = web().catalogue.search("", rows=10_000).results
+    return {
+        "licence": licence(meta.licence),
+        "credit": credit_line(
+            lang=lang,
+            publisher=site_title(lang),
+            title=title,
+            page_url=page_url,
+            licence_id=meta.licence,
+        ),
+        "frequency": frequency_label(meta.update_frequency, lang),
+        "scheduled": scheduled_update(meta.update_frequency, record.modified),
+        "standard_name": standard_label(
+            meta.standard, meta.standard_title, lang, settings.schemas_dir
+        ),
+        "related": related(record, everything),
+        "og_title": title,
+        "og_type": "article",
+        "og_description": description,
+        "feed_links": [
+            {
+                "type": "application/atom+xml",
+                "title": f"{feed_title} (Atom)",
+                "href": url_for("feed_api.changes_atom", dataset=meta.id, **extra),
+            },
+            {
+                "type": "application/feed+json",
+                "title": f"{feed_title} (JSON Feed)",
+                "href": url_for("feed_api.changes_json", dataset=meta.id, **extra),
+            },
+        ],
+    }
 
 
 @bp.get("/organisations")

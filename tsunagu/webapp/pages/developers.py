@@ -119,6 +119,7 @@ def portal() -> str:
     from tsunagu.maps.layers import geojson_key
     from tsunagu.webapp.i18n import current_lang
     from tsunagu.webapp.licences import credit_line, licence
+    from tsunagu.webapp.pages.site import site_title
 
     records = sorted(web().catalogue.search("", rows=10_000).results, key=lambda r: r.meta.id)
     chosen = _dataset_choice(records)
@@ -135,7 +136,7 @@ def portal() -> str:
             licence=licence(meta.licence),
             credit=credit_line(
                 lang=lang,
-                publisher=web().settings.site_title,
+                publisher=site_title(lang),
                 title=title,
                 page_url=url_for("catalogue.dataset", dataset_id=meta.id, _external=True),
                 licence_id=meta.licence,

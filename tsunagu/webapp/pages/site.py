@@ -15,8 +15,6 @@ from flask.wrappers import Response
 from tsunagu.webapp.context import web
 
 bp = Blueprint("site_pages", __name__)
-#: The city's name in English pages (the setting holds the Japanese name).
-CITY_EN = {"千葉県柏市": "Kashiwa City, Chiba"}
 
 
 @bp.get("/about")
@@ -36,10 +34,33 @@ def favicon() -> Response:
     return redirect(url_for("static", filename="favicon.svg"), code=301)  # type: ignore[return-value]
 
 
+def site_title(lang: str) -> str:
+    settings = web().settings
+    return (
+        settings.site_title_en if lang == "en" and settings.site_title_en else settings.site_title
+    )
+
+
+def city_name(lang: str) -> str:
+    settings = web().settings
+    if lang == "en" and settings.municipality_name_en:
+        return settings.municipality_name_en
+    return settings.municipality_name
+
+
 @bp.app_context_processor
 def _site_globals() -> dict[str, str]:
+    """The site's and city's names in the page's language (registered after the catalogue's
+    processor, so ``site_title`` here wins on English pages)."""
     from tsunagu.webapp.i18n import current_lang
 
-    settings = web().settings
-    name = settings.municipality_name
-    return {"city_name": CITY_EN.get(name, name) if current_lang() == "en" else name}
+    lang = current_lang()
+    return {"city_name": city_name(lang), "site_title": site_title(lang)}
+
+
+@bp.app_template_filter("tag_label")
+def _tag_label(tag: str) -> str:
+    from tsunagu.webapp.dataset_facts import tag_label
+    from tsunagu.webapp.i18n import current_lang
+
+    return tag_label(tag, current_lang())
