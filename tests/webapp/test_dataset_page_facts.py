@@ -99,3 +99,11 @@ def test_terms_page_says_what_the_site_records(client):
     conf = (Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(encoding="utf-8")
     log_format = re.search(r"access_log_format = '([^']+)'", conf).group(1)
     assert "%(U)s" in log_format and "%(q)s" not in log_format and "%(r)s" not in log_format
+
+
+def test_english_list_names_standards_and_tags_in_english(client):
+    page = client.get("/datasets?lang=en").get_data(as_text=True)
+    cards = " ".join(re.findall(r'<p class="meta">(.*?)</p>', page, re.S))
+    assert "Public toilets" in cards and "公衆トイレ一覧" not in cards
+    facets = page[page.index("<aside") : page.index("</aside>")]
+    assert "Disaster prevention" in facets and "防災" not in facets

@@ -32,7 +32,9 @@ def _page_number() -> int:
 
 def _titles(records) -> dict[str, str]:
     """Display names for facet values (department and standard slugs) in the current language."""
+    from tsunagu.webapp.dataset_facts import tag_label
     from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.pages.site import _standard_name
 
     en = current_lang() == "en"
     titles: dict[str, str] = {}
@@ -43,7 +45,9 @@ def _titles(records) -> dict[str, str]:
             if en and meta.organisation_title_en
             else meta.organisation_title_ja
         )
-        titles[meta.standard] = meta.standard_title or meta.standard
+        titles[meta.standard] = _standard_name(meta) if en else meta.standard_title or meta.standard
+        for tag in meta.tags:
+            titles.setdefault(tag, tag_label(tag, "en" if en else "ja"))
     return titles
 
 

@@ -64,3 +64,14 @@ def _tag_label(tag: str) -> str:
     from tsunagu.webapp.i18n import current_lang
 
     return tag_label(tag, current_lang())
+
+
+@bp.app_template_filter("standard_name")
+def _standard_name(meta: object) -> str:
+    """A dataset's standard by name in the page's language (English from the registry)."""
+    from tsunagu.webapp.dataset_facts import standard_label
+    from tsunagu.webapp.i18n import current_lang
+
+    slug = getattr(meta, "standard", "")
+    fallback = getattr(meta, "standard_title", "") or slug
+    return standard_label(slug, fallback, current_lang(), web().settings.schemas_dir)
