@@ -17,6 +17,10 @@ def error_body(status: int, code: str, message: str) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    from tsunagu.webapp.error_pages import error_text
+
+    app.jinja_env.globals["error_text"] = error_text
+
     @app.errorhandler(TsunaguError)
     def _tsunagu(exc: TsunaguError):
         return _respond(exc.http_status, exc.code, exc.message_ja, exc.message_en)
@@ -31,8 +35,9 @@ def init_app(app: Flask) -> None:
         from tsunagu.webapp.error_pages import error_text
 
         text = error_text(status)
-        custom = exc.description and exc.description != type(exc).description
-        return _respond(status, code, text.help_ja, exc.description if custom else text.help_en)
+        if exc.description and exc.description != type(exc).description:  # our own abort text
+            return _respond(status, code, exc.description, exc.description)
+        return _respond(status, code, text.help_ja, text.help_en)
 
 
 def _respond(status: int, code: str, message_ja: str, message_en: str):
