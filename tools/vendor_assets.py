@@ -25,14 +25,19 @@ COPIES = (
     ),
     ("chart.js", ("chart.umd.min.js",), "chart.js"),  # dashboard and dataset-page charts
 )
-LICENCES = ("LICENSE", "LICENSE.md", "MIT-LICENCE.txt", "MIT-LICENSE.txt")
+#: Packages whose browser files sit at the package root instead of dist/ (same shape).
+#: swagger-ui-dist: the interactive API reference on /developers/reference.
+ROOT_COPIES = (("swagger-ui-dist", ("swagger-ui-bundle.js", "swagger-ui.css"), "swagger-ui"),)
+LICENCES = ("LICENSE", "LICENSE.md", "MIT-LICENCE.txt", "MIT-LICENSE.txt", "NOTICE")
 
 
 def vendor(node_modules: Path = NODE_MODULES, target: Path = VENDOR) -> list[Path]:
     """Copy every listed file; fail naming the missing one (and `npm ci`) if a package is absent."""
     written: list[Path] = []
-    for package, names, folder in COPIES:
-        dist = node_modules / package / "dist"
+    entries = [(p, n, f, "dist") for p, n, f in COPIES]
+    entries += [(p, n, f, "") for p, n, f in ROOT_COPIES]
+    for package, names, folder, sub in entries:
+        dist = node_modules / package / sub if sub else node_modules / package
         out = target / folder
         out.mkdir(parents=True, exist_ok=True)
         for name in names:

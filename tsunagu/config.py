@@ -77,6 +77,10 @@ class Settings:
         "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
     )
     site_title: str = _setting("柏市オープンデータ", "Name of the site shown in page headers.")
+    site_title_en: str = _setting(
+        "Kashiwa City Open Data", "Name of the site on English pages and in English feeds."
+    )
+    municipality_name_en: str = _setting("Kashiwa City, Chiba", "The city's name on English pages.")
     tile_url: str = _setting(
         "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", "Basemap tile URL template."
     )

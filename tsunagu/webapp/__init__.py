@@ -80,4 +80,8 @@ def create_app(
     from tsunagu.webapp.api import index as api_index
 
     app.register_blueprint(api_index.bp)  # /api and /api/v1 answer an index, not 404
+    from tsunagu.webapp.pages import developers, site
+
+    app.register_blueprint(developers.bp)  # /developers and the interactive API reference
+    app.register_blueprint(site.bp)  # /about, /terms, /favicon.ico
     return app

@@ -17,6 +17,10 @@ def error_body(status: int, code: str, message: str) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    from tsunagu.webapp.error_pages import error_text
+
+    app.jinja_env.globals["error_text"] = error_text
+
     @app.errorhandler(TsunaguError)
     def _tsunagu(exc: TsunaguError):
         return _respond(exc.http_status, exc.code, exc.message_ja, exc.message_en)
@@ -24,12 +28,41 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "-")
-        return _respond(exc.code or 500, code, exc.description or "", exc.description or "")
+        status = exc.code or 500
+        if wants_json():
+            return _respond(status, code, exc.description or "", exc.description or "")
+        # Pages: werkzeug's developer sentence is replaced by the site's own words.
+        from tsunagu.webapp.error_pages import error_text
+
+        text = error_text(status)
+        if exc.description and exc.description != type(exc).description:  # our own abort text
+            return _respond(status, code, exc.description, exc.description)
+        return _respond(status, code, text.help_ja, text.help_en)
 
 
 def _respond(status: int, code: str, message_ja: str, message_en: str):
     if wants_json():
         return error_body(status, code, message_en), status
+    from tsunagu.webapp.error_pages import error_text
+
     return render_template(
-        "error.html", status=status, message_ja=message_ja, message_en=message_en
+        "error.html",
+        status=status,
+        message_ja=message_ja,
+        message_en=message_en,
+        error=error_text(status),
+        blocked=_blocked_dataset() if status == 404 else None,
     ), status
+
+
+def _blocked_dataset():
+    """The blocked dataset a missing dataset page is about, if that is why it is missing."""
+    if request.endpoint != "catalogue.dataset" or not request.view_args:
+        return None
+    from tsunagu.webapp.blocked import blocked_datasets
+    from tsunagu.webapp.context import web
+
+    settings = web().settings
+    wanted = request.view_args.get("dataset_id")
+    found = blocked_datasets(settings.data_dir, settings.datasets_dir, set())
+    return next((b for b in found if b.id == wanted), None)

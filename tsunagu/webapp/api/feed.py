@@ -143,10 +143,17 @@ def _selected() -> tuple[list[Entry], str, str]:
     items = entries(web().catalogue, dataset=dataset)
     words = WORDS[lang]
     if dataset is None:
-        return items, lang, words["feed"].format(site=web().settings.site_title)
+        return items, lang, words["feed"].format(site=_site_title(lang))
     meta = web().catalogue.get_dataset(dataset).meta
     name = meta.title_en if lang == "en" and meta.title_en else meta.title_ja
     return items, lang, words["dataset_feed"].format(title=name)
+
+
+def _site_title(lang: str) -> str:
+    settings = web().settings
+    return (
+        settings.site_title_en if lang == "en" and settings.site_title_en else settings.site_title
+    )
 
 
 def _self_args() -> dict[str, str]:
@@ -208,7 +215,7 @@ def changes_atom() -> Response:
     _link(feed, own, "self", "application/atom+xml")
     _link(feed, _home(lang), "alternate", "text/html")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    _text(author, "name", web().settings.site_title)
+    _text(author, "name", _site_title(lang))
     for entry in items:
         node = ET.SubElement(feed, f"{{{ATOM}}}entry")
         _text(node, "id", _entry_id(entry))

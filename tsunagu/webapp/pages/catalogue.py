@@ -31,7 +31,9 @@ def _page_number() -> int:
 
 def _titles(records) -> dict[str, str]:
     """Display names for facet values (department and standard slugs) in the current language."""
+    from tsunagu.webapp.dataset_facts import tag_label
     from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.pages.site import _standard_name
 
     en = current_lang() == "en"
     titles: dict[str, str] = {}
@@ -42,7 +44,9 @@ def _titles(records) -> dict[str, str]:
             if en and meta.organisation_title_en
             else meta.organisation_title_ja
         )
-        titles[meta.standard] = meta.standard_title or meta.standard
+        titles[meta.standard] = _standard_name(meta) if en else meta.standard_title or meta.standard
+        for tag in meta.tags:
+            titles.setdefault(tag, tag_label(tag, "en" if en else "ja"))
     return titles
 
 
@@ -75,14 +79,38 @@ def home() -> str:
 
 @bp.get("/datasets")
 def datasets() -> str:
+    from tsunagu.catalogue.base import SearchPage
+    from tsunagu.webapp.blocked import blocked_matching
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.ranking import SORTS, default_sort, ordered
+
     q = request.args.get("q", "")[:200]
     filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
     number = _page_number()
-    page = web().catalogue.search(q, filters, start=(number - 1) * PER_PAGE, rows=PER_PAGE)
+    sort = request.args.get("sort", "")
+    sort = sort if sort in SORTS else default_sort(q)
+    found = web().catalogue.search(q, filters, rows=10_000)  # every match, then ordered here
+    results = ordered(found.results, q, sort, current_lang())
+    start = (number - 1) * PER_PAGE
+    page = SearchPage(tuple(results[start : start + PER_PAGE]), found.count, found.facets)
     pages = max(1, -(-page.count // PER_PAGE))
-    titles = _titles(web().catalogue.search("", rows=10_000).results)
+    everything = web().catalogue.search("", rows=10_000).results
+    titles = _titles(everything)
+    settings = web().settings
+    blocked = blocked_matching(
+        q, settings.data_dir, settings.datasets_dir, {r.meta.id for r in everything}
+    )
     return render_template(
-        "datasets.html", page=page, q=q, filters=filters, number=number, pages=pages, titles=titles
+        "datasets.html",
+        page=page,
+        q=q,
+        filters=filters,
+        number=number,
+        pages=pages,
+        titles=titles,
+        sort=sort,
+        sorts=list(SORTS),
+        blocked=blocked,
     )
 
 
@@ -103,7 +131,64 @@ def dataset(dataset_id: str) -> str:
         overdue=is_overdue(record.meta.update_frequency, record.modified),
         due=next_due(record.meta.update_frequency, record.modified),
         has_geojson=any(r.key == "geojson" for r in record.resources),
+        **_dataset_facts(record),
     )
+
+
+def _dataset_facts(record) -> dict:
+    """Licence, credit line, names in the page's language, feeds, related datasets (issue 13)."""
+    from tsunagu.webapp.dataset_facts import (
+        frequency_label,
+        related,
+        scheduled_update,
+        standard_label,
+    )
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.licences import credit_line, licence
+    from tsunagu.webapp.pages.site import site_title
+
+    lang = current_lang()
+    meta = record.meta
+    settings = web().settings
+    title = meta.title_en if lang == "en" and meta.title_en else meta.title_ja
+    page_url = url_for("catalogue.dataset", dataset_id=meta.id, _external=True)
+    extra = {"lang": "en"} if lang == "en" else {}
+    feed_title = f"{title}（更新情報）" if lang != "en" else f"{title}: updates"
+    description = (
+        meta.description_en if lang == "en" and meta.description_en else meta.description_ja
+    )
+    everything = web().catalogue.search("", rows=10_000).results
+    return {
+        "licence": licence(meta.licence),
+        "credit": credit_line(
+            lang=lang,
+            publisher=site_title(lang),
+            title=title,
+            page_url=page_url,
+            licence_id=meta.licence,
+        ),
+        "frequency": frequency_label(meta.update_frequency, lang),
+        "scheduled": scheduled_update(meta.update_frequency, record.modified),
+        "standard_name": standard_label(
+            meta.standard, meta.standard_title, lang, settings.schemas_dir
+        ),
+        "related": related(record, everything),
+        "og_title": title,
+        "og_type": "article",
+        "og_description": description,
+        "feed_links": [
+            {
+                "type": "application/atom+xml",
+                "title": f"{feed_title} (Atom)",
+                "href": url_for("feed_api.changes_atom", dataset=meta.id, **extra),
+            },
+            {
+                "type": "application/feed+json",
+                "title": f"{feed_title} (JSON Feed)",
+                "href": url_for("feed_api.changes_json", dataset=meta.id, **extra),
+            },
+        ],
+    }
 
 
 @bp.get("/organisations")
