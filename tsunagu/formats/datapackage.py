@@ -233,6 +233,8 @@ class DataPackageWriter:
 
     def write(self, draft: Draft, out_dir: Path, settings: Settings, *, stem: str) -> Path:
         schema = _registry_schema(settings, draft.schema) if draft.schema else None
+        if schema is not None:  # the department's own columns are published after the standard's
+            schema = schema.with_fields(draft.report.facts.get("extra_columns"))
         descriptor = build_descriptor(draft, out_dir, settings, schema, self._now())
         path = out_dir / PACKAGE_NAME
         descriptor["created"] = _unchanged_created(path, descriptor) or descriptor["created"]

@@ -76,7 +76,13 @@ class Normalize:
             slug = best.slug
             draft.report.facts["schema_recognised"] = {"slug": best.slug, "score": best.score}
         if layout is None:
-            same = [m for m in matches if m.slug == slug]
+            # The manifest's column targets name one layout's fields: that layout is meant.
+            targets = {t for t in (manifest.columns if manifest else {}).values() if t}
+            same = [
+                m
+                for m in matches
+                if m.slug == slug and targets <= set(registry.get(slug, m.layout).field_names)
+            ] or [m for m in matches if m.slug == slug]
             layout = same[0].layout if same and same[0].score >= RECOGNISE_MIN else "current"
         registry.get(slug, layout)  # raises SchemaNotFound with the known list
         return slug, layout
@@ -122,8 +128,34 @@ class Normalize:
             id_prefix=manifest.id_prefix if manifest else None,
             file_name=file_name,
         )
+        table = self._keep_extras(attrs, table, mapping, schema_in, manifest, report, file_name)
         self._settle_problems(report, first_new, table, origin)
         return table, origin
+
+    @staticmethod
+    def _keep_extras(
+        attrs: pd.DataFrame,
+        table: pd.DataFrame,
+        mapping: dict[str, str | None],
+        schema_in: Any,
+        manifest: Any,
+        report: Any,
+        file_name: str,
+    ) -> pd.DataFrame:
+        """The department's own columns, kept after the standard's (see normalize.extra_columns)."""
+        from tsunagu.normalize.extra_columns import extra_columns, keep_extra_columns
+
+        columns = [str(c) for c in attrs.columns]
+        named = set(schema_in.field_names) | set(table.columns)  # taken by its own name
+        used = {source for source, target in mapping.items() if target} | {
+            c for c in columns if c in named
+        }
+        excluded = {k for k, v in (manifest.columns if manifest else {}).items() if v is None}
+        extras = extra_columns(columns, used, excluded, list(table.columns))
+        if not extras:
+            return table
+        table, _ = keep_extra_columns(table, attrs, extras, report, file_name)
+        return table
 
     @staticmethod
     def _mapping(columns: list[str], schema: Any, manifest: Any) -> dict[str, str | None]:
