@@ -21,7 +21,7 @@ from tsunagu.normalize.wareki import to_iso_date
 if TYPE_CHECKING:
     from tsunagu.model import Report
 
-DATE_HEADER = re.compile(r"(年月日|日付|期日|指定日|開設日|設立日|認可日|date)$", re.IGNORECASE)
+DATE_HEADER = re.compile(r"(年月日|日付|期日|指定日|開設日|設立日|認可日)$|(^|[_\s])date$", re.I)
 DATE_SHARE = 0.9  # a column this much made of dates is a date column
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
