@@ -174,3 +174,55 @@ def test_map_proposes_value_mappings_and_save_creates_the_manifest(tmp_path):
     assert saved["values"] == {"災害種別_地震": {"○": "1"}}
     code, report = _report(folder)
     assert (code, _codes(report)) == (0, set())
+
+
+def test_weak_detection_stops_with_distinct_candidates_and_scores(tmp_path):
+    """A 避難所 list scores the same as 公衆無線LAN: no guess, exit 2, each standard once."""
+    header = "NO,市区町村コード,名称,名称_カナ,住所,緯度,経度,電話番号,備考\n"
+    row = "1,222127,二区防災センター,ニク,静岡県焼津市本町5-9-1,34.86,138.32,(054)628-3359,\n"
+    (tmp_path / "hinanjo.csv").write_text(header + row, encoding="utf-8")
+    result = _run(tmp_path, "validate", "hinanjo.csv", "--report-json", "report.json")
+    assert result.returncode == 2, result.stdout[-2000:]
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    candidates = report["facts"]["schema_undecided"]
+    slugs = [c["slug"] for c in candidates]
+    assert len(slugs) == len(set(slugs)) >= 2
+    assert all(0 < c["score"] <= 1 for c in candidates)
+    message = next(g for g in report["groups"] if g["code"] == "schema-unrecognised")["message"]
+    assert all(slug in message["en"] for slug in slugs)
+    named = _run(tmp_path, "validate", "hinanjo.csv", "--schema", "designated-evacuation-shelters")
+    assert named.returncode in (0, 1)
+
+
+def test_combined_coordinates_are_hinted_proposed_and_split_through_the_manifest(tmp_path):
+    folder = tmp_path / "datasets" / "takamatsu" / "kenko" / "aed"
+    folder.mkdir(parents=True)
+    (folder.parents[1] / "municipality.yaml").write_text(
+        'code: "372013"\nname: 香川県高松市\narea: [133.85, 34.10, 134.25, 34.45]\n'
+        "departments: {kenko: 保健所}\n",
+        "utf-8",
+    )
+    header = "名称,名称_カナ,住所,設置位置,location\n"
+    rows = "".join(
+        f'施設{i},シセツ,高松市番町1-8-15,1階,"34.3409205{i},134.0452297{i}"\n' for i in range(3)
+    )
+    (folder / "aed.csv").write_text(header + rows, encoding="utf-8")
+    mapped = _run(
+        folder, "map", "aed.csv", "--schema", "aed-installations", "--layout", "suisho2020"
+    )
+    assert "location → [緯度, 経度]" in mapped.stdout
+    manifest = {
+        "id": "takamatsu-aed", "title": "高松市AED", "department": "kenko",
+        "standard": "aed-installations", "layout": "suisho2020", "sources": ["aed.csv"],
+    }  # fmt: skip
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), "utf-8")
+    code, report = _report(folder)
+    assert ("coordinates-combined-column", "location") in _codes(report)
+    manifest["columns"] = {"location": ["緯度", "経度"]}
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), "utf-8")
+    code, report = _report(folder)
+    assert (code, _codes(report)) == (0, set())
+    converted = _run(folder, "convert", "dataset.yaml", "--out", "out")
+    assert converted.returncode == 0, converted.stdout[-2000:]
+    geojson = json.loads(next((folder / "out").rglob("*.geojson")).read_text("utf-8"))
+    assert geojson["features"][0]["geometry"]["coordinates"] == [134.0452297, 34.3409205]
