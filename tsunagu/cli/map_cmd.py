@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 import yaml
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +19,9 @@ from rich.table import Table
 from tsunagu.errors import FormatError
 from tsunagu.formats import read_file
 from tsunagu.formats.base import ReadOptions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.command("map")
