@@ -139,11 +139,15 @@ def test_artifact_outside_package_directory_is_refused(published, outputs_settin
     assert caught.value.code == "datapackage-artifact-outside"
 
 
-def test_package_without_manifest_is_a_program_fault(tmp_path, settings):
-    draft = Draft(source=Source(Path("aed.csv")), table=pd.DataFrame())
-    with pytest.raises(PublishError) as caught:
-        DataPackageWriter().write(draft, tmp_path, settings, stem="aed")
-    assert caught.value.code == "datapackage-no-manifest"
+def test_single_file_without_manifest_is_named_after_the_file(tmp_path, settings):
+    """``tsunagu convert FILE --out DIR`` has no manifest: the package still gets written."""
+    draft = Draft(source=Source(Path("AED 一覧.csv")), table=pd.DataFrame())
+    path = DataPackageWriter().write(draft, tmp_path, settings, stem="aed")
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    assert descriptor["name"] == "aed"  # Frictionless names are lower-case ASCII
+    assert descriptor["title"] == "AED 一覧"
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    assert "x-department" not in descriptor
 
 
 def test_republishing_the_same_files_keeps_the_package_byte_identical(published, outputs_settings):

@@ -76,3 +76,26 @@ def test_find_cp932_traps_handles_duplicate_column_names():
     table = pd.DataFrame([["①", "②"]], columns=["備考", "備考"], index=pd.Index([2]), dtype=str)
     problems = find_cp932_traps(table, "x.csv")
     assert [(p.location.row, p.params["char"]) for p in problems] == [(2, "①"), (2, "②")]
+
+
+def test_a_character_without_a_standard_form_is_never_suggested_as_its_own_replacement():
+    """賴 (IBM extension) has no standard form: the message suggests nothing rather than 賴."""
+    code, char, suggestion, severity = first_trap("賴母木")
+    assert (code, char, suggestion, severity) == (
+        "platform-dependent-char-no-standard", "賴", "", Severity.INFO,
+    )  # fmt: skip
+    assert all(
+        suggestion != c
+        for c in vendor_chars()
+        if (found := first_trap(c)) is not None
+        for _, _, suggestion, _ in [found]
+    )
+    from tsunagu.errors import Location, Problem
+
+    problem = Problem(
+        code,
+        severity,
+        Location(file="f.csv", row=2),
+        {"char": char, "codepoint": "U+8CF4", "suggestion": ""},
+    )
+    assert "賴" in problem.message("ja") and "「」" not in problem.message("ja")

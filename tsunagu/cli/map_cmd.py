@@ -20,7 +20,7 @@ from tsunagu.errors import FormatError
 from tsunagu.formats import read_file
 from tsunagu.formats.base import ReadOptions
 
-if TYPE_CHECKING:  # `tsunagu --help` must not import pandas
+if TYPE_CHECKING:
     import pandas as pd
 
 
@@ -67,13 +67,14 @@ def command(obj: dict, file: Path, schema_slug: str, layout: str, sheet: str | N
     if missing:
         click.echo("必須列が未対応 / required columns not mapped: " + ", ".join(missing))
     values = _propose_values(draft.table, accepted, schema)
+    splits = _propose_splits(draft.table, accepted, schema)
     if save:
         if manifest is None:
             manifest = file.parent / "dataset.yaml"
             if not manifest.exists():
                 create_manifest(manifest, file, schema_slug, layout, department)
                 click.echo(f"作成しました / created: {manifest}")
-        save_mapping(manifest, accepted, values)
+        save_mapping(manifest, {**accepted, **splits}, values)
         click.echo(f"保存しました / saved: {manifest}")
 
 
@@ -99,6 +100,26 @@ def _propose_values(
             table_out.add_row(*row)
         Console().print(table_out)
     return sure
+
+
+def _propose_splits(table: pd.DataFrame, accepted: dict[str, str], schema: Any) -> dict[str, list]:
+    """A column holding both coordinates (34.34,134.04) where the standard has 緯度/経度 that no
+    column fills: propose splitting it, in the order its values are written."""
+    from tsunagu.normalize.combined_coordinates import recognise
+
+    if not {"緯度", "経度"} <= set(schema.field_names) or {"緯度", "経度"} & set(accepted.values()):
+        return {}
+    for column in table.columns:
+        if str(column) in accepted:
+            continue
+        found = recognise(str(column), table[column])
+        if found is not None:
+            click.echo(
+                f"座標の分割 / split coordinates: {column} → [{', '.join(found.order)}] "
+                f"({found.matched}/{found.filled})"
+            )
+            return {str(column): list(found.order)}
+    return {}
 
 
 def create_manifest(
@@ -140,7 +161,7 @@ def create_manifest(
 
 def save_mapping(
     manifest: Path,
-    mapping: dict[str, str | None],
+    mapping: dict[str, Any],
     values: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """Merge the accepted mapping into ``columns:`` and the sure value mappings into

@@ -12,22 +12,35 @@ from tsunagu.messages import render
 from tsunagu.publisher.batch import Outcome
 
 VERDICT = {
-    "ja": {"valid": "公開可", "invalid": "要修正", "unreadable": "読込不可"},
-    "en": {"valid": "valid", "invalid": "blocked", "unreadable": "unreadable"},
+    "ja": {
+        "valid": "公開可",
+        "invalid": "要修正",
+        "unreadable": "読込不可",
+        "undecided": "標準未確定",
+    },
+    "en": {
+        "valid": "valid",
+        "invalid": "blocked",
+        "unreadable": "unreadable",
+        "undecided": "standard unclear",
+    },
 }
-STYLE = {"valid": "green", "invalid": "red", "unreadable": "magenta"}
+STYLE = {"valid": "green", "invalid": "red", "unreadable": "magenta", "undecided": "yellow"}
 
 
 def verdict(outcome: Outcome) -> str:
     if outcome.unreadable:
         return "unreadable"
+    if outcome.draft is not None and outcome.draft.report.facts.get("schema_undecided"):
+        return "undecided"  # the command needs --schema (or a manifest): a usage matter
     return "valid" if outcome.valid else "invalid"
 
 
 def exit_code(outcomes: Iterable[Outcome]) -> int:
-    """0 every dataset valid, 1 some blocked by its data, 2 some could not be read at all."""
+    """0 every dataset valid, 1 some blocked by its data, 2 some could not be read at all or
+    need --schema because no standard is clearly the one."""
     verdicts = {verdict(o) for o in outcomes}
-    if "unreadable" in verdicts:
+    if verdicts & {"unreadable", "undecided"}:
         return 2
     return 1 if "invalid" in verdicts else 0
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 PACKAGE_NAME = "datapackage.json"
 STANDARD_FAMILY = "自治体標準オープンデータセット"
+DEFAULT_LICENCE = "CC-BY-4.0"  # the manifest's default (README "Dataset manifests")
 STANDARD_CSV_KEY = "csv"  # the artifact written by StandardCsvWriter carries the schema
 LICENCES = {
     "CC-BY-4.0": (
@@ -147,6 +148,34 @@ def _municipality(draft: Draft, settings: Settings) -> dict[str, str]:
     return {"code": settings.municipality_code, "name": settings.municipality_name}
 
 
+def _from_manifest(manifest: Any) -> dict[str, Any]:
+    return {
+        "name": manifest.id,
+        "title": manifest.title.ja,
+        "description": manifest.description.ja,
+        "x-en": {"title": manifest.title.en, "description": manifest.description.en},
+        "licenses": [_licence(manifest.licence)],
+        "keywords": list(manifest.tags),
+        "x-department": {
+            "id": manifest.department.slug,
+            "name": manifest.department.name.ja,
+            "name_en": manifest.department.name.en,
+        },
+    }
+
+
+def _from_file(draft: Draft) -> dict[str, Any]:
+    """A single file converted without a manifest: named after the file, under the manifest's
+    default licence (CC-BY-4.0); no department is claimed."""
+    stem = draft.source.path.stem
+    name = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-._") or "dataset"
+    return {
+        "name": name,
+        "title": stem,
+        "licenses": [_licence(DEFAULT_LICENCE)],
+    }
+
+
 def build_descriptor(
     draft: Draft,
     out_dir: Path,
@@ -156,12 +185,6 @@ def build_descriptor(
 ) -> dict[str, Any]:
     """The package descriptor for ``draft`` (pure apart from hashing the files)."""
     manifest = draft.manifest
-    if manifest is None:
-        raise PublishError(
-            "a Data Package needs the dataset manifest (draft.manifest is None)",
-            message_ja="データパッケージの作成にはデータセットの設定（manifest）が必要です",
-            code="datapackage-no-manifest",
-        )
     resources = [
         describe_resource(key, path, out_dir, schema)
         for key, path in draft.artifacts.items()
@@ -174,20 +197,10 @@ def build_descriptor(
     if schema is not None:
         sources.append(_standard_source(schema))
     descriptor: dict[str, Any] = {
-        "name": manifest.id,
-        "title": manifest.title.ja,
-        "description": manifest.description.ja,
-        "x-en": {"title": manifest.title.en, "description": manifest.description.en},
-        "licenses": [_licence(manifest.licence)],
+        **(_from_manifest(manifest) if manifest is not None else _from_file(draft)),
         "sources": sources,
-        "keywords": list(manifest.tags),
         "created": created.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "x-municipality": _municipality(draft, settings),
-        "x-department": {
-            "id": manifest.department.slug,
-            "name": manifest.department.name.ja,
-            "name_en": manifest.department.name.en,
-        },
         "resources": resources,
     }
     if schema is not None:
@@ -233,6 +246,8 @@ class DataPackageWriter:
 
     def write(self, draft: Draft, out_dir: Path, settings: Settings, *, stem: str) -> Path:
         schema = _registry_schema(settings, draft.schema) if draft.schema else None
+        if schema is not None:  # the department's own columns are published after the standard's
+            schema = schema.with_fields(draft.report.facts.get("extra_columns"))
         descriptor = build_descriptor(draft, out_dir, settings, schema, self._now())
         path = out_dir / PACKAGE_NAME
         descriptor["created"] = _unchanged_created(path, descriptor) or descriptor["created"]

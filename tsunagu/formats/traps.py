@@ -125,7 +125,11 @@ def first_trap(text: str) -> tuple[str, str, str, Severity] | None:
     if char in MISMATCH:
         return "cp932-unicode-mismatch", char, MISMATCH[char], Severity.WARNING
     severity = Severity.INFO if _is_kanji(char) else Severity.WARNING
-    return "platform-dependent-char", char, suggest(char), severity
+    suggestion = suggest(char)
+    if suggestion == char:
+        # No standard form (賴, 﨟 …): suggesting the same character would say nothing.
+        return "platform-dependent-char-no-standard", char, "", severity
+    return "platform-dependent-char", char, suggestion, severity
 
 
 def suggest(char: str) -> str:

@@ -40,7 +40,7 @@ def check_codes(table: pd.DataFrame, code: str, name: str, report: Report, file_
                 "error",
                 Location(file=file_name, row=first, column=column),
                 cell=value,
-                code=code,
+                municipality_code=code,
                 name=name,
                 count=len(rows),
             )

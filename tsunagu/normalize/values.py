@@ -359,3 +359,8 @@ def normalize_values(
         if extensions:
             _place_extensions(out, column, trimmed, extensions, report, file_name)
     return out
+
+
+# Public names for the column-level steps (extra columns are normalized the same way).
+trim_column = _trim
+normalize_column = _normalize_column

@@ -58,6 +58,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "note": ("備考",),
     "localGovernmentCode": ("全国地方公共団体コード", "都道府県コード又は市区町村コード"),
     "localGovernmentName": ("地方公共団体名",),
+    # older local names of the current standard's address parts
+    "都道府県名": ("所在地_都道府県",),
+    "市区町村名": ("所在地_市区町村",),
     # the national 指定緊急避難場所 format (and its 指定避難所 sibling)
     "施設・場所名": ("名称",),
     "施設･場所名": ("名称",),

@@ -115,6 +115,9 @@ class Manifest:
     municipality: Municipality | None = None
     # column (as in the file, or the standard's name) → {value as written: standard value}
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # a combined column split into two fields, in the order its values are written
+    # (``columns: {location: [緯度, 経度]}``)
+    split_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -356,7 +359,12 @@ def load_manifest(path: Path) -> Manifest:
         update_frequency=frequency,
         tags=tuple(str(t) for t in data.get("tags") or ()),
         sources=_parse_sources(path, data),
-        columns={str(k): (str(v) if v is not None else None) for k, v in columns.items()},
+        columns={
+            str(k): (str(v) if v is not None else None)
+            for k, v in columns.items()
+            if not isinstance(v, list)
+        },
+        split_columns=_parse_splits(path, columns),
         constants={str(k): str(v) for k, v in (data.get("constants") or {}).items()},
         allow_personal_columns=tuple(str(c) for c in personal.get("allow_columns") or ()),
         crs=data.get("crs"),
@@ -365,6 +373,23 @@ def load_manifest(path: Path) -> Manifest:
         municipality=municipality,
         values=values,
     )
+
+
+def _parse_splits(path: Path, columns: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """``columns: {location: [緯度, 経度]}``: one column holding both parts of a point."""
+    splits: dict[str, tuple[str, str]] = {}
+    for column, target in columns.items():
+        if not isinstance(target, list):
+            continue
+        if sorted(map(str, target)) != ["経度", "緯度"]:
+            raise _fail(
+                path,
+                f"columns.{column}",
+                "a list splits a combined point column: write [緯度, 経度] or [経度, 緯度]",
+                "一つの列に入った座標を分けるときは [緯度, 経度] か [経度, 緯度] と書いてください",
+            )
+        splits[str(column)] = (str(target[0]), str(target[1]))
+    return splits
 
 
 def _parse_values(path: Path, raw: Any) -> dict[str, dict[str, str]]:

@@ -69,5 +69,6 @@ RULE_FOR_CODE: dict[str, str] = {
     "formula-cells": "1-7",
     # Found by the readers (formats room); tagged here, never re-scanned.
     "platform-dependent-char": "1-10",
+    "platform-dependent-char-no-standard": "1-10",
     "cp932-unicode-mismatch": "1-10",
 }

@@ -9,6 +9,7 @@ carry ``x-upgrade``, which :mod:`tsunagu.normalize.layout` follows to reach the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -91,6 +92,16 @@ class StandardSchema:
         for name in self.field_names:
             index[header_key(name)] = (name, EXACT_WEIGHT)
         return index
+
+    def with_fields(self, extra: list[dict[str, Any]] | None) -> StandardSchema:
+        """This schema with a file's own extra columns appended (typed, validated, published
+        after the standard's columns); itself when there are none."""
+        if not extra:
+            return self
+        known = set(self.field_names)
+        added = [dict(f) for f in extra if f.get("name") not in known]
+        descriptor = {**self.descriptor, "fields": [*self.fields, *added]}
+        return dataclasses.replace(self, descriptor=descriptor)
 
     def frictionless_descriptor(self) -> dict[str, Any]:
         """The descriptor without Tsunagu's ``x-`` members, for tools that are strict about them."""

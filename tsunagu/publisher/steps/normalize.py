@@ -19,7 +19,13 @@ from tsunagu.model import Draft
 from tsunagu.publisher.pipeline import RunContext
 
 AUTO_ACCEPT = 0.8  # proposals at least this sure are applied without asking the department
-RECOGNISE_MIN = 0.5
+RECOGNISE_MIN = 0.5  # a layout of an explicitly named standard is taken from this score
+# Without --schema or a manifest, a standard is chosen only when it is clearly the one: a score
+# of at least CLEAR_SCORE and CLEAR_MARGIN ahead of the next *different* standard. A 避難所 list
+# scores about the same as 公衆無線LAN (both are facility lists); guessing would validate it
+# against the wrong standard, so the command stops and lists the candidates instead.
+CLEAR_SCORE = 0.7
+CLEAR_MARGIN = 0.1
 
 
 def _is_geo(table: Any) -> bool:
@@ -64,19 +70,31 @@ class Normalize:
         columns = [str(c) for c in attrs.columns]
         matches = registry.recognise(columns)
         if slug is None:
-            best = matches[0] if matches else None
-            if best is None or best.score < RECOGNISE_MIN:
+            distinct = list({m.slug: m for m in reversed(matches)}.values())[::-1]
+            distinct.sort(key=lambda m: -m.score)
+            best = distinct[0] if distinct else None
+            runner_up = distinct[1].score if len(distinct) > 1 else 0.0
+            if best is None or best.score < CLEAR_SCORE or best.score - runner_up < CLEAR_MARGIN:
                 draft.report.add(
                     "schema-unrecognised",
                     Severity.ERROR,
                     Location(file=draft.source.name),
-                    candidates=", ".join(f"{m.slug} ({m.score:.0%})" for m in matches[:3]) or "-",
+                    candidates=", ".join(f"{m.slug} ({m.score:.0%})" for m in distinct[:5]) or "-",
                 )
+                draft.report.facts["schema_undecided"] = [
+                    {"slug": m.slug, "score": m.score} for m in distinct[:5]
+                ]
                 return None
             slug = best.slug
             draft.report.facts["schema_recognised"] = {"slug": best.slug, "score": best.score}
         if layout is None:
-            same = [m for m in matches if m.slug == slug]
+            # The manifest's column targets name one layout's fields: that layout is meant.
+            targets = {t for t in (manifest.columns if manifest else {}).values() if t}
+            same = [
+                m
+                for m in matches
+                if m.slug == slug and targets <= set(registry.get(slug, m.layout).field_names)
+            ] or [m for m in matches if m.slug == slug]
             layout = same[0].layout if same and same[0].score >= RECOGNISE_MIN else "current"
         registry.get(slug, layout)  # raises SchemaNotFound with the known list
         return slug, layout
@@ -93,8 +111,10 @@ class Normalize:
         report, file_name, manifest = draft.report, draft.source.name, draft.manifest
         schema_in = registry.get(slug, layout)
         first_new = len(report.problems)
+        attrs, split_origin = self._split_combined(attrs, manifest)
         mapping = self._mapping([str(c) for c in attrs.columns], schema_in, manifest)
         table, origin = apply_mapping(attrs, mapping, schema_in, report, file_name)
+        origin.update({k: v for k, v in split_origin.items() if k in origin})
         if layout != "current":
             table, origin = upgrade_table(
                 table, schema_in, registry, report, file_name, origin=origin
@@ -122,8 +142,80 @@ class Normalize:
             id_prefix=manifest.id_prefix if manifest else None,
             file_name=file_name,
         )
+        table = self._keep_extras(attrs, table, mapping, schema_in, manifest, report, file_name)
         self._settle_problems(report, first_new, table, origin)
         return table, origin
+
+    @staticmethod
+    def _split_combined(attrs: pd.DataFrame, manifest: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+        """Apply the manifest's ``columns: {location: [緯度, 経度]}``: the parts become the
+        standard's columns, still named after the department's column in every problem."""
+        from tsunagu.normalize.combined_coordinates import split
+
+        splits = manifest.split_columns if manifest is not None else {}
+        todo = {c: t for c, t in splits.items() if c in attrs.columns}
+        if not todo:
+            return attrs, {}
+        out = attrs.copy()
+        origin: dict[str, str] = {}
+        for column, targets in todo.items():
+            for target, part in split(out[column], targets).items():
+                out[target] = part
+                origin[target] = column
+            out = out.drop(columns=column)
+        return out, origin
+
+    @staticmethod
+    def _hint_combined(
+        attrs: pd.DataFrame, table: pd.DataFrame, extras: list[str], report: Any, file_name: str
+    ) -> None:
+        """A combined point column the manifest does not split, while 緯度/経度 are empty: say
+        how to split it instead of publishing a list without coordinates."""
+        from tsunagu.normalize.combined_coordinates import recognise
+
+        empty = all(
+            c not in table.columns or bool((table[c].astype(str).str.strip() == "").all())
+            for c in ("緯度", "経度")
+        )
+        if not empty:
+            return
+        for column in extras:
+            found = recognise(column, attrs[column])
+            if found is not None:
+                report.add(
+                    "coordinates-combined-column",
+                    Severity.WARNING,
+                    Location(file=file_name, column=column),
+                    order=", ".join(found.order),
+                    matched=found.matched,
+                    filled=found.filled,
+                )
+
+    @staticmethod
+    def _keep_extras(
+        attrs: pd.DataFrame,
+        table: pd.DataFrame,
+        mapping: dict[str, str | None],
+        schema_in: Any,
+        manifest: Any,
+        report: Any,
+        file_name: str,
+    ) -> pd.DataFrame:
+        """The department's own columns, kept after the standard's (see normalize.extra_columns)."""
+        from tsunagu.normalize.extra_columns import extra_columns, keep_extra_columns
+
+        columns = [str(c) for c in attrs.columns]
+        named = set(schema_in.field_names) | set(table.columns)  # taken by its own name
+        used = {source for source, target in mapping.items() if target} | {
+            c for c in columns if c in named
+        }
+        excluded = {k for k, v in (manifest.columns if manifest else {}).items() if v is None}
+        extras = extra_columns(columns, used, excluded, list(table.columns))
+        if not extras:
+            return table
+        Normalize._hint_combined(attrs, table, extras, report, file_name)
+        table, _ = keep_extra_columns(table, attrs, extras, report, file_name)
+        return table
 
     @staticmethod
     def _mapping(columns: list[str], schema: Any, manifest: Any) -> dict[str, str | None]:

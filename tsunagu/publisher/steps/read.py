@@ -29,7 +29,12 @@ class Read:
         report.problems.extend(read.report.problems)
         report.changes.update(read.report.changes)
         report.facts.update(read.report.facts)
-        return draft.evolve(source=read.source, table=read.table, raw_table=read.raw_table)
+        table = read.table
+        if table is not None and not hasattr(table, "geometry"):
+            from tsunagu.formats.annotations import drop_annotation_rows
+
+            table = drop_annotation_rows(table, report, read.source.name)
+        return draft.evolve(source=read.source, table=table, raw_table=read.raw_table)
 
     @staticmethod
     def _options(draft: Draft, ctx: RunContext) -> ReadOptions:
