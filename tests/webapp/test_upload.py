@@ -163,7 +163,8 @@ def test_good_upload_is_valid_and_publishes(kenko, data_path, published, upload_
     assert kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token}).status_code == 303
     assert len(published.list_versions("kashiwa-aed-upload")) == 1
     audit = [json.loads(line) for line in (upload_settings.data_dir / "audit.jsonl").open()]
-    assert [(a["action"], a["actor"]) for a in audit] == [("publish", "department:kenko")]
+    published_ = [(a["action"], a["actor"]) for a in audit if a["action"] != "sign-in"]
+    assert published_ == [("publish", "department:kenko")]
 
 
 def test_publish_while_another_publish_runs_is_409(kenko, data_path, upload_settings):
@@ -175,7 +176,8 @@ def test_publish_while_another_publish_runs_is_409(kenko, data_path, upload_sett
     assert response.status_code == 409
     assert store.get(ident).state == "valid"
     audit = [json.loads(line) for line in (upload_settings.data_dir / "audit.jsonl").open()]
-    assert [(a["action"], a["actor"]) for a in audit] == [("publish-rejected", "department:kenko")]
+    refused = [(a["action"], a["actor"]) for a in audit if a["action"] != "sign-in"]
+    assert refused == [("publish-rejected", "department:kenko")]
 
 
 def test_two_concurrent_publishes_make_one_version(upload_app, tokens, data_path, published):

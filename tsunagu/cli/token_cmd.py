@@ -14,7 +14,7 @@ import click
 if TYPE_CHECKING:
     from tsunagu.webapp.auth import TokenStore
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")  # fullmatch: "$" accepts "slug\n"
 
 
 def _store(obj: dict) -> TokenStore:
@@ -46,7 +46,7 @@ def command() -> None:
 def create(obj: dict, department: str, note: str) -> None:
     """Issue a token for DEPARTMENT (a slug) and print it once."""
     ja = obj["lang"] == "ja"
-    if not _SLUG.match(department):
+    if not _SLUG.fullmatch(department):
         raise click.BadParameter(
             "半角英小文字・数字・-・_ で書いてください" if ja else "use a-z, 0-9, - and _",
             param_hint="DEPARTMENT",
