@@ -181,3 +181,53 @@ def test_read_cell_too_long_names_row_and_header(data_path, settings, refused):
     error = refused(lambda: read(path, strict), "cell-too-long", "shelters.xlsx")
     assert (error.problem.location.row, error.problem.location.column) == (5, "開設日")
     assert error.problem.params == {"length": 19, "limit": 10}
+
+
+def _damaged(tmp_path, part: str, cut: int | None = None, text: bytes | None = None):
+    """A real workbook with one part truncated (or replaced)."""
+    import zipfile
+
+    import openpyxl
+
+    good = tmp_path / "good.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["名称", "住所"])
+    workbook.active.append(["柏市役所", "柏5-10-1"])
+    workbook.save(good)
+    bad = tmp_path / f"bad-{part.replace('/', '_')}.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = text if text is not None else data[: cut or len(data) // 2]
+            zout.writestr(info, data)
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("part", "text"),
+    [
+        ("xl/workbook.xml", None),
+        ("xl/workbook.xml", b"<workbook"),
+        ("xl/worksheets/sheet1.xml", None),
+        ("xl/styles.xml", None),
+        ("[Content_Types].xml", b"not xml"),
+    ],
+)
+def test_damaged_workbook_part_is_exit_2_in_the_cli(tmp_path, part, text):
+    """Issue 16: a malformed workbook.xml was an lxml traceback with exit 1; unreadable input is
+    exit 2 with the file named and a way to fix it, in both languages."""
+    import subprocess
+    import sys
+
+    bad = _damaged(tmp_path, part, text=text)
+    for lang, expected in (("en", "cannot be opened as an Excel workbook"), ("ja", "開けません")):
+        result = subprocess.run(
+            [sys.executable, "-m", "tsunagu", "--lang", lang, "validate", str(bad),
+             "--schema", "aed-installations"],
+            capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert expected in result.stdout + result.stderr
+        assert bad.name in result.stdout + result.stderr

@@ -116,6 +116,20 @@ class ExcelReader:
         return Draft(source=source, table=table, raw_table=table, report=report)
 
 
+# What openpyxl (and lxml/ElementTree under it) raise on damaged parts: a truncated
+# ``workbook.xml`` is an ``XMLSyntaxError`` (a SyntaxError), a missing attribute a TypeError.
+_BROKEN_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    AttributeError,
+    IndexError,
+)
+
+
 def _read_workbook(
     path: Path, options: ReadOptions, name: str, max_columns: int
 ) -> tuple[str, list[str], list[str], list[Row], int, SheetMeta]:
@@ -128,7 +142,7 @@ def _read_workbook(
     stream = path.open("rb")
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (*_BROKEN_WORKBOOK, InvalidFileException) as exc:
         stream.close()
         raise refuse("excel-unreadable", name) from exc
     try:
@@ -139,6 +153,8 @@ def _read_workbook(
         rows, last_row = _rows(worksheet.iter_rows(values_only=True), max_columns, name)
         # openpyxl keeps the sheet's part name privately; it is the only link to its XML.
         meta = scan_sheet_xml(path, worksheet._worksheet_path)
+    except _BROKEN_WORKBOOK as exc:  # a damaged sheet part, found while streaming it
+        raise refuse("excel-unreadable", name) from exc
     finally:
         workbook.close()
         stream.close()
