@@ -96,7 +96,9 @@ class Normalize:
                 table, schema_in, registry, report, file_name, origin=origin
             )
         schema = registry.get(slug)
+        mapped = table
         table = normalize_values(table, schema, report, file_name)
+        table = self._no_new_formulas(mapped, table, schema, report, file_name, origin)
         municipality = manifest.municipality if manifest else None
         table = fill_constants(
             table,
@@ -110,6 +112,29 @@ class Normalize:
         )
         self._settle_problems(report, first_new, table, origin)
         return table, origin
+
+    @staticmethod
+    def _no_new_formulas(
+        mapped: pd.DataFrame,
+        table: pd.DataFrame,
+        schema: Any,
+        report: Any,
+        file_name: str,
+        origin: dict[str, str],
+    ) -> pd.DataFrame:
+        """Normalisation never turns ``＝1+1``/``\t=1+1`` into a live ``=1+1``; formula-like
+        cells are named in a warning (issue 16)."""
+        from tsunagu.normalize.formula_guard import keep_formulas_dead, warn_formula_like
+        from tsunagu.normalize.values import field_kind
+
+        numeric = {
+            c
+            for c in table.columns
+            if c in schema.field_names and field_kind(schema, c) in ("number", "integer")
+        }
+        table = keep_formulas_dead(mapped, table, numeric, report)
+        warn_formula_like(table, numeric, report, file_name, origin)
+        return table
 
     @staticmethod
     def _mapping(columns: list[str], schema: Any, manifest: Any) -> dict[str, str | None]:
