@@ -283,3 +283,12 @@ def test_upload_pages_in_english(kenko, data_path):
     assert "Validation result" in report
     assert "The file meets the standard dataset" in report
     assert "ファイル" not in report.split("<main", 1)[1]
+
+
+def test_dataset_id_and_crs_with_a_trailing_newline_are_refused(kenko, data_path):
+    """Issue 16: WTForms' Regexp uses re.match, so ``$`` accepted "id\\n"."""
+    good = data_path("webapp/aed_good.csv")
+    response = post_upload(kenko, good, dataset_id="kashiwa-public-toilets\n")
+    assert response.status_code == 400
+    response = post_upload(kenko, good, crs="EPSG:6677\n")
+    assert response.status_code == 400

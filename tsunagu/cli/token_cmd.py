@@ -25,6 +25,17 @@ def _store(obj: dict) -> TokenStore:
     return TokenStore(settings.database)
 
 
+def _audit(obj: dict, action: str, **details: str | int) -> None:
+    """Token creation and revocation are in the same hash-chained log as publishes."""
+    import getpass
+
+    from tsunagu.publisher.audit import AuditLog
+
+    AuditLog(obj["settings"].data_dir / "audit.jsonl").record(
+        action, f"cli:{getpass.getuser()}", **details
+    )
+
+
 def _known_departments(obj: dict) -> set[str]:
     from tsunagu.publisher.manifest import load_municipality
 
@@ -59,6 +70,7 @@ def create(obj: dict, department: str, note: str) -> None:
             err=True,
         )
     issued = _store(obj).create(department, note)
+    _audit(obj, "token-created", token_id=issued.record.id, department=department)
     click.echo(issued.token)
     click.echo(
         f"id={issued.record.id} department={department} — "
@@ -77,6 +89,8 @@ def create(obj: dict, department: str, note: str) -> None:
 def revoke(obj: dict, token_id_or_department: str) -> None:
     """Revoke one token by id, or every token of a department; effective at once."""
     count = _store(obj).revoke(token_id_or_department)
+    if count:
+        _audit(obj, "token-revoked", target=token_id_or_department, count=count)
     ja = obj["lang"] == "ja"
     if count == 0:
         click.echo(
