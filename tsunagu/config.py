@@ -76,6 +76,25 @@ class Settings:
     api_rate: str = _setting(
         "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
     )
+    allowed_hosts: str = _setting(
+        "localhost,127.0.0.1,[::1]",
+        "Host names the site answers to (comma-separated; '.example.jp' matches subdomains); "
+        "any other Host header gets 400, so it never reaches an absolute link.",
+    )
+    proxy_hops: int = _setting(
+        1,
+        "Reverse proxies in front of the app; X-Forwarded-For/-Proto are read that many hops "
+        "deep, and only on requests from trusted_proxies (0: never).",
+    )
+    trusted_proxies: str = _setting(
+        "127.0.0.1,::1",
+        "Addresses or networks of the reverse proxies whose X-Forwarded-* headers are believed.",
+    )
+    cookie_secure: str = _setting(
+        "auto",
+        'Session cookie "Secure" flag: "auto" (when the request came over HTTPS), "always", '
+        '"never" (local http only).',
+    )
     site_title: str = _setting("柏市オープンデータ", "Name of the site shown in page headers.")
     site_title_en: str = _setting(
         "Kashiwa City Open Data", "Name of the site on English pages and in English feeds."
@@ -108,6 +127,14 @@ class Settings:
                 f'municipality_code must be 6 digits, got "{self.municipality_code}"',
                 message_ja=f"municipality_code は6桁の数字です（「{self.municipality_code}」）",
             )
+        if self.cookie_secure not in ("auto", "always", "never"):
+            raise ConfigError(
+                f'cookie_secure must be "auto", "always" or "never", got "{self.cookie_secure}"',
+                message_ja="cookie_secure は auto・always・never のどれかです"
+                f"（「{self.cookie_secure}」）",
+            )
+        if self.proxy_hops < 0:
+            raise ConfigError(f"proxy_hops must be 0 or more, got {self.proxy_hops}")
         if self.catalogue not in ("local", "ckan"):
             raise ConfigError(f'catalogue must be "local" or "ckan", got "{self.catalogue}"')
         if self.usage_counting not in ("on", "off"):

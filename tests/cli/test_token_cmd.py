@@ -91,3 +91,28 @@ def test_department_must_be_a_slug(run, instance):
     assert result.exit_code == 2
     assert "a-z, 0-9" in result.output
     assert _store(instance).list() == []
+
+
+def test_token_commands_run_as_a_child_process_refuse_a_trailing_newline(tmp_path):
+    """The user's path (``tsunagu token create`` in a shell): "kenko\\n" is not a slug (issue 16:
+    ``$`` accepted a trailing newline), and creation and revocation land in the audit log."""
+    import json
+    import subprocess
+    import sys
+
+    instance = tmp_path / "instance"
+    base = [sys.executable, "-m", "tsunagu", "--data-dir", str(instance), "--lang", "en"]
+    bad = subprocess.run([*base, "token", "create", "kenko\n"], capture_output=True, text=True)
+    assert bad.returncode == 2, bad.stderr
+    assert "a-z, 0-9" in bad.stderr
+    good = subprocess.run([*base, "token", "create", "kenko"], capture_output=True, text=True)
+    assert good.returncode == 0, good.stderr
+    token_id = good.stdout.strip().partition(".")[0]
+    revoked = subprocess.run([*base, "token", "revoke", token_id], capture_output=True, text=True)
+    assert revoked.returncode == 0, revoked.stderr
+    audit = [json.loads(line) for line in (instance / "audit.jsonl").read_text().splitlines()]
+    assert [(a["action"], a.get("token_id") or a.get("target")) for a in audit] == [
+        ("token-created", token_id),
+        ("token-revoked", token_id),
+    ]
+    assert good.stdout.strip() not in (instance / "audit.jsonl").read_text()  # never the token

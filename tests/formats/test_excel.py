@@ -181,3 +181,148 @@ def test_read_cell_too_long_names_row_and_header(data_path, settings, refused):
     error = refused(lambda: read(path, strict), "cell-too-long", "shelters.xlsx")
     assert (error.problem.location.row, error.problem.location.column) == (5, "開設日")
     assert error.problem.params == {"length": 19, "limit": 10}
+
+
+def _damaged(tmp_path, part: str, cut: int | None = None, text: bytes | None = None):
+    """A real workbook with one part truncated (or replaced)."""
+    import zipfile
+
+    import openpyxl
+
+    good = tmp_path / "good.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["名称", "住所"])
+    workbook.active.append(["柏市役所", "柏5-10-1"])
+    workbook.save(good)
+    bad = tmp_path / f"bad-{part.replace('/', '_')}.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = text if text is not None else data[: cut or len(data) // 2]
+            zout.writestr(info, data)
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("part", "text"),
+    [
+        ("xl/workbook.xml", None),
+        ("xl/workbook.xml", b"<workbook"),
+        ("xl/worksheets/sheet1.xml", None),
+        ("xl/styles.xml", None),
+        ("[Content_Types].xml", b"not xml"),
+    ],
+)
+def test_damaged_workbook_part_is_exit_2_in_the_cli(tmp_path, part, text):
+    """Issue 16: a malformed workbook.xml was an lxml traceback with exit 1; unreadable input is
+    exit 2 with the file named and a way to fix it, in both languages."""
+    import subprocess
+    import sys
+
+    bad = _damaged(tmp_path, part, text=text)
+    for lang, expected in (("en", "cannot be opened as an Excel workbook"), ("ja", "開けません")):
+        result = subprocess.run(
+            [sys.executable, "-m", "tsunagu", "--lang", lang, "validate", str(bad),
+             "--schema", "aed-installations"],
+            capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert expected in result.stdout + result.stderr
+        assert bad.name in result.stdout + result.stderr
+
+
+def _valid_my_numbers(count: int) -> list[str]:
+    import numpy as np
+
+    from tsunagu.validators.checks.check_digit import my_number_valid
+
+    rng, found = np.random.default_rng(7), []
+    while len(found) < count:
+        candidate = "".join(str(d) for d in rng.integers(0, 10, 12))
+        if my_number_valid([candidate])[0]:
+            found.append(candidate)
+    return found
+
+
+def _ledger(tmp_path, *, hidden_column: list[str] | None = None, hidden_sheet=None):
+    """The AED sample as a workbook, with a hidden column or hidden sheet of extra data."""
+    import openpyxl
+    import pandas as pd
+
+    from tsunagu.config import PROJECT_ROOT
+
+    source = PROJECT_ROOT / "datasets/kashiwa/kenko/aed-installations/AED設置場所一覧.csv"
+    frame = pd.read_csv(source, encoding="cp932", header=1, dtype=str).fillna("")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "一覧"
+    header = list(frame.columns) + (["備考2"] if hidden_column else [])
+    sheet.append(header)
+    for number, row in enumerate(frame.itertuples(index=False)):
+        sheet.append(list(row) + ([hidden_column[number]] if hidden_column else []))
+    if hidden_column:
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(len(header))].hidden = True
+    if hidden_sheet:
+        extra = workbook.create_sheet("台帳")
+        for row in hidden_sheet:
+            extra.append(row)
+        extra.sheet_state = "hidden"
+    path = tmp_path / "aed.xlsx"
+    workbook.save(path)
+    return path, len(frame)
+
+
+def _validate_cli(path):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "tsunagu", "--lang", "en", "validate", str(path),
+         "--schema", "aed-installations"],
+        capture_output=True, text=True, env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+def test_my_numbers_in_a_hidden_column_block_like_visible_ones(tmp_path, settings):
+    """Issue 16: a hidden column of My Numbers (left out by the mapping, so never scanned) was
+    only a "hidden content" warning; it now blocks, naming the sheet, column and rows."""
+    path, rows = _ledger(tmp_path, hidden_column=_valid_my_numbers(19))
+    result = _validate_cli(path)
+    assert result.returncode == 1, result.stdout
+    assert "look like My Numbers" in result.stdout
+    draft = read(path, settings)
+    blocks = [p for p in draft.report.problems if p.code == "excel-hidden-personal-number"]
+    assert len(blocks) == 1
+    assert blocks[0].severity == "block"
+    assert (blocks[0].location.sheet, blocks[0].location.column) == ("一覧", "N")
+    assert blocks[0].params["count"] == rows
+
+
+def test_my_numbers_in_a_hidden_sheet_block(tmp_path, settings):
+    numbers = _valid_my_numbers(19)
+    ledger = [["氏名", "個人番号"], *[[f"柏 太郎{n}", number] for n, number in enumerate(numbers)]]
+    path, _ = _ledger(tmp_path, hidden_sheet=ledger)
+    result = _validate_cli(path)
+    assert result.returncode == 1, result.stdout
+    blocks = [
+        p for p in read(path, settings).report.problems if p.code == "excel-hidden-personal-number"
+    ]
+    assert [(p.location.sheet, p.location.column) for p in blocks] == [("台帳", "B")]
+
+
+def test_hidden_numbers_that_are_not_my_numbers_only_warn(tmp_path, settings):
+    """Order numbers and 12-digit timestamps in a hidden sheet: about 1 in 11 random 12-digit
+    numbers passes the check digit, so a column blocks only when most cells do (or its header
+    says マイナンバー), as in the visible check."""
+    import random
+
+    random.seed(3)
+    orders = [str(random.randrange(10**11, 10**12)) for _ in range(40)]
+    stamps = [f"2024{m:02d}1512{m:02d}" for m in range(1, 13)]
+    ledger = [["受付番号", "受付日時"], *[[o, stamps[n % 12]] for n, o in enumerate(orders)]]
+    path, _ = _ledger(tmp_path, hidden_sheet=ledger)
+    codes = {p.code for p in read(path, settings).report.problems}
+    assert "excel-hidden-personal-number" not in codes
+    assert "excel-hidden-content" in codes

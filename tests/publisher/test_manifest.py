@@ -139,3 +139,22 @@ def test_bad_manifest_names_file_and_field(write_manifest, data, field, says) ->
     assert says in error.message_en
     assert f"項目「{field}」" in error.message_ja
     assert error.code == "manifest-invalid"
+
+
+@pytest.mark.parametrize("field", ["id", "department"])
+def test_identifier_with_a_trailing_newline_is_refused(tmp_path: Path, field: str) -> None:
+    """Issue 16: ``^…$`` accepted "kashiwa-public-toilets\\n", published beside the real one."""
+    folder = tmp_path / "kashiwa" / "koen" / "toilets"
+    folder.mkdir(parents=True)
+    source = KASHIWA_MANIFESTS[0]
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for spec in data.get("sources", []):
+        (folder / spec["path"]).write_bytes((source.parent / spec["path"]).read_bytes())
+    if field == "id":
+        data["id"] = "kashiwa-public-toilets\n"
+    else:
+        data["department"] = data["department"] + "\n"
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ManifestError) as info:
+        load_manifest(folder / "dataset.yaml")
+    assert field in str(info.value)

@@ -111,22 +111,40 @@ def test_sign_in_without_csrf_is_400(auth_app, auth_store):
     assert response.status_code == 400
 
 
-def test_lockout_after_ten_failures(auth_app, auth_store):
+def test_lockout_after_ten_failures_spares_a_valid_token(auth_app, auth_store):
+    """Ten wrong guesses from one address lock out guessing from it, not the departments
+    there (issue 16: behind the proxy 11 wrong tokens locked every department out)."""
     client = auth_app.test_client()
     for _ in range(10):
         assert sign_in(client, "wrong").status_code == 401
-    good = auth_store.create("kenko").token
-    response = sign_in(client, good)  # even the right token is refused while locked out
+    response = sign_in(client, "wrong-again")
     assert response.status_code == 429
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
-    other_address = auth_app.test_client()
-    page = other_address.get("/upload/signin", environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    response = other_address.post(
+    good = auth_store.create("kenko").token
+    assert sign_in(client, good).status_code == 303  # its own id: its own bucket
+
+
+def test_failures_against_one_token_id_lock_only_that_id(auth_app, auth_store):
+    target, other = auth_store.create("kenko"), auth_store.create("shimin")
+    token_id = target.record.id
+    client = auth_app.test_client()
+    for _ in range(10):
+        assert sign_in(client, f"{token_id}.guessed-secret").status_code == 401
+    assert sign_in(client, f"{token_id}.guessed-secret").status_code == 429
+    assert sign_in(client, target.token).status_code == 429  # that id, from that address
+    assert sign_in(client, other.token).status_code == 303  # another department is unaffected
+    elsewhere = auth_app.test_client()
+    response = sign_in_from(elsewhere, target.token, "10.0.0.9")
+    assert response.status_code == 303  # the same token from another address
+
+
+def sign_in_from(client, token: str, address: str):
+    page = client.get("/upload/signin", environ_base={"REMOTE_ADDR": address})
+    return client.post(
         "/upload/signin",
-        data={"csrf_token": csrf_token(page.text), "token": good},
-        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        data={"csrf_token": csrf_token(page.text), "token": token},
+        environ_base={"REMOTE_ADDR": address},
     )
-    assert response.status_code == 303
 
 
 def test_revoked_token_stops_working_at_once(auth_app, auth_store):

@@ -40,6 +40,7 @@ def cli(ctx: click.Context, config_file: Path | None, data_dir: Path | None, lan
 
 def _register() -> None:
     from tsunagu.cli import (
+        audit_cmd,
         config_cmd,
         convert_cmd,
         map_cmd,
@@ -60,6 +61,7 @@ def _register() -> None:
         config_cmd,
         serve_cmd,
         token_cmd,
+        audit_cmd,
         report_cmd,
     ):
         cli.add_command(module.command)

@@ -14,7 +14,7 @@ import click
 if TYPE_CHECKING:
     from tsunagu.webapp.auth import TokenStore
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")  # fullmatch: "$" accepts "slug\n"
 
 
 def _store(obj: dict) -> TokenStore:
@@ -23,6 +23,17 @@ def _store(obj: dict) -> TokenStore:
     settings = obj["settings"]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return TokenStore(settings.database)
+
+
+def _audit(obj: dict, action: str, **details: str | int) -> None:
+    """Token creation and revocation are in the same hash-chained log as publishes."""
+    import getpass
+
+    from tsunagu.publisher.audit import AuditLog
+
+    AuditLog(obj["settings"].data_dir / "audit.jsonl").record(
+        action, f"cli:{getpass.getuser()}", **details
+    )
 
 
 def _known_departments(obj: dict) -> set[str]:
@@ -46,7 +57,7 @@ def command() -> None:
 def create(obj: dict, department: str, note: str) -> None:
     """Issue a token for DEPARTMENT (a slug) and print it once."""
     ja = obj["lang"] == "ja"
-    if not _SLUG.match(department):
+    if not _SLUG.fullmatch(department):
         raise click.BadParameter(
             "半角英小文字・数字・-・_ で書いてください" if ja else "use a-z, 0-9, - and _",
             param_hint="DEPARTMENT",
@@ -59,6 +70,7 @@ def create(obj: dict, department: str, note: str) -> None:
             err=True,
         )
     issued = _store(obj).create(department, note)
+    _audit(obj, "token-created", token_id=issued.record.id, department=department)
     click.echo(issued.token)
     click.echo(
         f"id={issued.record.id} department={department} — "
@@ -77,6 +89,8 @@ def create(obj: dict, department: str, note: str) -> None:
 def revoke(obj: dict, token_id_or_department: str) -> None:
     """Revoke one token by id, or every token of a department; effective at once."""
     count = _store(obj).revoke(token_id_or_department)
+    if count:
+        _audit(obj, "token-revoked", target=token_id_or_department, count=count)
     ja = obj["lang"] == "ja"
     if count == 0:
         click.echo(

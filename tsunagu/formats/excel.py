@@ -75,7 +75,7 @@ class ExcelReader:
         name = options.display_name or path.name
         size = check_size(path, settings, name)
         check_xlsx_archive(path, settings, name)
-        sheet, sheets, hidden_sheets, rows, last_row, meta = _read_workbook(
+        sheet, sheets, hidden_sheets, rows, last_row, meta, hidden_rows = _read_workbook(
             path, options, name, settings.max_columns
         )
         layout = detect_layout(rows, last_row, name, options.header_row)
@@ -89,6 +89,7 @@ class ExcelReader:
             location = dataclasses.replace(problem.location, sheet=sheet)
             report.problems.append(dataclasses.replace(problem, location=location))
         _warn_hidden(report, name, sheet, hidden_sheets, meta.hidden_rows, hidden_columns)
+        _block_hidden_my_numbers(report, name, sheet, rows, hidden_columns, hidden_rows)
         if meta.formula_cells:
             where = Location(file=name, sheet=sheet)
             report.add("excel-formula-flattened", "warning", where, count=meta.formula_cells)
@@ -116,10 +117,25 @@ class ExcelReader:
         return Draft(source=source, table=table, raw_table=table, report=report)
 
 
+# What openpyxl (and lxml/ElementTree under it) raise on damaged parts: a truncated
+# ``workbook.xml`` is an ``XMLSyntaxError`` (a SyntaxError), a missing attribute a TypeError.
+_BROKEN_WORKBOOK = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    AttributeError,
+    IndexError,
+)
+
+
 def _read_workbook(
     path: Path, options: ReadOptions, name: str, max_columns: int
-) -> tuple[str, list[str], list[str], list[Row], int, SheetMeta]:
-    """Open read-only, pick the sheet, stream its rows and scan its XML for metadata."""
+) -> tuple[str, list[str], list[str], list[Row], int, SheetMeta, dict[str, list[Row]]]:
+    """Open read-only, pick the sheet, stream its rows and scan its XML for metadata; the
+    rows of every *other* hidden sheet too, for the My Number scan."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -128,7 +144,7 @@ def _read_workbook(
     stream = path.open("rb")
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (*_BROKEN_WORKBOOK, InvalidFileException) as exc:
         stream.close()
         raise refuse("excel-unreadable", name) from exc
     try:
@@ -139,10 +155,19 @@ def _read_workbook(
         rows, last_row = _rows(worksheet.iter_rows(values_only=True), max_columns, name)
         # openpyxl keeps the sheet's part name privately; it is the only link to its XML.
         meta = scan_sheet_xml(path, worksheet._worksheet_path)
+        hidden_rows: dict[str, list[Row]] = {}
+        for other in workbook.worksheets:
+            if other.title in hidden and other.title != worksheet.title:
+                other.reset_dimensions()
+                hidden_rows[other.title] = _rows(
+                    other.iter_rows(values_only=True), max_columns, name
+                )[0]
+    except _BROKEN_WORKBOOK as exc:  # a damaged sheet part, found while streaming it
+        raise refuse("excel-unreadable", name) from exc
     finally:
         workbook.close()
         stream.close()
-    return worksheet.title, sheets, hidden, rows, last_row, meta
+    return worksheet.title, sheets, hidden, rows, last_row, meta, hidden_rows
 
 
 def _choose_sheet(
@@ -267,6 +292,29 @@ def _resolve(base: PurePosixPath, target: str) -> str:
         elif piece and piece != ".":
             parts.append(piece)
     return "/".join(parts)
+
+
+def _block_hidden_my_numbers(
+    report: Report,
+    name: str,
+    sheet: str,
+    rows: list[Row],
+    hidden_columns: list[str],
+    hidden_sheets: dict[str, list[Row]],
+) -> None:
+    """A ``block`` per hidden column or hidden-sheet column holding My Numbers."""
+    from openpyxl.utils import column_index_from_string
+
+    from tsunagu.formats.hidden_pii import columns_of, scan_columns
+
+    indices = [column_index_from_string(letter) for letter in hidden_columns]
+    found = list(scan_columns(sheet, columns_of(rows, indices))) if indices else []
+    for title, sheet_rows in hidden_sheets.items():
+        found.extend(scan_columns(title, columns_of(sheet_rows)))
+    for hit in found:
+        where = Location(file=name, sheet=hit.sheet, column=hit.column, row=hit.rows[0])
+        rows_text = ", ".join(str(r) for r in hit.rows)
+        report.add("excel-hidden-personal-number", "block", where, count=hit.count, rows=rows_text)
 
 
 def _warn_hidden(

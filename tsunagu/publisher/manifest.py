@@ -22,7 +22,8 @@ MANIFEST_NAME = "dataset.yaml"
 MUNICIPALITY_NAME = "municipality.yaml"
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular", "never")
 LICENCES = ("CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "ODC-BY-1.0", "PDDL-1.0")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+# fullmatch, never `$`: "$" also matches before a trailing newline ("an-id\n").
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")
 _SOURCE_KEYS = {"path", "key", "sheet", "header_row", "encoding", "layer", "crs"}
 _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
@@ -288,7 +289,7 @@ def _parse_department(path: Path, value: Any, municipality: Municipality | None)
                 f'"{slug}" is not in municipality.yaml ({sorted(municipality.departments)})',
                 f"「{slug}」は municipality.yaml にありません",
             )
-    if not _ID.match(slug):
+    if not _ID.fullmatch(slug):
         raise _fail(
             path,
             "department",
@@ -310,7 +311,7 @@ def load_manifest(path: Path) -> Manifest:
             "不明な項目です",
         )
     ident = str(data.get("id", ""))
-    if not _ID.match(ident):
+    if not _ID.fullmatch(ident):
         raise _fail(
             path,
             "id",

@@ -53,6 +53,10 @@ def create_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["tsunagu"] = WebContext(settings, catalogue or open_catalogue(settings))
+    from tsunagu.webapp import proxy, sessions
+
+    proxy.init_app(app, settings)  # X-Forwarded-* only from trusted proxies; Host allow-list
+    sessions.init_app(app, settings)  # Secure cookie over HTTPS
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

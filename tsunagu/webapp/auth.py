@@ -8,14 +8,22 @@ its index and then compared with :func:`hmac.compare_digest`, so the comparison 
 time whatever the input. The table lives in the local catalogue's database (``settings.database``)
 under its own MetaData, so the catalogue schema is untouched.
 
-The session keeps the token *id* and department (never the token); every authorised request
-re-reads the token row, so a revoked token stops working on the next request, not at expiry.
+A token reads ``<id>.<secret>``: the id (not secret; ``token list`` shows it) lets sign-in
+failures be counted per token id *and* per client, so guesses from a shared address (every
+visitor of a NAT'd office, or everyone when the proxy hop is not configured) never lock out a
+department whose valid token names its own id. Tokens issued before carry no id and are still
+accepted (they are matched by their hash alone).
+
+The session keeps a server-side session id, the token *id* and department (never the token);
+every authorised request re-reads the session and token rows, so signing out ends the session
+for every copy of the cookie, and a revoked token stops working on the next request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -41,7 +49,16 @@ TOKENS = Table(
     Column("created", String(40), nullable=False),
     Column("revoked", String(40), nullable=True),
 )
+SESSIONS = Table(
+    "department_sessions",
+    METADATA,
+    Column("id", String(64), primary_key=True),
+    Column("token_id", String(32), nullable=False, index=True),
+    Column("created", String(40), nullable=False),
+    Column("ended", String(40), nullable=True),
+)
 ACTIONS = ("upload", "view", "publish")
+_TOKEN_ID = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)
@@ -85,8 +102,8 @@ class TokenStore:
         METADATA.create_all(self.engine)
 
     def create(self, department: str, note: str = "") -> IssuedToken:
-        token = secrets.token_urlsafe(32)
         record = TokenRecord(secrets.token_hex(8), department, note, _now(), None)
+        token = f"{record.id}.{secrets.token_urlsafe(32)}"  # token_urlsafe has no "."
         with self.engine.begin() as conn:
             conn.execute(
                 TOKENS.insert().values(
@@ -118,11 +135,56 @@ class TokenStore:
     def revoke(self, id_or_department: str) -> int:
         """Revoke one token by id, or every token of a department; returns how many."""
         target = (TOKENS.c.id == id_or_department) | (TOKENS.c.department == id_or_department)
+        now = _now()
         with self.engine.begin() as conn:
-            result = conn.execute(
-                update(TOKENS).where(target & TOKENS.c.revoked.is_(None)).values(revoked=_now())
+            ids = select(TOKENS.c.id).where(target & TOKENS.c.revoked.is_(None))
+            revoked = [row.id for row in conn.execute(ids)]
+            if revoked:
+                conn.execute(update(TOKENS).where(TOKENS.c.id.in_(revoked)).values(revoked=now))
+                conn.execute(
+                    update(SESSIONS)
+                    .where(SESSIONS.c.token_id.in_(revoked) & SESSIONS.c.ended.is_(None))
+                    .values(ended=now)
+                )
+        return len(revoked)
+
+    def known_id(self, token: str) -> str | None:
+        """The id a presented token names, when such a token exists (active or not)."""
+        prefix, dot, _ = token.partition(".")
+        if not dot or not _TOKEN_ID.fullmatch(prefix):
+            return None
+        return prefix if self.get(prefix) is not None else None
+
+    def start_session(self, record: TokenRecord) -> str:
+        """A new server-side session for a signed-in token; its id goes into the cookie."""
+        session_id = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(
+                SESSIONS.insert().values(
+                    id=session_id, token_id=record.id, created=_now(), ended=None
+                )
             )
-        return result.rowcount
+        return session_id
+
+    def end_session(self, session_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(SESSIONS)
+                .where((SESSIONS.c.id == session_id) & SESSIONS.c.ended.is_(None))
+                .values(ended=_now())
+            )
+
+    def session_token(self, session_id: str) -> TokenRecord | None:
+        """The active token behind a live session, or None (ended, unknown or revoked)."""
+        query = (
+            select(TOKENS)
+            .join(SESSIONS, SESSIONS.c.token_id == TOKENS.c.id)
+            .where((SESSIONS.c.id == session_id) & SESSIONS.c.ended.is_(None))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        record = _record(row) if row else None
+        return record if record and record.active else None
 
     def list(self) -> list[TokenRecord]:
         with self.engine.connect() as conn:
@@ -191,25 +253,60 @@ def limiter() -> FailureLimiter:
     return current_app.extensions.setdefault("tsunagu_signin_limiter", FailureLimiter())
 
 
+def client_address() -> str:
+    """The visitor's address: ``REMOTE_ADDR`` as rewritten by the trusted-proxy middleware."""
+    return request.remote_addr or "unknown"
+
+
+def limiter_keys(client: str, token: str) -> str:
+    """The failure bucket of one sign-in attempt: per token id when the token names a real one,
+    else per client. A department presenting its own valid ``<id>.<secret>`` is thus never
+    refused because of other people's wrong guesses from the same address."""
+    token_id = token_store().known_id(token)
+    return f"{client}|{token_id}" if token_id else client
+
+
+def audit(action: str, actor: str, **details: Any) -> None:
+    """One record in the instance's hash-chained audit log (the same file the CLI writes)."""
+    from tsunagu.publisher.audit import AuditLog
+
+    AuditLog(web().settings.data_dir / "audit.jsonl").record(action, actor, **details)
+
+
 def sign_in(record: TokenRecord) -> None:
     """A fresh session on every sign-in (no fixation): the old one, CSRF token included, goes."""
+    previous = session.get("sid")
+    if previous:
+        token_store().end_session(previous)
     session.clear()
+    session["sid"] = token_store().start_session(record)
     session["token_id"] = record.id
     session["department"] = record.department
     session.permanent = False
 
 
 def sign_out() -> None:
+    """End the server-side session, so a copy of the old cookie is refused too."""
+    sid = session.get("sid")
+    if sid:
+        token_store().end_session(sid)
     session.clear()
 
 
 def current_principal() -> Principal | None:
-    """The signed-in department, re-checked against the token table (revocation is immediate)."""
-    token_id, department = session.get("token_id"), session.get("department")
-    if not token_id or not department:
+    """The signed-in department, re-checked against the session and token tables on every
+    request (sign-out and revocation take effect at once, for every copy of the cookie)."""
+    sid, token_id, department = (
+        session.get("sid"),
+        session.get("token_id"),
+        session.get("department"),
+    )
+    if not sid or not token_id or not department:
+        if session:
+            session.clear()
         return None
-    record = token_store().get(token_id)
-    if record is None or not record.active or record.department != department:
+    record = token_store().session_token(sid)
+    if record is None or record.id != token_id or record.department != department:
         session.clear()
         return None
     return Principal(record.id, record.department)
@@ -227,6 +324,14 @@ def authorize(department: str | None, action: str) -> Principal:
     if principal is None:
         abort(redirect(url_for("upload.signin", next=request.path)))
     if department is not None and department != principal.department:
+        audit(
+            "refused",
+            f"department:{principal.department}",
+            token_id=principal.token_id,
+            owner=department,
+            attempted=action,
+            path=request.path,
+        )
         raise PermissionDenied(
             f"This belongs to another department; you cannot {action} it.",
             message_ja="他の部署のデータです。操作できません。",

@@ -29,30 +29,53 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "-")
         status = exc.code or 500
+        # The exception's own headers (405's Allow, 429's Retry-After, 401's WWW-Authenticate)
+        # belong on the answer; only its Content-Type is ours to choose.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return _respond(status, code, exc.description or "", exc.description or "")
+            description = exc.description or ""
+            return _respond(status, code, description, description, headers)
         # Pages: werkzeug's developer sentence is replaced by the site's own words.
         from tsunagu.webapp.error_pages import error_text
 
         text = error_text(status)
         if exc.description and exc.description != type(exc).description:  # our own abort text
-            return _respond(status, code, exc.description, exc.description)
-        return _respond(status, code, text.help_ja, text.help_en)
+            return _respond(status, code, exc.description, exc.description, headers)
+        return _respond(status, code, text.help_ja, text.help_en, headers)
+
+    @app.errorhandler(RecursionError)
+    @app.errorhandler(OverflowError)
+    def _input_too_big(exc: Exception):
+        """A safety net: only input (nesting, huge numbers) drives these; 400, not 500."""
+        app.logger.warning("bad input on %s: %r", request.path, exc)
+        return _respond(
+            400,
+            "bad-request",
+            "入力の値が大きすぎるか、入れ子が深すぎます。",
+            "A value in the request is too large or nested too deeply.",
+        )
 
 
-def _respond(status: int, code: str, message_ja: str, message_en: str):
+def _respond(
+    status: int,
+    code: str,
+    message_ja: str,
+    message_en: str,
+    headers: list[tuple[str, str]] | None = None,
+):
     if wants_json():
-        return error_body(status, code, message_en), status
+        return error_body(status, code, message_en), status, headers or []
     from tsunagu.webapp.error_pages import error_text
 
-    return render_template(
+    page = render_template(
         "error.html",
         status=status,
         message_ja=message_ja,
         message_en=message_en,
         error=error_text(status),
         blocked=_blocked_dataset() if status == 404 else None,
-    ), status
+    )
+    return page, status, headers or []
 
 
 def _blocked_dataset():

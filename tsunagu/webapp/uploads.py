@@ -38,7 +38,7 @@ from tsunagu.publisher.batch import Outcome
 from tsunagu.services.jobs import JobQueue, owner_alive, worker_identity
 
 log = logging.getLogger(__name__)
-UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+UPLOAD_ID = re.compile(r"[0-9a-f]{32}")  # fullmatch: "$" accepts "id\n"
 _KEPT = (".csv", ".xlsx", ".geojson", ".gpkg", ".zip", ".kml")
 SUFFIXES = {**{s: s for s in _KEPT}, ".txt": ".csv", ".json": ".geojson"}  # allow-list
 SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
@@ -254,7 +254,7 @@ class UploadStore:
     # -- finding ---------------------------------------------------------------------------
     def get(self, upload_id: str) -> Upload:
         """Any department's upload by id (the caller authorises); ids are checked, not globbed."""
-        if UPLOAD_ID.match(upload_id) and self.root.is_dir():
+        if UPLOAD_ID.fullmatch(upload_id) and self.root.is_dir():
             for folder in self.root.iterdir():
                 candidate = folder / upload_id
                 if folder.is_dir() and (candidate / "status.json").is_file():
@@ -268,7 +268,7 @@ class UploadStore:
         folder = self.root / department
         if not folder.is_dir():
             return []
-        uploads = [self.get(p.name) for p in folder.iterdir() if UPLOAD_ID.match(p.name)]
+        uploads = [self.get(p.name) for p in folder.iterdir() if UPLOAD_ID.fullmatch(p.name)]
         return sorted(uploads, key=lambda u: u.status.get("created", ""), reverse=True)
 
     def save(self, upload: Upload) -> None:

@@ -124,7 +124,9 @@ class Normalize:
             from tsunagu.normalize.value_map import apply_value_mappings
 
             table = apply_value_mappings(table, manifest.values, origin, report, file_name)
+        mapped = table
         table = normalize_values(table, schema, report, file_name)
+        table = self._no_new_formulas(mapped, table, schema, report, file_name, origin)
         from tsunagu.normalize.municipality import check_codes, report_unknown
 
         municipality = report.facts.get("municipality")
@@ -215,6 +217,29 @@ class Normalize:
             return table
         Normalize._hint_combined(attrs, table, extras, report, file_name)
         table, _ = keep_extra_columns(table, attrs, extras, report, file_name)
+        return table
+
+    @staticmethod
+    def _no_new_formulas(
+        mapped: pd.DataFrame,
+        table: pd.DataFrame,
+        schema: Any,
+        report: Any,
+        file_name: str,
+        origin: dict[str, str],
+    ) -> pd.DataFrame:
+        """Normalisation never turns ``＝1+1``/``\t=1+1`` into a live ``=1+1``; formula-like
+        cells are named in a warning (issue 16)."""
+        from tsunagu.normalize.formula_guard import keep_formulas_dead, warn_formula_like
+        from tsunagu.normalize.values import field_kind
+
+        numeric = {
+            c
+            for c in table.columns
+            if c in schema.field_names and field_kind(schema, c) in ("number", "integer")
+        }
+        table = keep_formulas_dead(mapped, table, numeric, report)
+        warn_formula_like(table, numeric, report, file_name, origin)
         return table
 
     @staticmethod

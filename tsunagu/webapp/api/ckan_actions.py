@@ -9,7 +9,6 @@ the same dataset whether the city runs the embedded catalogue or a real CKAN.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from tsunagu.webapp import datastore_query as dsq
 from tsunagu.webapp.api import ckan_shapes as shapes
 from tsunagu.webapp.api.ckan_search import SearchQuery, run_search
 from tsunagu.webapp.datastore_query import TypedTable
+from tsunagu.webapp.request_input import BadRequestInput, bounded_int, strict_json
 
 CKAN_VERSION = "2.12.0"
 
@@ -106,8 +106,8 @@ def integer(params: dict[str, Any], name: str, default: int) -> int:
     value = params.get(name, default)
     if value in ("", None):
         return default
-    try:
-        return int(value)
+    try:  # bounded: 1e400, Infinity or 23 digits are "Invalid integer", not an OverflowError
+        return bounded_int(value)
     except (TypeError, ValueError):
         raise ActionValidationError(
             {name: ["Invalid integer", "Please enter an integer value"]}
@@ -137,8 +137,8 @@ def json_list(params: dict[str, Any], name: str) -> list[str] | None:
     if isinstance(value, list):
         return [str(v) for v in value]
     try:
-        parsed = json.loads(value)
-    except (TypeError, ValueError):
+        parsed = strict_json(str(value), name)
+    except BadRequestInput:
         raise ActionValidationError(
             {name: ["Could not parse as valid JSON", "Not a list"]}
         ) from None

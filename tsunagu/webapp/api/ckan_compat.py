@@ -25,6 +25,7 @@ from tsunagu.webapp.api.rows import CSV_KEY
 from tsunagu.webapp.api.rows import store as rows_store
 from tsunagu.webapp.context import web
 from tsunagu.webapp.datastore_query import TypedTable, datapackage_key, schema_for
+from tsunagu.webapp.request_input import BadRequestInput, strict_json
 
 bp = Blueprint("ckan_api", __name__, url_prefix="/api")
 
@@ -60,7 +61,10 @@ def _params() -> dict[str, Any] | None:
         return request.form.to_dict()
     if not request.get_data():
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:  # strict: no Infinity/NaN/1e400, no nesting deep enough to exhaust the stack
+        body = strict_json(request.get_data())
+    except BadRequestInput:
+        return None
     return body if isinstance(body, dict) else None
 
 

@@ -16,6 +16,7 @@ from flask import (
 from tsunagu.errors import DatasetNotFound
 from tsunagu.webapp.context import web
 from tsunagu.webapp.dataset_view import excel_csv_chunks, is_overdue, next_due, preview
+from tsunagu.webapp.request_input import bounded_int
 
 bp = Blueprint("catalogue", __name__)
 PER_PAGE = 20
@@ -24,7 +25,7 @@ FACETS = ("organization", "standard", "res_format", "tags")
 
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return max(1, bounded_int(request.args.get("page", "1"), highest=10**9))
     except ValueError:
         abort(400, description="page must be a positive whole number")
 
@@ -215,7 +216,7 @@ def download(dataset_id: str, key: str, name: str) -> Response:
     return _send(dataset_id, key, None)
 
 
-@bp.get("/datasets/<dataset_id>/versions/<int:version>/<key>/<name>")
+@bp.get("/datasets/<dataset_id>/versions/<int(max=2147483647):version>/<key>/<name>")
 def download_version(dataset_id: str, version: int, key: str, name: str) -> Response:
     return _send(dataset_id, key, version)
 

@@ -73,7 +73,7 @@ class UploadForm(FlaskForm):
         validators=[
             DataRequired(_l("データセットIDを入力してください")),
             Regexp(
-                r"^[a-z0-9][a-z0-9_-]{1,99}$",
+                r"[a-z0-9][a-z0-9_-]{1,99}\Z",  # WTForms re.match; "$" accepts "id\n"
                 message=_l("半角英小文字・数字・-・_ で2〜100文字にしてください"),
             ),
         ]
@@ -94,7 +94,7 @@ class UploadForm(FlaskForm):
     crs = StringField(
         validators=[
             Optional(),
-            Regexp(r"^EPSG:\d{4,5}$", message=_l("EPSG:6677 の形で書いてください")),
+            Regexp(r"EPSG:\d{4,5}\Z", message=_l("EPSG:6677 の形で書いてください")),
         ]
     )
 
@@ -231,9 +231,13 @@ def publish(upload_id: str) -> Response:
 
 
 def _safe_next() -> str:
+    """Only a path of this site below /upload; anything else (another host, a scheme, a
+    backslash or a control character such as CR/LF that would split the Location header)
+    falls back to the upload page."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/upload") and not parts.netloc and not parts.scheme:
+    unsafe = any(ord(c) < 0x20 or c in "\\\x7f" for c in target)
+    if target.startswith("/upload") and not parts.netloc and not parts.scheme and not unsafe:
         return target
     return url_for("upload.index")
 
@@ -241,24 +245,33 @@ def _safe_next() -> str:
 @bp.route("/upload/signin", methods=["GET", "POST"])
 def signin() -> ResponseReturnValue:
     form = SignInForm()
-    client = request.remote_addr or "unknown"
+    client = auth.client_address()
     if request.method == "POST":
-        wait = auth.limiter().retry_after(client)
+        token = (form.token.data or "").strip()
+        bucket = auth.limiter_keys(client, token)
+        wait = auth.limiter().retry_after(bucket)
         if wait:
             page = render_template("signin.html", form=form, locked=True)
             return page, 429, {"Retry-After": str(wait)}
         if form.validate_on_submit():
-            record = auth.token_store().verify(form.token.data.strip())
+            record = auth.token_store().verify(token)
             if record is not None:
-                auth.limiter().clear(client)
+                auth.limiter().clear(bucket)
                 auth.sign_in(record)
+                auth.audit("sign-in", f"department:{record.department}", token_id=record.id)
                 return redirect(_safe_next(), 303)
-        auth.limiter().fail(client)
+        auth.limiter().fail(bucket)
+        token_id = bucket.partition("|")[2] or None
+        auth.audit("sign-in-failed", "anonymous", client=client, token_id=token_id)
         return render_template("signin.html", form=form, failed=True), 401
     return render_template("signin.html", form=form)
 
 
 @bp.post("/upload/signout")
 def signout() -> Response:
+    principal = auth.current_principal()
     auth.sign_out()
+    if principal is not None:
+        actor = f"department:{principal.department}"
+        auth.audit("sign-out", actor, token_id=principal.token_id)
     return redirect(url_for("catalogue.home"), 303)
