@@ -165,7 +165,7 @@ def test_any_numeric_table_offers_a_chosen_chart(client):
 
 
 def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, published, data_path):
-    from tests.webapp.test_upload import csrf_token, post_upload, sign_in, upload_id
+    from tests.webapp.test_upload import csrf_token, post_upload, settled, sign_in, state, upload_id
     from tsunagu.webapp.auth import TokenStore
 
     settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
@@ -175,9 +175,10 @@ def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, publ
     client = app.test_client()
     assert sign_in(client, token).status_code == 303
     ident = upload_id(post_upload(client, data_path("webapp/aed_good.csv")))
-    page = client.get(f"/upload/{ident}")
+    page = settled(client, ident)  # uploads run as background jobs
     publish = client.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
     assert publish.status_code == 303
+    assert state(settled(client, ident).text) == "published"
     [timed] = client.get("/api/v1/indicators").get_json()["upload_to_publication"]
     assert timed["dataset_id"] == "kashiwa-aed-upload" and timed["department"] == "kenko"
     assert 0 <= timed["days"] < 0.01  # seconds, in days
@@ -187,7 +188,7 @@ def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, publ
     rejected = upload_id(
         post_upload(client, data_path("webapp/aed_missing_name.csv"), dataset_id="kashiwa-aed-2")
     )
-    assert client.get(f"/upload/{rejected}").status_code == 200
+    assert settled(client, rejected).status_code == 200
     todo = client.get("/organisations/kenko").get_data(as_text=True).split('id="todo"')[1]
     assert "公開できなかった登録" in todo and "kashiwa-aed-2" in todo
     assert "aed_missing_name" not in todo  # the file's own name stays private
