@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,13 +62,21 @@ def _wait_for_port(process: subprocess.Popen, log: Path) -> int:
 def served(tmp_path, data_path) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path / "instance"
     _publish(data_dir, data_path("webapp/api/aed_kashiwa.geojson"))
+    log = tmp_path / "gunicorn.log"
+    with _shipped_gunicorn(data_dir, log) as (port, _process):
+        yield f"http://127.0.0.1:{port}", log
+
+
+@contextmanager
+def _shipped_gunicorn(data_dir: Path, log: Path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """gunicorn started as the README says (``-c gunicorn.conf.py tsunagu.wsgi:app``, two
+    workers, an OS-chosen port), stopped with SIGTERM; it must exit cleanly."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
         "TSUNAGU_DATA_DIR": str(data_dir),
         "GUNICORN_BIND": "127.0.0.1:0",
         "WEB_CONCURRENCY": "2",
     }
-    log = tmp_path / "gunicorn.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
@@ -78,7 +87,7 @@ def served(tmp_path, data_path) -> Iterator[tuple[str, Path]]:
         )
         try:
             port = _wait_for_port(process, log)
-            yield f"http://127.0.0.1:{port}", log
+            yield port, process
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -145,33 +154,10 @@ def sample_served(tmp_path) -> Iterator[tuple[str, Path, Path]]:
     shutil.copy(ROOT / "datasets" / "kashiwa" / "municipality.yaml", work / "datasets" / "kashiwa")
     shutil.copytree(ROOT / "datasets" / SAMPLE, work / "datasets" / SAMPLE)
     _cli_publish(work)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
-        "TSUNAGU_DATA_DIR": str(work / "instance"),
-        "GUNICORN_BIND": "127.0.0.1:0",
-        "WEB_CONCURRENCY": "2",
-    }
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            port = _wait_for_port(process, log)
-            _wait_for_workers(process, log)
-            yield f"http://127.0.0.1:{port}", work, log
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-    assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
+    with _shipped_gunicorn(work / "instance", log) as (port, process):
+        _wait_for_workers(process, log)
+        yield f"http://127.0.0.1:{port}", work, log
 
 
 def _wait_for_workers(process: subprocess.Popen, log: Path) -> None:
