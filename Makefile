@@ -40,6 +40,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check tsunagu tests bench
 	$(BIN)/ruff format --check tsunagu tests bench
+	$(BIN)/mypy tsunagu
 
 fix: install
 	$(BIN)/ruff check --fix tsunagu tests bench
