@@ -66,7 +66,7 @@ def _titles(datasets_dir: Path) -> dict[str, tuple[str, str]]:
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(data, dict) and isinstance(data.get("id"), str):
-            title = data.get("title") if isinstance(data.get("title"), dict) else {}
+            title = raw if isinstance(raw := data.get("title"), dict) else {}
             titles[data["id"]] = (str(title.get("ja", "")), str(title.get("en", "")))
     return titles
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from tsunagu.errors import TsunaguError
@@ -22,11 +25,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["error_text"] = error_text
 
     @app.errorhandler(TsunaguError)
-    def _tsunagu(exc: TsunaguError):
+    def _tsunagu(exc: TsunaguError) -> ResponseReturnValue:
         return _respond(exc.http_status, exc.code, exc.message_ja, exc.message_en)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         code = (exc.name or "error").lower().replace(" ", "-")
         status = exc.code or 500
         # The exception's own headers (405's Allow, 429's Retry-After, 401's WWW-Authenticate)
@@ -45,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RecursionError)
     @app.errorhandler(OverflowError)
-    def _input_too_big(exc: Exception):
+    def _input_too_big(exc: Exception) -> ResponseReturnValue:
         """A safety net: only input (nesting, huge numbers) drives these; 400, not 500."""
         app.logger.warning("bad input on %s: %r", request.path, exc)
         return _respond(
@@ -62,7 +65,7 @@ def _respond(
     message_ja: str,
     message_en: str,
     headers: list[tuple[str, str]] | None = None,
-):
+) -> ResponseReturnValue:
     if wants_json():
         return error_body(status, code, message_en), status, headers or []
     from tsunagu.webapp.error_pages import error_text
@@ -78,7 +81,7 @@ def _respond(
     return page, status, headers or []
 
 
-def _blocked_dataset():
+def _blocked_dataset() -> Any:
     """The blocked dataset a missing dataset page is about, if that is why it is missing."""
     if request.endpoint != "catalogue.dataset" or not request.view_args:
         return None

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, request
+from flask.blueprints import BlueprintSetupState
 from flask.wrappers import Response
 
 from tsunagu.errors import TsunaguError
@@ -80,8 +81,8 @@ def warm(app: Flask) -> list[str]:
 
 
 @bp.record_once
-def _attach_store(state) -> None:
-    app: Flask = state.app
+def _attach_store(state: BlueprintSetupState) -> None:
+    app = state.app
     app.extensions.setdefault(EXTENSION, FeatureStore(published_geojson))
 
 
@@ -112,7 +113,9 @@ def parse_query(args: Mapping[str, str]) -> FeatureQuery:
     return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
 
 
-def _parse_int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int):
+def _parse_int(
+    args: Mapping[str, str], name: str, default: int | None, low: int, high: int
+) -> int | None:
     raw = args.get(name)
     if raw is None or raw == "":
         return default

@@ -152,7 +152,7 @@ def _wants_gzip(response: Response) -> bool:
     return (
         response.mimetype in COMPRESSIBLE
         and "Content-Encoding" not in response.headers
-        and "gzip" in request.accept_encodings
+        and request.accept_encodings.quality("gzip") > 0
         and response.calculate_content_length() is not None
         and (response.calculate_content_length() or 0) > GZIP_MIN_BYTES
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from tsunagu.errors import DatasetNotFound, TsunaguError
@@ -49,7 +50,9 @@ def lang() -> str:
     return "en" if request.args.get("lang") == "en" else "ja"
 
 
-def respond(doc: dict[str, Any], template: str, media_type: str = ogc.JSON, **extra: Any):
+def respond(
+    doc: dict[str, Any], template: str, media_type: str = ogc.JSON, **extra: Any
+) -> ResponseReturnValue:
     if response_format() == "html":
         return render_template(template, doc=doc, **extra)
     response = jsonify(doc)
@@ -74,7 +77,7 @@ def layer(collection_id: str) -> Any:
 
 @bp.get("")
 @bp.get("/")
-def landing():
+def landing() -> ResponseReturnValue:
     doc = ogc.landing_doc(
         base_url(),
         url_for("openapi_api.openapi", _external=True),
@@ -86,12 +89,12 @@ def landing():
 
 
 @bp.get("/conformance")
-def conformance():
+def conformance() -> ResponseReturnValue:
     return respond(ogc.conformance_doc(base_url(), response_format()), "ogc_conformance.html")
 
 
 @bp.get("/collections")
-def collections():
+def collections() -> ResponseReturnValue:
     records = web().catalogue.search("", rows=MAX_DATASETS).results
     docs = [
         ogc.collection_doc(base_url(), r, lang(), spatial_bbox(r.meta.spatial))
@@ -103,7 +106,7 @@ def collections():
 
 
 @bp.get("/collections/<collection_id>")
-def collection(collection_id: str):
+def collection(collection_id: str) -> ResponseReturnValue:
     record = geo_record(collection_id)
     bbox = spatial_bbox(record.meta.spatial) or ogc.layer_extent(layer(collection_id))
     doc = ogc.collection_doc(base_url(), record, lang(), bbox)
@@ -111,7 +114,7 @@ def collection(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items")
-def items(collection_id: str):
+def items(collection_id: str) -> ResponseReturnValue:
     record = geo_record(collection_id)
     loaded = layer(collection_id)
     args = request.args.to_dict()
@@ -121,7 +124,7 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<path:feature_id>")
-def item(collection_id: str, feature_id: str):
+def item(collection_id: str, feature_id: str) -> ResponseReturnValue:
     record = geo_record(collection_id)
     loaded = layer(collection_id)
     row = ogc.find_feature(loaded, feature_id)
@@ -132,17 +135,17 @@ def item(collection_id: str, feature_id: str):
 
 
 @bp.errorhandler(TsunaguError)
-def _tsunagu_error(exc: TsunaguError):
+def _tsunagu_error(exc: TsunaguError) -> ResponseReturnValue:
     return _error(exc.http_status, exc.code, exc.message_ja, exc.message_en)
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
     code = (exc.name or "error").lower().replace(" ", "-")
     return _error(exc.code or 500, code, exc.description or "", exc.description or "")
 
 
-def _error(status: int, code: str, message_ja: str, message_en: str):
+def _error(status: int, code: str, message_ja: str, message_en: str) -> ResponseReturnValue:
     try:
         html = response_format() == "html"
     except ogc.OgcQueryError:

@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.wrappers import Response
 
 from tsunagu.errors import DatasetNotFound
@@ -66,8 +67,8 @@ def store() -> RowsStore:
 
 
 @bp.record_once
-def _attach_store(state) -> None:
-    app: Flask = state.app
+def _attach_store(state: BlueprintSetupState) -> None:
+    app = state.app
     app.extensions.setdefault(EXTENSION, RowsStore(published_csv))
 
 
@@ -78,7 +79,11 @@ def rows(dataset_id: str) -> Response:
     table, page = store().select(dataset_id, query)
     limit = query.limit or 0
     more = query.offset + limit < page.total and limit > 0
-    args = {**request.args.to_dict(), "offset": query.offset + limit, "limit": limit}
+    next_args: dict[str, Any] = {
+        **request.args.to_dict(),
+        "offset": query.offset + limit,
+        "limit": limit,
+    }
     records = page_records(page)
     typer = None if raw else row_typer(dataset_id)
     response = jsonify(
@@ -87,7 +92,7 @@ def rows(dataset_id: str) -> Response:
             "dataset": dataset_id,
             "fields": table.fields,
             "types": {
-                name: "string" if raw else typer.types.get(name, "string")  # type: ignore[union-attr]
+                name: "string" if typer is None else typer.types.get(name, "string")
                 for name in table.fields
             },
             "raw": raw,
@@ -95,7 +100,7 @@ def rows(dataset_id: str) -> Response:
             "offset": query.offset,
             "limit": limit,
             "rows": records if typer is None else typer.rows(records),
-            "next": url_for(".rows", dataset_id=dataset_id, _external=True, **args)
+            "next": url_for(".rows", dataset_id=dataset_id, _external=True, **next_args)
             if more
             else None,
         }

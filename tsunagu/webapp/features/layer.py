@@ -162,7 +162,7 @@ def _encode(
     once: properties by pyarrow in a few vectorised calls (ten times faster than ``json`` per row),
     the rest by string formatting — floats as ``repr``, exactly as :mod:`json` writes them."""
     props = _properties_json(table, len(ids))
-    strings = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, no ASCII escapes
+    strings = json.encoder.encode_basestring  # C, no ASCII escapes
     parts: list[str] = []
     for row, (x, y) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
         ident = ids[row]
@@ -247,7 +247,7 @@ def _geometry(geometry: Any) -> tuple[dict | None, tuple[float, float, float, fl
         return None, nothing
     if shape.is_empty:
         return None, nothing
-    return geometry, tuple(shape.bounds)
+    return geometry, shape.bounds
 
 
 def _column(pa: Any, values: list[Any]) -> Any:

@@ -58,7 +58,7 @@ def select(layer: FeatureLayer, query: FeatureQuery) -> Selection:
     rows = _matching_rows(layer, query)
     grid = query.zoom is not None and len(rows) > query.limit
     size = min(query.limit, GRID_PAGE) if grid else query.limit
-    cells = layer.grid.cells(rows, query.zoom) if grid else None
+    cells = layer.grid.cells(rows, query.zoom) if grid and query.zoom is not None else None
     chosen = Selection(rows[query.offset : query.offset + size], int(rows.size), cells)
     if whole:
         if len(layer.whole_views) >= WHOLE_VIEWS:
@@ -110,7 +110,7 @@ def query_etag(dataset_id: str, sha256: str, query: FeatureQuery) -> str:
     body is never hashed. Equal queries spelled differently (``139.90`` / ``139.9``, filter
     order) share a tag."""
     box = None if query.bbox is None else [float(v) for v in query.bbox]
-    parts = [BODY_LAYOUT, dataset_id, sha256, box, query.zoom, query.limit, query.offset]
+    parts: list[Any] = [BODY_LAYOUT, dataset_id, sha256, box, query.zoom, query.limit, query.offset]
     parts += [query.q, sorted(query.filters.items())]
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -13,6 +16,7 @@ from flask import (
     url_for,
 )
 
+from tsunagu.catalogue.base import DatasetRecord
 from tsunagu.errors import DatasetNotFound
 from tsunagu.webapp.context import web
 from tsunagu.webapp.dataset_view import excel_csv_chunks, is_overdue, next_due, preview
@@ -30,7 +34,7 @@ def _page_number() -> int:
         abort(400, description="page must be a positive whole number")
 
 
-def _titles(records) -> dict[str, str]:
+def _titles(records: Iterable[DatasetRecord]) -> dict[str, str]:
     """Display names for facet values (department and standard slugs) in the current language."""
     from tsunagu.webapp.dataset_facts import tag_label
     from tsunagu.webapp.i18n import current_lang
@@ -120,7 +124,8 @@ def dataset(dataset_id: str) -> str:
     catalogue = web().catalogue
     record = catalogue.get_dataset(dataset_id)
     versions = catalogue.list_versions(dataset_id)
-    header, rows = [], []
+    header: list[str] = []
+    rows: list[list[str]] = []
     if any(r.key == "csv" for r in record.resources):
         header, rows = preview(catalogue.open_file(dataset_id, "csv")[0])
     return render_template(
@@ -136,7 +141,7 @@ def dataset(dataset_id: str) -> str:
     )
 
 
-def _dataset_facts(record) -> dict:
+def _dataset_facts(record: DatasetRecord) -> dict[str, Any]:
     """Licence, credit line, names in the page's language, feeds, related datasets (issue 13)."""
     from tsunagu.webapp.dataset_facts import (
         frequency_label,
@@ -153,7 +158,7 @@ def _dataset_facts(record) -> dict:
     settings = web().settings
     title = meta.title_en if lang == "en" and meta.title_en else meta.title_ja
     page_url = url_for("catalogue.dataset", dataset_id=meta.id, _external=True)
-    extra = {"lang": "en"} if lang == "en" else {}
+    extra: dict[str, Any] = {"lang": "en"} if lang == "en" else {}
     feed_title = f"{title}（更新情報）" if lang != "en" else f"{title}: updates"
     description = (
         meta.description_en if lang == "en" and meta.description_en else meta.description_ja
@@ -248,7 +253,7 @@ def _quote(name: str) -> str:
 
 
 def resource_link(
-    dataset_id: str, key: str, name: str, version: int | None = None, **args: str
+    dataset_id: str, key: str, name: str, version: int | None = None, **args: Any
 ) -> str:
     if version is None:
         return url_for("catalogue.download", dataset_id=dataset_id, key=key, name=name, **args)

@@ -27,7 +27,7 @@ from flask_wtf.csrf import CSRFProtect
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 API, not in types-WTForms yet
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from tsunagu.publisher.manifest import FREQUENCIES, LICENCES, load_municipality
@@ -101,8 +101,8 @@ class UploadForm(FlaskForm):
     def to_request(self) -> UploadRequest:
         tags = self.tags.data.replace("、", ",").split(",") if self.tags.data else []
         return UploadRequest(
-            dataset_id=self.dataset_id.data,
-            title_ja=self.title_ja.data.strip(),
+            dataset_id=self.dataset_id.data or "",  # DataRequired: never empty here
+            title_ja=(self.title_ja.data or "").strip(),
             title_en=(self.title_en.data or "").strip(),
             standard=self.standard.data,
             description_ja=self.description_ja.data or "",
@@ -173,7 +173,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/upload")
-def create() -> Response | tuple[str, int]:
+def create() -> ResponseReturnValue:
     principal = auth.authorize(None, "upload")
     form = _upload_form()
     if not form.validate_on_submit():
@@ -223,7 +223,7 @@ def report_file(upload_id: str, name: str) -> Response:
 
 
 @bp.post("/upload/<upload_id>/publish")
-def publish(upload_id: str) -> Response:
+def publish(upload_id: str) -> ResponseReturnValue:
     upload, principal = _owned(upload_id, "publish")
     actor = f"department:{principal.department}"
     _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor)
@@ -268,7 +268,7 @@ def signin() -> ResponseReturnValue:
 
 
 @bp.post("/upload/signout")
-def signout() -> Response:
+def signout() -> ResponseReturnValue:
     principal = auth.current_principal()
     auth.sign_out()
     if principal is not None:
