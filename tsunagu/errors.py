@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 
 class Severity(StrEnum):
@@ -117,7 +117,7 @@ class TsunaguError(Exception):
         self.problem = problem
 
     @classmethod
-    def from_problem(cls, problem: Problem, *, detail: str | None = None) -> TsunaguError:
+    def from_problem(cls, problem: Problem, *, detail: str | None = None) -> Self:
         """Raise-able wrapper around an input problem, with both languages rendered."""
         return cls(
             problem.message("en"),

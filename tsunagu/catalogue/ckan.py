@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from tsunagu import __version__
 from tsunagu.catalogue.base import (
+    Action,
     DatasetRecord,
     PublishRequest,
     PublishResult,
@@ -270,6 +271,7 @@ class CkanCatalogue(AtomicWrites):
         ) != meta_digest(meta)
         moving = sum(c.action in ("create", "update") for c in changes)
         unfilled = _unfilled(current, request, changes, self._datastore_on())
+        action: Action
         if package is None or staging:
             action = "create"
         elif meta_changed or unfilled or any(c.action != "unchanged" for c in changes):

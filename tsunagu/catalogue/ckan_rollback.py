@@ -312,7 +312,7 @@ class AtomicWrites:
             if key in wanted and key not in seen:
                 seen.add(key)
                 continue
-            self.retry.call(lambda rid=resource["id"]: self._gone_ok("resource_delete", id=rid))
+            self.retry.call(partial(self._gone_ok, "resource_delete", id=resource["id"]))
 
     def _verify(self, package_id: str, request: PublishRequest) -> None:
         package = self._retried("package_show", id=package_id)

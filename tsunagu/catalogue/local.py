@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tsunagu.catalogue import local_schema as t
 from tsunagu.catalogue.base import (
+    Action,
     DatasetMeta,
     DatasetRecord,
     PublishRequest,
@@ -108,6 +109,7 @@ class LocalCatalogue:
             changes = resource_diff(current, wanted)
             meta_changed = row is None or row.meta != meta.fingerprint()
             moving = [c for c in changes if c.action in ("create", "update")]
+            action: Action
             if row is None:
                 action = "create"
             elif meta_changed or any(c.action != "unchanged" for c in changes):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -59,7 +59,10 @@ class UsageRow:
     count: int
 
 
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 class UsageStore:
@@ -115,7 +118,7 @@ class UsageStore:
             query = query.where(usage_counts.c.day <= end.isoformat())
         with self.engine.connect() as conn:
             return [
-                UsageRow(r.day, r.kind, r.dataset_id, r.resource_key, r.count)
+                UsageRow(r.day, r.kind, r.dataset_id, r.resource_key, r._mapping["count"])
                 for r in conn.execute(query)
             ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -19,6 +20,9 @@ from tsunagu.errors import TsunaguError
 from tsunagu.publisher.batch import Outcome
 from tsunagu.publisher.pipeline import RunContext
 from tsunagu.publisher.publish import DatasetOutcome
+
+if TYPE_CHECKING:
+    from tsunagu.validators.schemas import SchemaRegistry
 
 SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 
@@ -58,7 +62,7 @@ def command(
     )
     registry = load_registry(settings.schemas_dir)
     audit = AuditLog(settings.data_dir / "audit.jsonl")
-    results = []
+    results: list[tuple[str, DatasetOutcome | None, list[Outcome]]] = []
     for manifest_id, group in _by_dataset(outcomes).items():
         manifest = group[0].manifest
         if manifest is None:
@@ -91,7 +95,7 @@ def command(
     sys.exit(1 if blocked else 0)
 
 
-def _standard_title(registry, slug: str) -> str:
+def _standard_title(registry: SchemaRegistry, slug: str) -> str:
     try:
         return registry.get(slug).title_ja
     except TsunaguError:

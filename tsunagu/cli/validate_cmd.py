@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from tsunagu.cli.output import exit_code, print_outcomes
 from tsunagu.cli.running import engine_option, run_target
 from tsunagu.formats.base import ReadOptions
 from tsunagu.publisher.pipeline import RunContext
+
+if TYPE_CHECKING:
+    from tsunagu.model import Draft
 
 
 @click.command("validate")
@@ -54,7 +58,9 @@ def command(obj: dict, target: Path, schema_slug: str | None, layout: str | None
     sys.exit(exit_code(outcomes))
 
 
-def _write_reports(draft, html: Path | None, json_path: Path | None, xlsx: Path | None) -> None:
+def _write_reports(
+    draft: Draft, html: Path | None, json_path: Path | None, xlsx: Path | None
+) -> None:
     if html:
         from tsunagu.validators.report_html import write_html
 

@@ -27,7 +27,7 @@ def annotation_rows(table: pd.DataFrame) -> list[int]:
     for row, value in first.items():
         if not value.startswith("#"):
             break
-        rows.append(int(row))
+        rows.append(int(row))  # type: ignore[call-overload]  # pandas-stubs: labels are Hashable; Draft index = row number
     return rows
 
 

@@ -129,6 +129,8 @@ def crs_refused(file: str, crs: Any) -> TsunaguError:
 class _Features:
     """The features to write: usable-row mask, ids, property columns, bbox, and geometries."""
 
+    _shapes: np.ndarray | None  # shapely geometries, or None when points come from lon/lat
+
     def __init__(self, table: pd.DataFrame, file: str) -> None:
         self.table = table
         geometry_column = _geometry_column(table)

@@ -10,7 +10,7 @@ check digit and all) makes the read a ``block`` nobody can override.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,7 +30,7 @@ class HiddenMyNumbers:
 
 
 def scan_columns(
-    sheet: str, columns: dict[str, Sequence[tuple[int, str]]]
+    sheet: str, columns: Mapping[str, Sequence[tuple[int, str]]]
 ) -> Iterator[HiddenMyNumbers]:
     """``columns``: column letter → (row number, cell text) of its filled cells."""
     from tsunagu.validators.checks import pii_patterns as pii

@@ -104,7 +104,7 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
                 Problem(
                     code,
                     severity,
-                    Location(file=file_name, row=int(row), column=str(column)),
+                    Location(file=file_name, row=int(row), column=str(column)),  # type: ignore[call-overload]  # pandas-stubs: labels are Hashable; Draft index = row number
                     {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion},
                 )
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -98,7 +99,7 @@ def check_crs(crs: CRS, report: Report, file_name: str) -> None:
         report.add("crs-unusual", "warning", Location(file=file_name), crs=crs.name)
 
 
-def _flag(mask: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
+def _flag(mask: npt.NDArray[np.bool_] | np.bool_, index: np.ndarray, n: int) -> np.ndarray:
     """Per-feature flags from a per-vertex mask (``index`` maps vertex → feature position)."""
     flags = np.zeros(n, dtype=bool)
     flags[np.unique(index[mask])] = True
@@ -131,7 +132,12 @@ def _check_before(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> np.n
             crs=crs_name,
         )
         bad = bad | swapped | outside
-    elif len(coords) and (np.abs(x[np.isfinite(x)]) <= 180).all() and (np.abs(y) <= 90).all():
+    elif (
+        gdf.crs is not None  # no declared CRS: nothing to contradict
+        and len(coords)
+        and (np.abs(x[np.isfinite(x)]) <= 180).all()
+        and (np.abs(y) <= 90).all()
+    ):
         # every "metre" within ±180/±90 of the zone origin: these are degrees, not metres
         report.add(
             "crs-degrees-as-metres", "error", Location(file=file_name), crs=str(gdf.crs.to_string())

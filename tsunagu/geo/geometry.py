@@ -8,7 +8,7 @@ error, never a silent change.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -30,7 +30,7 @@ GEOMETRY_COLLECTION = 7  # shapely type id
 
 
 def report_features(
-    report: Report, code: str, severity: str, file_name: str, labels: list, **params: object
+    report: Report, code: str, severity: str, file_name: str, labels: list, **params: Any
 ) -> None:
     """Add one problem per feature (up to MAX_LISTED) and count them all in ``report.facts``."""
     for label in labels[:MAX_LISTED]:

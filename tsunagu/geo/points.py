@@ -62,7 +62,7 @@ def points_from_table(
         _row_point(draft, int(row), str(lat), str(lon), fields)
         for row, lat, lon in zip(table.index, table[lat_field], table[lon_field], strict=True)
     ]
-    gdf = gpd.GeoDataFrame(table.copy(), geometry=geoms, crs=crs)
+    gdf = gpd.GeoDataFrame(table.copy(), geometry=geoms, crs=crs)  # type: ignore[arg-type]  # types-geopandas: None (no point) is accepted at run time
     located = sum(g is not None for g in geoms)
     draft.report.facts.update(
         {"crs_source": "points", "located_rows": located, "unlocated_rows": len(geoms) - located}

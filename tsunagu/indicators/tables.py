@@ -215,7 +215,7 @@ def write_xlsx(ind: Indicators, path: Path, lang: str = "ja") -> Path:
     from openpyxl.styles import Font
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet every new workbook starts with
     period = f"{ind.period.start.isoformat()} – {ind.period.end.isoformat()}"
     for section in sections(ind, lang):
         ws = wb.create_sheet(section.title[:31])
@@ -228,7 +228,7 @@ def write_xlsx(ind: Indicators, path: Path, lang: str = "ja") -> Path:
     ws = wb.create_sheet("indicators")
     names = [f["name"] for f in TABLE_SCHEMA["fields"]]
     ws.append(names)
-    for row in rows(ind):
-        ws.append([_safe(row[n]) for n in names])
+    for record in rows(ind):
+        ws.append([_safe(record[n]) for n in names])
     wb.save(path)
     return path

@@ -65,10 +65,10 @@ def self_hosted_map(static_url: Any, **options: Any) -> Any:
     import folium
 
     class SelfHostedMap(folium.Map):
-        default_js: ClassVar[list[tuple[str, str]]] = [
+        default_js: ClassVar[list[tuple[str, str]]] = [  # type: ignore[misc]  # folium annotates its class-level defaults as instance variables
             ("leaflet", static_url("vendor/" + VENDOR_JS[0]))
         ]
-        default_css: ClassVar[list[tuple[str, str]]] = [
+        default_css: ClassVar[list[tuple[str, str]]] = [  # type: ignore[misc]  # folium annotates its class-level defaults as instance variables
             ("leaflet_css", static_url("vendor/" + VENDOR_CSS[0]))
         ]
 

@@ -170,7 +170,7 @@ def _complete_codes(values: pd.Series, written: str, report: Report, file_name: 
             report.add(
                 "layout-lg-code-check-digit" if status == "bad-check" else "layout-lg-code-invalid",
                 Severity.WARNING,
-                Location(file=file_name, row=int(row), column=written),
+                Location(file=file_name, row=int(row), column=written),  # type: ignore[call-overload]  # pandas-stubs: labels are Hashable; Draft index = row number
                 value=value,
                 expected=code[:5] + lg_check_digit(code[:5]) if status == "bad-check" else "",
             )

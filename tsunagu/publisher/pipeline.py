@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from tsunagu.config import Settings
 from tsunagu.formats.base import ReadOptions
 from tsunagu.model import Draft, Report, Source
 from tsunagu.publisher.manifest import Manifest, SourceSpec
+
+if TYPE_CHECKING:
+    from tsunagu.validators.schemas import SchemaRegistry
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class RunContext:
     engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
 
     @property
-    def schemas(self):  # -> SchemaRegistry (imported lazily)
+    def schemas(self) -> SchemaRegistry:
         from tsunagu.validators.schemas import load_registry
 
         return load_registry(self.settings.schemas_dir)

@@ -160,7 +160,7 @@ def publish_dataset(
     indicators) and, for a department upload, when the file was ``received``.
     """
     reason = blocked_reason(outcomes)
-    extra = {"quality": _quality(outcomes)}
+    extra: dict[str, Any] = {"quality": _quality(outcomes)}
     if received:
         extra["received"] = received
     if reason is not None:

@@ -31,8 +31,11 @@ class SchemaLike(Protocol):
     Coded against a Protocol so validation does not depend on how schemas are loaded.
     """
 
-    slug: str
-    descriptor: dict[str, Any]
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def descriptor(self) -> dict[str, Any]: ...
 
     @property
     def field_names(self) -> list[str]: ...

@@ -76,7 +76,7 @@ def group_key(problem: Problem) -> tuple[str, str, str, str]:
     return (problem.code, problem.severity.value, problem.location.column or "", _kind(problem))
 
 
-def _where(problem: Problem) -> int | None:
+def _where(problem: Problem) -> int | str | None:
     loc = problem.location
     return loc.row if loc.row is not None else loc.feature
 

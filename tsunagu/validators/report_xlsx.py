@@ -299,4 +299,4 @@ def _set_widths(ws: WriteOnlyWorksheet, headers: list[str], table: Any) -> None:
         for i, value in enumerate(values):
             widths[i] = max(widths[i], _display_width(cell_text(value)))
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[_letter(i)].width = min(60, max(8, width + 2))
+        ws.column_dimensions[_letter(i)].width = min(60, max(8, width + 2))  # type: ignore[attr-defined]  # real on write-only sheets; types-openpyxl omits it

@@ -27,6 +27,6 @@ class CorporateNumberCheck:
                 yield Problem(
                     code="corporate-number-check-digit",
                     severity=Severity.ERROR,
-                    location=ctx.draft.location(int(row), column),
+                    location=ctx.draft.location(int(row), column),  # type: ignore[call-overload]  # pandas-stubs: labels are Hashable; Draft index = row number
                     params={"cell": number},
                 )

@@ -27,7 +27,7 @@ class LgCodeCheck:
                 yield Problem(
                     code="lg-code-check-digit",
                     severity=Severity.ERROR,
-                    location=ctx.draft.location(int(row), column),
+                    location=ctx.draft.location(int(row), column),  # type: ignore[call-overload]  # pandas-stubs: labels are Hashable; Draft index = row number
                     params={"cell": code, "municipality_code": _code(ctx)},
                 )
 

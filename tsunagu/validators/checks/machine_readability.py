@@ -145,7 +145,7 @@ class MachineReadabilityCheck:
         self, ctx: CheckContext, column: str, code: str, mask: pd.Series, values: pd.Series
     ) -> Problem:
         rows = rows_of(mask)
-        examples = [values.at[r] for r in rows[:MAX_EXAMPLES]]
+        examples = [str(values.at[r]) for r in rows[:MAX_EXAMPLES]]
         return self._problem(ctx, column, code, rows, examples)
 
     @staticmethod

@@ -158,7 +158,7 @@ class PersonalDataCheck:
     ) -> Problem:
         rows = rows_of(mask)
         values = ctx.table[column]
-        examples = [pii.mask(values.at[r], kind) for r in rows[:MAX_EXAMPLES]]
+        examples = [pii.mask(str(values.at[r]), kind) for r in rows[:MAX_EXAMPLES]]
         return Problem(
             code=code,
             severity=severity,

@@ -34,7 +34,7 @@ class UrlCheck:
             values = ctx.table[column]
             bad = (values != "") & ~values.str.fullmatch(URL_PATTERN, na=False)
             for row in rows_of(bad):
-                cell = values.at[row]
+                cell = str(values.at[row])  # Draft cells are text
                 scheme = SCHEME.match(cell)
                 yield Problem(
                     code="url-invalid",

@@ -155,7 +155,7 @@ class ColumnReader:
         self._read_rest(column, np.flatnonzero(~fast), outcome)
         return outcome
 
-    def _check_canonical(self, canonical: Canonical, fast: np.ndarray, out: ColumnOutcome):
+    def _check_canonical(self, canonical: Canonical, fast: np.ndarray, out: ColumnOutcome) -> None:
         """Constraint notes for canonical cells, in Frictionless' order.
 
         Each failed constraint sets one bit; every distinct combination of bits becomes one
@@ -181,7 +181,7 @@ class ColumnReader:
             listed = [note for k, note in enumerate(notes) if combination >> k & 1]
             out.note_ids[failing[combinations == combination]] = self.note_id(listed)
 
-    def _read_rest(self, column: pa.Array, positions: np.ndarray, out: ColumnOutcome):
+    def _read_rest(self, column: pa.Array, positions: np.ndarray, out: ColumnOutcome) -> None:
         """Frictionless' own cell reader for cells with no canonical reading, once per text."""
         if not len(positions):
             return

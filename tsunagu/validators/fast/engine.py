@@ -58,7 +58,7 @@ class FastResult:
         """
         errors = self.errors
         seconds = round(self.seconds, 3)
-        task = {
+        task: dict[str, Any] = {
             "name": TASK_NAME,
             "type": "table",
             "valid": not errors,

@@ -11,13 +11,13 @@ not know.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from frictionless import Error, Field, Schema
 
 HEADER_ROWS = [1]
-FIELDS_MATCH = "partial"  # what schema_sync=True resolves to in frictionless 5.21
+FIELDS_MATCH: Final = "partial"  # what schema_sync=True resolves to in frictionless 5.21
 
 
 @dataclass(frozen=True)

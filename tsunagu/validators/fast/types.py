@@ -73,6 +73,10 @@ def _only(ok: pa.Array, values: pa.Array) -> pa.Array:
 
 def _number(field: Field, values: pa.Array) -> Canonical | None:
     defined = set(field.list_defined())
+    from frictionless import fields
+
+    if not isinstance(field, fields.NumberField):  # anything else: Frictionless reads it
+        return None
     if {"group_char", "decimal_char", "bare_number"} & defined or field.float_number:
         return None
     ok = pc.match_substring_regex(values, NUMBER_PATTERN)
@@ -82,6 +86,10 @@ def _number(field: Field, values: pa.Array) -> Canonical | None:
 
 
 def _boolean(field: Field, values: pa.Array) -> Canonical | None:
+    from frictionless import fields
+
+    if not isinstance(field, fields.BooleanField):  # anything else: Frictionless reads it
+        return None
     true_values = pa.array(list(field.true_values), pa.string())
     false_values = pa.array(list(field.false_values), pa.string())
     is_true = pc.is_in(values, value_set=true_values)
