@@ -20,6 +20,7 @@ import yaml
 from tsunagu.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent  # package data: in a checkout and in a wheel
 
 
 def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
@@ -35,7 +36,7 @@ class Settings:
         PROJECT_ROOT / "datasets", "Departmental dataset manifests (dataset.yaml) live below here."
     )
     schemas_dir: Path = _setting(
-        PROJECT_ROOT / "datasets" / "schemas", "Standard Table Schemas and their registry."
+        PACKAGE_DIR / "schemas", "Standard Table Schemas and their registry."
     )
     municipality_code: str = _setting("122173", "全国地方公共団体コード of the publishing city.")
     municipality_name: str = _setting(
