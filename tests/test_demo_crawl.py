@@ -21,11 +21,8 @@ import http.cookiejar
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
+from tests.servers import free_port, running, wait_for_log
 from tests.site_crawl import Crawler, CrawlResult, facet_combination, html_lang
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,51 +126,15 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]
     return copy, int(done.read_text(encoding="utf-8")), output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
-def _wait_for(pattern: str, process: subprocess.Popen[bytes], log: Path) -> re.Match[str]:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        found = re.search(pattern, log.read_text(encoding="utf-8", errors="replace"))
-        if found:
-            return found
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    raise AssertionError(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 @contextmanager
 def _dev_server(copy: Path, log: Path) -> Iterator[str]:
     """The second line of ``make demo``, verbatim, on a free port."""
-    port = _free_port()
+    port = free_port()
     command = [str(BIN / "tsunagu"), "--data-dir", "instance", "serve"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=copy,
-            env=_child_env(copy),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(r"Running on http://127\.0\.0\.1:\d+", process, log)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            _stop(process)
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with running(command, log, cwd=copy, env=_child_env(copy)) as process:
+        wait_for_log(process, log, r"Running on http://127\.0\.0\.1:\d+", START_TIMEOUT)
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager
@@ -181,20 +143,13 @@ def _gunicorn(copy: Path, log: Path) -> Iterator[str]:
     env = _child_env(
         copy, TSUNAGU_DATA_DIR="instance", GUNICORN_BIND="127.0.0.1:0", WEB_CONCURRENCY="2"
     )
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
-            cwd=copy,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"]
+    with running(command, log, cwd=copy, env=env) as process:
+        found = wait_for_log(
+            process, log, r"Listening at: http://127\.0\.0\.1:(\d+)", START_TIMEOUT
         )
-        try:
-            found = _wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)", process, log)
-            _wait_for(r"Booting worker", process, log)
-            yield f"http://127.0.0.1:{found[1]}"
-        finally:
-            _stop(process)
+        wait_for_log(process, log, r"Booting worker", START_TIMEOUT)
+        yield f"http://127.0.0.1:{found[1]}"
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
 
 

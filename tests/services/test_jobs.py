@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, stop, wait_for_port
 from tests.webapp.test_upload import csrf_token, post_upload, settled, sign_in, state, upload_id
 from tsunagu.catalogue import open_catalogue
 from tsunagu.config import load_settings
@@ -30,41 +28,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @pytest.fixture
 def redis_url(tmp_path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", *NO_PERSISTENCE, str(tmp_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "redis did not start"
-                time.sleep(0.1)
+        wait_for_port(server, port, 20)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        _stop(server)
+        stop(server)
 
 
 @pytest.fixture
@@ -85,7 +61,7 @@ def rq_worker(redis_url, tmp_path) -> Iterator[tuple[Path, Path]]:
         try:
             yield data_dir, log
         finally:
-            _stop(worker)
+            stop(worker)
 
 
 def test_uploads_run_on_an_rq_worker_over_redis(redis_url, rq_worker):

@@ -11,10 +11,8 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import time as clock
@@ -26,6 +24,7 @@ import pytest
 import requests
 
 from tests.catalogue.conftest import ckan_credentials
+from tests.servers import free_port, running, wait_for_port
 
 pytestmark = pytest.mark.ckan
 REPO = Path(__file__).resolve().parents[2]
@@ -72,12 +71,6 @@ def _publish(env: dict[str, str], folder: Path) -> subprocess.CompletedProcess[s
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
     creds = ckan_credentials()
@@ -93,48 +86,25 @@ def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
     try:
         published = _publish(env, root / "datasets")
         assert published.returncode == 0, published.stdout + published.stderr
-        port = _free_port()
+        port = free_port()
         log = root / "serve.log"
-        with log.open("wb") as sink:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "tsunagu", "serve", "--port", str(port)],
-                cwd=REPO,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
+        command = [sys.executable, "-m", "tsunagu", "serve", "--port", str(port)]
+        with running(command, log, cwd=REPO, env=env, stop_timeout=10) as server:
+            wait_for_port(server, port, START_TIMEOUT, log)
             base = f"http://127.0.0.1:{port}"
-            try:
-                _wait(base, server, log)
-                yield {
-                    "base": base,
-                    "ckan_url": creds[0],
-                    "ckan": ckan,
-                    "env": env,
-                    "root": root,
-                    "folders": folders,
-                    "log": log,
-                }
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
+            yield {
+                "base": base,
+                "ckan_url": creds[0],
+                "ckan": ckan,
+                "env": env,
+                "root": root,
+                "folders": folders,
+                "log": log,
+            }
     finally:
         for dataset_id in folders:
             ckan.post(f"{creds[0]}/api/3/action/dataset_purge", json={"id": dataset_id}, timeout=30)
         ckan.close()
-
-
-def _wait(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            requests.get(base + "/", timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"tsunagu serve did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def ckan_action(site: dict[str, Any], action: str, **data: Any) -> Any:

@@ -11,10 +11,8 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.servers import running, wait_for_log
 from tests.webapp.conftest import _meta
 from tsunagu.catalogue.base import PublishRequest, ResourceFile
 from tsunagu.catalogue.local import LocalCatalogue
@@ -46,18 +45,6 @@ def _publish(data_dir: Path, source: Path) -> None:
     catalogue.engine.dispose()
 
 
-def _wait_for_port(process: subprocess.Popen, log: Path) -> int:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        found = LISTENING.search(log.read_text(encoding="utf-8", errors="replace"))
-        if found:
-            return int(found[1])
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 @pytest.fixture
 def served(tmp_path, data_path) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path / "instance"
@@ -77,24 +64,9 @@ def _shipped_gunicorn(data_dir: Path, log: Path) -> Iterator[tuple[int, subproce
         "GUNICORN_BIND": "127.0.0.1:0",
         "WEB_CONCURRENCY": "2",
     }
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            port = _wait_for_port(process, log)
-            yield port, process
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    command = [str(GUNICORN), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"]
+    with running(command, log, cwd=ROOT, env=env, stop_timeout=15) as process:
+        yield int(wait_for_log(process, log, LISTENING, START_TIMEOUT)[1]), process
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
 
 
@@ -156,17 +128,9 @@ def sample_served(tmp_path) -> Iterator[tuple[str, Path, Path]]:
     _cli_publish(work)
     log = tmp_path / "gunicorn.log"
     with _shipped_gunicorn(work / "instance", log) as (port, process):
-        _wait_for_workers(process, log)
+        # gunicorn listens before when_ready has loaded the layers; workers boot after it.
+        wait_for_log(process, log, "Booting worker", START_TIMEOUT)
         yield f"http://127.0.0.1:{port}", work, log
-
-
-def _wait_for_workers(process: subprocess.Popen, log: Path) -> None:
-    """gunicorn listens before ``when_ready`` has loaded the layers; workers boot after it."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while "Booting worker" not in log.read_text(encoding="utf-8", errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"no worker booted:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.1)
 
 
 def _answers(url: str) -> dict[str, int]:

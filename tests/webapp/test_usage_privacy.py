@@ -9,10 +9,7 @@ import ipaddress
 import os
 import re
 import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, inspect, select, text
 
+from tests.servers import free_port, running, wait_for_log
 from tests.webapp.conftest import _file, _meta
 from tsunagu.catalogue.base import PublishRequest
 from tsunagu.catalogue.local import LocalCatalogue
@@ -54,18 +52,6 @@ def _publish(data_dir: Path) -> None:
     catalogue.engine.dispose()
 
 
-def _wait(process: subprocess.Popen, log: Path, pattern: re.Pattern[str]) -> re.Match[str]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = pattern.search(log.read_text(encoding="utf-8", errors="replace"))
-        if found:
-            return found
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 def _env(data_dir: Path) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
@@ -78,24 +64,9 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(data_dir: Path, log: Path) -> Iterator[str]:
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"],
-            cwd=ROOT,
-            env=_env(data_dir),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            port = _wait(process, log, LISTENING)[1]
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"]
+    with running(command, log, cwd=ROOT, env=_env(data_dir), stop_timeout=30) as process:
+        yield f"http://127.0.0.1:{wait_for_log(process, log, LISTENING, 30)[1]}"
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
 
 
@@ -167,33 +138,17 @@ def test_counts_reach_the_database_from_both_workers_and_survive_a_restart(tmp_p
         assert "Mozilla" not in line and "python-requests" not in line
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_development_server_logs_no_address_and_counts_too(tmp_path):
     data_dir = tmp_path / "instance"
     _publish(data_dir)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(BIN / "tsunagu"), "--data-dir", str(data_dir), "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait(process, log, re.compile(r"Running on"))
-            url = f"http://127.0.0.1:{port}"
-            _visit(url, BROWSER, pages=3, downloads=1, api=1)
-        finally:
-            process.send_signal(signal.SIGINT)  # Ctrl-C, as a person stops it
-            process.wait(timeout=30)
+    command = [str(BIN / "tsunagu"), "--data-dir", str(data_dir), "serve", "--port", str(port)]
+    # Stopped with Ctrl-C (SIGINT), as a person stops it.
+    with running(command, log, cwd=ROOT, env=env, sig=signal.SIGINT, stop_timeout=30) as process:
+        wait_for_log(process, log, r"Running on", 30)
+        _visit(f"http://127.0.0.1:{port}", BROWSER, pages=3, downloads=1, api=1)
     access = [line for line in log.read_text(errors="replace").splitlines() if '"GET ' in line]
     assert len(access) == 5
     for line in access:
