@@ -81,7 +81,10 @@ def _fresh_copy(target: Path) -> None:
     ).stdout.decode()
     for name in filter(None, listed.split("\0")):
         source = REPO / name
-        if source.is_file():  # a file deleted in the work tree is not in a clone either
+        if source.is_symlink():  # tsunagu/schemas -> ../datasets/schemas, as a clone has it
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).symlink_to(os.readlink(source))
+        elif source.is_file():  # a file deleted in the work tree is not in a clone either
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     node_modules = REPO / "node_modules"
