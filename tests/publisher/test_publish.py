@@ -8,10 +8,10 @@ import pytest
 
 from tests.catalogue.conftest import make_local
 from tsunagu.errors import DatasetNotFound, Location, Severity
+from tsunagu.manifest import Department, Manifest, Text
 from tsunagu.model import Draft, Report, Source
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.manifest import Department, Manifest, Text
 from tsunagu.publisher.publish import publish_dataset
 
 TOKEN = "ckan-token-must-never-be-logged-7f3a"

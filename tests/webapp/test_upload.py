@@ -17,9 +17,9 @@ import yaml
 
 from tsunagu.config import load_settings
 from tsunagu.errors import DatasetNotFound
+from tsunagu.services.tokens import TokenStore
+from tsunagu.services.uploads import UploadStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
-from tsunagu.webapp.uploads import UploadStore
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _STATE = re.compile(r'data-state="(\w+)"')

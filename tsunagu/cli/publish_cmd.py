@@ -17,7 +17,7 @@ from rich.table import Table
 from tsunagu.cli.running import engine_option, run_target
 from tsunagu.errors import TsunaguError
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 from tsunagu.publisher.publish import DatasetOutcome
 
 SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
@@ -42,7 +42,7 @@ def command(
     from tsunagu.catalogue import open_catalogue
     from tsunagu.publisher.audit import AuditLog
     from tsunagu.publisher.publish import publish_dataset
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     settings = obj["settings"]
     try:

@@ -24,10 +24,10 @@ from tsunagu.catalogue.base import (
     ResourceFile,
 )
 from tsunagu.catalogue.blobs import sha256_file
+from tsunagu.manifest import Manifest
 from tsunagu.model import Draft
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.manifest import Manifest
 
 KINDS = {
     "csv": ("CSV", "text/csv"),

@@ -278,7 +278,7 @@ class UploadStore:
     def run(self, upload: Upload, on_step: Callable[[str], None] | None = None) -> list[Outcome]:
         """The standard pipeline over the stored manifest, writing reports under ``out/``."""
         from tsunagu.publisher.batch import plan_jobs, run_jobs
-        from tsunagu.publisher.pipeline import RunContext
+        from tsunagu.publisher.context import RunContext
 
         shutil.rmtree(upload.out_dir, ignore_errors=True)
         jobs = list(plan_jobs(upload.manifest_path))
@@ -422,7 +422,7 @@ class UploadStore:
                 return upload
 
     def _publish_locked(self, upload: Upload, catalogue: Any, actor: str, audit: Any) -> Upload:
-        from tsunagu.publisher.manifest import load_manifest
+        from tsunagu.manifest import load_manifest
         from tsunagu.publisher.publish import publish_dataset
 
         self._check_owner(catalogue, upload)
@@ -460,7 +460,7 @@ class UploadStore:
             )
 
     def _standard_title(self, slug: str) -> str:
-        from tsunagu.validators.schemas import load_registry
+        from tsunagu.standards import load_registry
 
         try:
             return load_registry(self.settings.schemas_dir).get(slug).title_ja
