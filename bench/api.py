@@ -109,7 +109,7 @@ def views(count: int = QUERIES, seed: int = SEED) -> list[tuple[tuple[float, ...
 
 
 def measure_store(size: int) -> Latency:
-    from tsunagu.webapp.features import FeatureQuery, FeatureStore
+    from tsunagu.services.features import FeatureQuery, FeatureStore
 
     path = points_geojson(size)
     store = FeatureStore(lambda _id: (path, "bench"))

@@ -42,8 +42,8 @@ from tsunagu.catalogue.local import LocalCatalogue
 from tsunagu.config import load_settings
 from tsunagu.formats.points_stream import csv_points_to_geojson
 from tsunagu.maps.viewer import PAGE_SIZE
+from tsunagu.services.features import FeatureQuery
 from tsunagu.webapp import create_app
-from tsunagu.webapp.features import FeatureQuery
 
 DATASET = "bench-facilities"
 PAGE_KB, PAGE_SECONDS, PAINT_SECONDS, P95_MS = 300, 0.3, 2.0, 20.0

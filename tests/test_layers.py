@@ -31,6 +31,24 @@ FORBIDDEN = {
     "publisher": ("tsunagu.webapp", "tsunagu.cli", "flask", "folium"),
     "maps": ("tsunagu.webapp", "tsunagu.cli", "tsunagu.publisher", "flask"),
     "indicators": ("tsunagu.webapp", "tsunagu.cli", "flask", "folium"),
+    # the services floor: Flask-free and click-free, so both faces (and RQ workers) can use it
+    "services": ("tsunagu.webapp", "tsunagu.cli", "flask", "click", "flask_babel", "werkzeug"),
+    # the ground floor: read by formats, normalize, publisher, CLI and web, so it reads none of them
+    **dict.fromkeys(
+        ("standards", "manifest", "vocabulary"),
+        (
+            "tsunagu.formats",
+            "tsunagu.normalize",
+            "tsunagu.geo",
+            "tsunagu.validators",
+            "tsunagu.catalogue",
+            "tsunagu.publisher",
+            "tsunagu.services",
+            "tsunagu.maps",
+            "tsunagu.webapp",
+            "tsunagu.cli",
+        ),
+    ),
 }
 
 
@@ -68,3 +86,14 @@ def test_only_the_ckan_catalogue_imports_ckanapi():
         if any(n == "ckanapi" or n.startswith("ckanapi.") for n in _imports(path))
     }
     assert users == {"catalogue/ckan.py"}
+
+
+def test_validation_engine_and_fast_engine_do_not_import_each_other():
+    """One way only: the engine runs ``fast/``; ``fast/`` reads the contract from ``check.py``."""
+    fast = set().union(*(_imports(p) for p in (PACKAGE / "validators" / "fast").rglob("*.py")))
+    assert "tsunagu.validators.engine" not in fast
+
+
+def test_pipeline_steps_do_not_import_their_runner():
+    steps = (PACKAGE / "publisher" / "steps").rglob("*.py")
+    assert not [p.name for p in steps if "tsunagu.publisher.pipeline" in _imports(p)]

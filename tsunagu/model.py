@@ -131,7 +131,7 @@ class Draft:
     table: Any = None  # pandas.DataFrame / geopandas.GeoDataFrame, see module docstring
     raw_table: Any = None  # the table exactly as read (before normalize), same index and headers
     schema: str | None = None  # standard schema slug
-    manifest: Any = None  # tsunagu.publisher.manifest.Manifest
+    manifest: Any = None  # tsunagu.manifest.Manifest
     report: Report = field(default_factory=Report)
     artifacts: dict[str, Path] = field(default_factory=dict)
     column_origin: dict[str, str] = field(default_factory=dict)  # standard name -> header in file

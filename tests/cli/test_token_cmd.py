@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tsunagu.cli import cli
 from tsunagu.config import load_settings
-from tsunagu.webapp.auth import TokenStore
+from tsunagu.services.tokens import TokenStore
 
 
 @pytest.fixture

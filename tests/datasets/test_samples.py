@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tsunagu.config import PROJECT_ROOT
-from tsunagu.publisher.manifest import Manifest, SourceSpec, find_manifests, load_manifest
+from tsunagu.manifest import Manifest, SourceSpec, find_manifests, load_manifest
 
 KASHIWA = PROJECT_ROOT / "datasets" / "kashiwa"
 SCHEMAS = PROJECT_ROOT / "datasets" / "schemas"

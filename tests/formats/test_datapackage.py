@@ -15,8 +15,8 @@ from tsunagu.errors import PublishError
 from tsunagu.formats import WRITERS
 from tsunagu.formats.csv_writer import write_excel_csv
 from tsunagu.formats.datapackage import DataPackageWriter
+from tsunagu.manifest import load_manifest
 from tsunagu.model import Draft, Source
-from tsunagu.publisher.manifest import load_manifest
 
 CREATED = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ from tsunagu.formats.base import ReadOptions
 from tsunagu.formats.shapefile import ShapefileZipReader
 from tsunagu.geo.points import points_from_table
 from tsunagu.geo.prepare import prepare_geodata
+from tsunagu.manifest import load_manifest
 from tsunagu.model import Draft, Source
-from tsunagu.publisher.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 SITES = ROOT / "datasets/kashiwa/bousai/evacuation-sites-gis"

@@ -1,4 +1,4 @@
-"""tsunagu.webapp.features: columns, spatial index, filters, grid cells, LRU (no Flask)."""
+"""tsunagu.services.features: columns, spatial index, filters, grid cells, LRU (no Flask)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tsunagu.webapp.api.features import parse_query
-from tsunagu.webapp.features import (
+from tsunagu.services.features import (
     FeatureQuery,
     FeatureQueryError,
     FeatureStore,
@@ -21,6 +20,7 @@ from tsunagu.webapp.features import (
     query_etag,
     query_layer,
 )
+from tsunagu.webapp.api.features import parse_query
 
 RING = [[139.90, 35.80], [139.92, 35.80], [139.92, 35.82], [139.90, 35.80]]
 POINT = {"type": "Point", "coordinates": [139.97, 35.86]}

@@ -156,7 +156,7 @@ def test_apply_mapping_refuses_unknown_or_doubled_targets(aed_schema, report):
 
 def _registry():
     from tsunagu.config import Settings
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     return load_registry(Settings().schemas_dir)
 

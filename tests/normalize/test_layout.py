@@ -11,7 +11,7 @@ from tsunagu.config import Settings
 from tsunagu.errors import ConfigError
 from tsunagu.model import Report
 from tsunagu.normalize.layout import complete_lg_code, lg_check_digit, upgrade_table
-from tsunagu.validators.schemas import SchemaRegistry, load_registry
+from tsunagu.standards import SchemaRegistry, load_registry
 
 
 @pytest.fixture(scope="module")

@@ -190,7 +190,7 @@ def test_a_value_that_already_meets_the_constraint_is_left_alone():
     from tsunagu.config import Settings
     from tsunagu.model import Report
     from tsunagu.normalize.values import normalize_values
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     schema = load_registry(Settings().schemas_dir).get("child-care-facilities")
     table = pd.DataFrame(
@@ -207,7 +207,7 @@ def test_kana_with_latin_letters_and_spaces_is_written_as_the_pattern_wants():
     from tsunagu.config import Settings
     from tsunagu.model import Report
     from tsunagu.normalize.values import normalize_values
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     schema = load_registry(Settings().schemas_dir).get("child-care-facilities")
     table = pd.DataFrame(

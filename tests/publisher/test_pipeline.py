@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tsunagu.config import load_settings
+from tsunagu.manifest import find_manifests, load_manifest
 from tsunagu.publisher.batch import plan_jobs, run_jobs
-from tsunagu.publisher.manifest import find_manifests, load_manifest
-from tsunagu.publisher.pipeline import Pipeline, RunContext
+from tsunagu.publisher.context import RunContext
+from tsunagu.publisher.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "datasets" / "kashiwa"

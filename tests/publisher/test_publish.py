@@ -8,10 +8,10 @@ import pytest
 
 from tests.catalogue.conftest import make_local
 from tsunagu.errors import DatasetNotFound, Location, Severity
+from tsunagu.manifest import Department, Manifest, Text
 from tsunagu.model import Draft, Report, Source
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.manifest import Department, Manifest, Text
 from tsunagu.publisher.publish import publish_dataset
 
 TOKEN = "ckan-token-must-never-be-logged-7f3a"
@@ -151,17 +151,17 @@ def test_cr_lf_in_titles_and_file_names_keep_one_audit_line_per_event(tmp_path, 
     assert catalogue.get_dataset("kashiwa-aed").meta.title_ja == title
 
 
-def test_two_publishes_of_one_dataset_on_one_host_take_turns(tmp_path):
+def test_two_publishes_of_one_dataset_on_one_host_take_turns(settings):
     """The per-dataset lock: the second publisher waits for the first and then sees its result."""
     import threading
     import time
 
-    from tsunagu.publisher.publish import _dataset_lock
+    from tsunagu.services.publishing import dataset_lock
 
     order: list[str] = []
 
     def hold(name: str) -> None:
-        with _dataset_lock(tmp_path / "locks", "kashiwa-aed"):
+        with dataset_lock(settings, "kashiwa-aed"):
             order.append(f"{name}-in")
             time.sleep(0.2)
             order.append(f"{name}-out")

@@ -16,9 +16,9 @@ from tests.servers import free_port, stop, wait_for_port
 from tests.webapp.test_upload import csrf_token, post_upload, settled, sign_in, state, upload_id
 from tsunagu.catalogue import open_catalogue
 from tsunagu.config import load_settings
+from tsunagu.services.tokens import TokenStore
+from tsunagu.services.uploads import UploadStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
-from tsunagu.webapp.uploads import UploadStore
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RQ = Path(sys.executable).with_name("rq")

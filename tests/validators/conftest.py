@@ -1,6 +1,6 @@
 """Fixtures for validation tests: a schema built from a JSON descriptor, and drafts from CSV.
 
-``JsonSchema`` is a tiny stand-in for ``tsunagu.validators.schemas.StandardSchema`` with the
+``JsonSchema`` is a tiny stand-in for ``tsunagu.standards.StandardSchema`` with the
 members validation relies on (the ``SchemaLike`` Protocol), so these tests do not depend on how
 the schema room loads and registers schemas.
 """
@@ -102,7 +102,7 @@ def csv_draft(data_path) -> Callable[..., Draft]:
 @pytest.fixture
 def run_check(facilities_schema, settings) -> Callable[..., list[Any]]:
     """``run_check(LgCodeCheck, draft)`` → the problems one check yields for ``draft``."""
-    from tsunagu.validators.engine import CheckContext
+    from tsunagu.validators.check import CheckContext
 
     def _run(check_class: type, draft: Draft, allow: tuple[str, ...] = (), **changes: Any):
         ctx = CheckContext(draft, facilities_schema, settings.replace(**changes), frozenset(allow))

@@ -122,8 +122,8 @@ def test_a_draft_without_table_is_a_program_fault(facilities_schema, settings):
 
 
 def test_real_standard_schema_from_the_registry(settings):
-    """Contract with tsunagu.validators.schemas: a StandardSchema is a SchemaLike."""
-    from tsunagu.validators.schemas import load_registry
+    """Contract with tsunagu.standards: a StandardSchema is a SchemaLike."""
+    from tsunagu.standards import load_registry
 
     schema = load_registry(settings.schemas_dir).get("aed-installations")
     row = {

@@ -17,7 +17,7 @@ from tests.webapp.browser_support import (
     new_page,
 )
 from tsunagu.config import load_settings
-from tsunagu.webapp.auth import TokenStore
+from tsunagu.services.tokens import TokenStore
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect

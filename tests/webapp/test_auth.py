@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from tests.webapp.test_upload import csrf_token, sign_in
 from tsunagu.config import load_settings
+from tsunagu.services.tokens import TOKENS, FailureLimiter, TokenStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TOKENS, FailureLimiter, TokenStore, authorize
+from tsunagu.webapp.auth import authorize
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from tests.webapp.test_auth import sign_in_from
-from tsunagu.webapp.auth import TokenStore
+from tsunagu.services.tokens import TokenStore
 
 NESTED = "[" * 100_000 + "]" * 100_000
 # URL values stay under gunicorn's request-line limit (4094 bytes, the shipped default): a

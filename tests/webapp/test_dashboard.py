@@ -166,7 +166,7 @@ def test_any_numeric_table_offers_a_chosen_chart(client):
 
 def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, published, data_path):
     from tests.webapp.test_upload import csrf_token, post_upload, settled, sign_in, state, upload_id
-    from tsunagu.webapp.auth import TokenStore
+    from tsunagu.services.tokens import TokenStore
 
     settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
     settings.data_dir.mkdir(parents=True, exist_ok=True)

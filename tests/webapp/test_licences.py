@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tsunagu.publisher.manifest import LICENCES as MANIFEST_LICENCES
+from tsunagu.manifest import LICENCES as MANIFEST_LICENCES
 from tsunagu.webapp.licences import LICENCES, credit_line, licence
 
 

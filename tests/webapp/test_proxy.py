@@ -9,8 +9,8 @@ import pytest
 from tests.webapp.test_upload import csrf_token
 from tsunagu.config import load_settings
 from tsunagu.errors import ConfigError
+from tsunagu.services.tokens import TokenStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
 from tsunagu.webapp.proxy import parse_networks
 
 

@@ -7,8 +7,8 @@ from werkzeug.http import parse_cookie
 
 from tests.webapp.test_auth import sign_in_from
 from tsunagu.config import load_settings
+from tsunagu.services.tokens import TokenStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ import yaml
 
 from tsunagu.config import load_settings
 from tsunagu.errors import DatasetNotFound
+from tsunagu.services.publishing import dataset_lock
+from tsunagu.services.tokens import TokenStore
+from tsunagu.services.uploads import UploadStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
-from tsunagu.webapp.uploads import UploadStore
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _STATE = re.compile(r'data-state="(\w+)"')
@@ -190,7 +191,7 @@ def test_publish_while_another_publish_runs_is_409(kenko, data_path, upload_sett
     ident = upload_id(post_upload(kenko, data_path("webapp/aed_good.csv")))
     token = csrf_token(settled(kenko, ident).text)
     store = UploadStore(upload_settings)
-    with store._dataset_lock("kashiwa-aed-upload"):
+    with dataset_lock(upload_settings, "kashiwa-aed-upload"):
         response = kenko.post(f"/upload/{ident}/publish", data={"csrf_token": token})
     assert response.status_code == 409
     assert store.get(ident).state == "valid"

@@ -9,8 +9,8 @@ import pytest
 
 from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
 from tsunagu.config import load_settings
+from tsunagu.services.tokens import TokenStore
 from tsunagu.webapp import create_app
-from tsunagu.webapp.auth import TokenStore
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect

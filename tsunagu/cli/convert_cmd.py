@@ -9,7 +9,7 @@ import click
 
 from tsunagu.cli.output import exit_code, print_outcomes
 from tsunagu.cli.running import engine_option, run_target
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 
 
 @click.command("convert")

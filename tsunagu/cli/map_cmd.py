@@ -44,7 +44,7 @@ def command(obj: dict, file: Path, schema_slug: str, layout: str, sheet: str | N
             min_confidence: float) -> None:  # fmt: skip
     """Propose a column mapping for FILE with a confidence per column."""
     from tsunagu.normalize.headers import propose_mapping
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     settings = obj["settings"]
     schema = load_registry(settings.schemas_dir).get(schema_slug, layout)
@@ -129,7 +129,7 @@ def create_manifest(
 
     The department comes from --department, or from municipality.yaml when it lists just one.
     """
-    from tsunagu.publisher.manifest import MUNICIPALITY_NAME, load_municipality
+    from tsunagu.manifest import MUNICIPALITY_NAME, load_municipality
 
     if department is None:
         found = next(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -18,11 +17,8 @@ from rich.table import Table
 from tsunagu.cli.running import engine_option, run_target
 from tsunagu.errors import TsunaguError
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 from tsunagu.publisher.publish import DatasetOutcome
-
-if TYPE_CHECKING:
-    from tsunagu.validators.schemas import SchemaRegistry
 
 SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 
@@ -44,9 +40,7 @@ def command(
 ) -> None:
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
-    from tsunagu.publisher.audit import AuditLog
-    from tsunagu.publisher.publish import publish_dataset
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.services import publishing
 
     settings = obj["settings"]
     try:
@@ -60,46 +54,22 @@ def command(
     outcomes = run_target(
         target or settings.datasets_dir, None, ctx, obj["lang"], ("公開準備", "Preparing")
     )
-    registry = load_registry(settings.schemas_dir)
-    audit = AuditLog(settings.data_dir / "audit.jsonl")
     results: list[tuple[str, DatasetOutcome | None, list[Outcome]]] = []
     for manifest_id, group in _by_dataset(outcomes).items():
         manifest = group[0].manifest
         if manifest is None:
             results.append((manifest_id, None, group))
             continue
-        title = _standard_title(registry, manifest.standard)
         try:
-            results.append(
-                (
-                    manifest_id,
-                    publish_dataset(
-                        catalogue,
-                        manifest,
-                        group,
-                        standard_title=title,
-                        audit=audit,
-                        actor=actor,
-                        dry_run=dry_run,
-                        lock_dir=settings.data_dir / "locks",
-                    ),
-                    group,
-                )
+            outcome = publishing.publish(
+                settings, catalogue, manifest, group, actor=actor, dry_run=dry_run
             )
         except TsunaguError as exc:
-            results.append(
-                (manifest_id, DatasetOutcome(manifest, blocked_reason=exc.user_message), group)
-            )
+            outcome = DatasetOutcome(manifest, blocked_reason=exc.user_message)
+        results.append((manifest_id, outcome, group))
     _print(results, dry_run, obj["lang"])
     blocked = any(r is None or r.result is None for _, r, _ in results)
     sys.exit(1 if blocked else 0)
-
-
-def _standard_title(registry: SchemaRegistry, slug: str) -> str:
-    try:
-        return registry.get(slug).title_ja
-    except TsunaguError:
-        return slug
 
 
 def _by_dataset(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:

@@ -8,7 +8,7 @@ import click
 from rich.progress import track
 
 from tsunagu.publisher.batch import Outcome, plan_jobs, run_jobs
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 
 engine_option = click.option(
     "--engine",

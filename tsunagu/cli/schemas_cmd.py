@@ -11,7 +11,7 @@ from rich.table import Table
 @click.pass_obj
 def command(obj: dict) -> None:
     """List the standard dataset schemas (slug, titles, version, layouts)."""
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     registry = load_registry(obj["settings"].schemas_dir)
     table = Table(title="自治体標準オープンデータセット / standard datasets")

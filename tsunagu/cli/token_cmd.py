@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from tsunagu.webapp.auth import TokenStore
+    from tsunagu.services.tokens import TokenStore
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")  # fullmatch: "$" accepts "slug\n"
 
 
 def _store(obj: dict) -> TokenStore:
-    from tsunagu.webapp.auth import TokenStore
+    from tsunagu.services.tokens import TokenStore
 
     settings = obj["settings"]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -37,7 +37,7 @@ def _audit(obj: dict, action: str, **details: str | int) -> None:
 
 
 def _known_departments(obj: dict) -> set[str]:
-    from tsunagu.publisher.manifest import load_municipality
+    from tsunagu.manifest import load_municipality
 
     known: set[str] = set()
     for path in sorted(obj["settings"].datasets_dir.glob("*/municipality.yaml")):

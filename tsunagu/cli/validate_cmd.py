@@ -11,7 +11,7 @@ import click
 from tsunagu.cli.output import exit_code, print_outcomes
 from tsunagu.cli.running import engine_option, run_target
 from tsunagu.formats.base import ReadOptions
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 
 if TYPE_CHECKING:
     from tsunagu.model import Draft

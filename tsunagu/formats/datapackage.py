@@ -27,7 +27,7 @@ from tsunagu.errors import PublishError
 if TYPE_CHECKING:
     from tsunagu.config import Settings
     from tsunagu.model import Draft
-    from tsunagu.validators.schemas import StandardSchema
+    from tsunagu.standards import StandardSchema
 
 PACKAGE_NAME = "datapackage.json"
 STANDARD_FAMILY = "自治体標準オープンデータセット"
@@ -231,7 +231,7 @@ def _unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
 
 
 def _registry_schema(settings: Settings, slug: str) -> StandardSchema:
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     return load_registry(settings.schemas_dir).get(slug)
 

@@ -31,7 +31,7 @@ def audit_path(settings: Settings) -> Path:
 
 def standards(settings: Settings) -> tuple[Standard, ...]:
     """The 自治体標準オープンデータセット known to Tsunagu (current layout), in registry order."""
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     return tuple(
         Standard(s.slug, s.title_ja, s.title_en)

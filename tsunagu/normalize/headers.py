@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from tsunagu.errors import Location, ManifestError
+from tsunagu.standards import LONG_VOWEL
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,15 +38,13 @@ _BRACKETS = str.maketrans(
     dict.fromkeys("[{<「『【〔〈《", "(") | dict.fromkeys("]}>」』】〕〉》", ")")
 )
 _BRACKETED = re.compile(r"\(.*?\)")
-# Dash-like characters typed for the long vowel (コ―ド with U+2015, コ‐ド …) → ー.
-LONG_VOWEL = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff70", "ー"))
 # A reading written as a bracketed note is the _カナ field: 施設名（カナ）, 名称(ふりがな).
 _KANA_NOTE = re.compile(r"\((?:カナ|かな|フリガナ|ふりがな|ヨミガナ|よみがな|よみ|読み)\)$")
 _NOISE = re.compile(r"[\s_・:\-]")
 
 
 class SchemaLike(Protocol):
-    """What normalize needs from a standard schema (tsunagu.validators.schemas.StandardSchema).
+    """What normalize needs from a standard schema (tsunagu.standards.StandardSchema).
 
     A Protocol, not an import: normalize sits below validators in the layer order. Members are
     read-only properties so frozen dataclasses and computed properties both satisfy it.
@@ -113,7 +112,7 @@ def common_prefix(columns: list[str]) -> str:
 
 
 def _lookup_tables(schema: SchemaLike) -> Tables:
-    from tsunagu.normalize.vocabulary import vocabulary_aliases
+    from tsunagu.vocabulary import vocabulary_aliases
 
     aliases = {name: list(labels) for name, labels in schema.aliases().items()}
     for name, labels in vocabulary_aliases(schema.field_names, schema.field).items():

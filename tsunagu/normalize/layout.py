@@ -18,7 +18,7 @@ from tsunagu.errors import ConfigError, Location, Severity
 
 if TYPE_CHECKING:
     from tsunagu.model import Report
-    from tsunagu.validators.schemas import SchemaRegistry, StandardSchema
+    from tsunagu.standards import SchemaRegistry, StandardSchema
 
 LG_CODE_WEIGHTS = (6, 5, 4, 3, 2)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsunagu.errors import ConfigError, FormatError, ManifestError, TsunaguError
+from tsunagu.manifest import MANIFEST_NAME, Manifest, find_manifests, load_manifest
 from tsunagu.model import Draft, Source
-from tsunagu.publisher.manifest import MANIFEST_NAME, Manifest, find_manifests, load_manifest
-from tsunagu.publisher.pipeline import Pipeline, ProgressHook, RunContext, drafts_for_manifest
+from tsunagu.publisher.context import RunContext
+from tsunagu.publisher.pipeline import Pipeline, ProgressHook, drafts_for_manifest
 
 
 @dataclass

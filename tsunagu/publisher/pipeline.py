@@ -9,36 +9,11 @@ out as a publishable dataset. Progress and logging happen here, not in the steps
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
-from tsunagu.config import Settings
-from tsunagu.formats.base import ReadOptions
+from tsunagu.manifest import Manifest
 from tsunagu.model import Draft, Report, Source
-from tsunagu.publisher.manifest import Manifest, SourceSpec
-
-if TYPE_CHECKING:
-    from tsunagu.validators.schemas import SchemaRegistry
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """What every step may consult; built once per run by the CLI or the web app."""
-
-    settings: Settings
-    out_dir: Path | None = None  # where reports and outputs go; None = nowhere
-    schema_slug: str | None = None  # explicit --schema, overriding recognition
-    layout: str | None = None  # explicit layout ("current" | "suisho2020")
-    write_outputs: bool = True  # convert writes the standard outputs when the draft is valid
-    read_options: ReadOptions | None = None  # for a single file given on the command line
-    engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
-
-    @property
-    def schemas(self) -> SchemaRegistry:
-        from tsunagu.validators.schemas import load_registry
-
-        return load_registry(self.settings.schemas_dir)
+from tsunagu.publisher.context import RunContext
 
 
 class Step(Protocol):
@@ -78,15 +53,6 @@ class Pipeline:
         return draft
 
 
-def stem_for(manifest: Manifest | None, spec: SourceSpec | None, path: Path) -> str:
-    """Output file stem: the dataset id (plus the resource key for a second source)."""
-    if manifest is None:
-        return path.stem
-    if spec is None or spec.key == "main":
-        return manifest.id
-    return f"{manifest.id}-{spec.key}"
-
-
 def drafts_for_manifest(manifest: Manifest) -> list[Draft]:
     """One starting draft per source file of the dataset (each becomes its own resource set)."""
     return [
@@ -98,11 +64,3 @@ def drafts_for_manifest(manifest: Manifest) -> list[Draft]:
         )
         for spec in manifest.sources
     ]
-
-
-def spec_for(draft: Draft) -> SourceSpec | None:
-    manifest: Manifest | None = draft.manifest
-    if manifest is None:
-        return None
-    key = draft.report.facts.get("source_key", "main")
-    return next((s for s in manifest.sources if s.key == key), None)

@@ -8,10 +8,7 @@ keeps ids and download URLs stable across updates.
 
 from __future__ import annotations
 
-import fcntl
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +21,10 @@ from tsunagu.catalogue.base import (
     ResourceFile,
 )
 from tsunagu.catalogue.blobs import sha256_file
+from tsunagu.manifest import Manifest
 from tsunagu.model import Draft
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
-from tsunagu.publisher.manifest import Manifest
 
 KINDS = {
     "csv": ("CSV", "text/csv"),
@@ -123,20 +120,6 @@ def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -
     )
 
 
-@contextmanager
-def _dataset_lock(lock_dir: Path | None, dataset_id: str) -> Iterator[None]:
-    if lock_dir is None:
-        yield
-        return
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with (lock_dir / f"{dataset_id}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def publish_dataset(
     catalogue: Catalogue,
     manifest: Manifest,
@@ -146,13 +129,12 @@ def publish_dataset(
     audit: AuditLog | None,
     actor: str = "cli",
     dry_run: bool = False,
-    lock_dir: Path | None = None,
     received: str | None = None,
 ) -> DatasetOutcome:
     """Publish one dataset if every file of it is valid; else record why it was blocked.
 
-    With ``lock_dir``, publishes of the same dataset from this host take turns (an exclusive
-    file lock per dataset id), so two at once end in one consistent state on either catalogue:
+    Callers hold the dataset's lock (:mod:`tsunagu.services.publishing`, the one path the CLI and
+    the web app take), so two publishes at once end in one consistent state on either catalogue:
     the second sees the first's result (unchanged, or its own complete update). The local
     catalogue also locks in its database; CKAN has no lock of its own.
 
@@ -190,8 +172,7 @@ def publish_dataset(
         report={"summary": summary},
         actor=actor,
     )
-    with _dataset_lock(lock_dir, manifest.id):
-        result = catalogue.publish(request, dry_run=dry_run)
+    result = catalogue.publish(request, dry_run=dry_run)
     if audit and not dry_run:
         audit.record(
             "publish",

@@ -38,8 +38,8 @@ QUEUE_NAME = "tsunagu"
 JOBS = Registry(
     "job",
     {
-        "upload.process": "tsunagu.webapp.uploads:process_job",
-        "upload.publish": "tsunagu.webapp.uploads:publish_job",
+        "upload.process": "tsunagu.services.uploads:process_job",
+        "upload.publish": "tsunagu.services.uploads:publish_job",
     },
 )
 

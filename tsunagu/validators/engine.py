@@ -10,139 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
-
-import numpy as np
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from tsunagu.errors import Problem, TsunaguError
 from tsunagu.model import Draft, Report
+from tsunagu.validators.check import Check, CheckContext, SchemaLike
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from tsunagu.config import Settings
-
-
-class SchemaLike(Protocol):
-    """What validation needs of a standard schema (``tsunagu.validators.schemas.StandardSchema``).
-
-    Coded against a Protocol so validation does not depend on how schemas are loaded.
-    """
-
-    @property
-    def slug(self) -> str: ...
-
-    @property
-    def descriptor(self) -> dict[str, Any]: ...
-
-    @property
-    def field_names(self) -> list[str]: ...
-
-    @property
-    def required_fields(self) -> list[str]: ...
-
-    def frictionless_descriptor(self) -> dict[str, Any]: ...
-
-    def field(self, name: str) -> dict[str, Any]: ...
-
-    def normalize_kind(self, name: str) -> str | None: ...
-
-
-# Field-name fallbacks for schemas without ``x-normalize``: the standard's own column names.
-_KIND_BY_NAME_SUFFIX = (
-    ("全国地方公共団体コード", "lg-code"),
-    ("市区町村コード", "lg-code"),
-    ("法人番号", "corporate-number"),
-    ("URL", "url"),
-)
-
-
-@dataclass(frozen=True)
-class CheckContext:
-    """Everything a check may look at; checks read, they never modify the draft."""
-
-    draft: Draft
-    schema: SchemaLike
-    settings: Settings
-    allow_personal_columns: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def table(self) -> pd.DataFrame:
-        return self.draft.table
-
-    def header(self, column: str) -> str:
-        """The column's header as the department wrote it."""
-        return self.draft.column_origin.get(column, column)
-
-    def kind(self, column: str) -> str | None:
-        """The ``x-normalize`` kind of a column, or one inferred from a standard column name."""
-        if column in self.schema.field_names:
-            kind = self.schema.normalize_kind(column)
-            if kind and kind != "text":
-                return kind
-        for suffix, inferred in _KIND_BY_NAME_SUFFIX:
-            if str(column).endswith(suffix):
-                return inferred
-        return None
-
-    def field_type(self, column: str) -> str | None:
-        if column not in self.schema.field_names:
-            return None
-        return self.schema.field(column).get("type", "string")
-
-    def columns_of_kind(self, kind: str) -> list[str]:
-        return [c for c in self.table.columns if self.kind(c) == kind]
-
-    def is_allowed_personal(self, column: str) -> bool:
-        return column in self.allow_personal_columns or (
-            self.header(column) in self.allow_personal_columns
-        )
-
-
-class Check(Protocol):
-    """A check: a stable slug and a generator of problems (house style §3.2 d)."""
-
-    type: ClassVar[str]
-
-    def run(self, ctx: CheckContext) -> Iterator[Problem]: ...
-
-
-@dataclass(frozen=True)
-class DistinctValues:
-    """A column's distinct values (optionally NFKC-normalized) and the way back to its rows.
-
-    Municipal tables repeat themselves (the same 地方公共団体名, 曜日 and opening hours on every
-    row), so regexes run once per distinct value and the result is spread back by position: a
-    million-row column with a few thousand distinct values costs a few thousand matches.
-    """
-
-    values: pd.Series  # distinct cell texts, RangeIndex
-    codes: np.ndarray  # position in ``values`` of every row
-    index: pd.Index  # the table's index (department row numbers)
-
-    @classmethod
-    def of(cls, column: pd.Series, *, nfkc: bool = True) -> DistinctValues:
-        import pandas as pd
-
-        codes, uniques = pd.factorize(column.astype(str))
-        values = pd.Series(uniques, dtype=str)
-        if nfkc:
-            values = values.where(values.str.isascii(), values.str.normalize("NFKC"))
-        return cls(values, codes, column.index)
-
-    def spread(self, mask: pd.Series | np.ndarray) -> pd.Series:
-        """A per-row boolean Series from one computed on the distinct values."""
-        import pandas as pd
-
-        flags = np.asarray(mask, dtype=bool)
-        return pd.Series(flags[self.codes] if len(flags) else False, index=self.index, dtype=bool)
-
-
-def rows_of(mask: pd.Series) -> list[int]:
-    """Department row numbers (the table index) where ``mask`` is true."""
-    return [int(r) for r in mask.index[mask.to_numpy(dtype=bool)]]
 
 
 def copy_report(report: Report) -> Report:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tsunagu.model import Draft
-    from tsunagu.validators.engine import SchemaLike
+    from tsunagu.validators.check import SchemaLike
 
 # Frictionless error types that are about the department's table; each has a text of its own.
 TABLE_ERROR_TYPES = frozenset(

@@ -58,8 +58,8 @@ TAGS_EN: dict[str, str] = {
 
 def scheduled_update(update_frequency: str, modified: str) -> date | None:
     """「次回更新予定」: the last publish plus one period (``None`` for irregular/never).
-    Overdue is decided elsewhere (:func:`tsunagu.webapp.dataset_view.is_overdue`, with grace)."""
-    from tsunagu.webapp.dataset_view import FREQUENCY_DAYS, parse_time
+    Overdue is decided elsewhere (:func:`tsunagu.services.dataset_view.is_overdue`, with grace)."""
+    from tsunagu.services.dataset_view import FREQUENCY_DAYS, parse_time
 
     days = FREQUENCY_DAYS.get(update_frequency)
     last = parse_time(modified)
@@ -81,7 +81,7 @@ def standard_label(slug: str, fallback: str, lang: str, schemas_dir: Path) -> st
     if lang != "en":
         return fallback or slug
     from tsunagu.errors import TsunaguError
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     try:
         return load_registry(schemas_dir).get(slug).title_en or fallback or slug

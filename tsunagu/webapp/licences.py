@@ -3,7 +3,7 @@ the ready 出典表記 (credit line) to copy.
 
 The credit line follows 政府標準利用規約（第2.0版）/ CC BY 4.0 practice: the source, the title and
 the page's URL; a licence without an attribution duty (CC0, PDDL) still gets a courtesy line.
-The registry is keyed by the SPDX ids that :mod:`tsunagu.publisher.manifest` accepts.
+The registry is keyed by the SPDX ids that :mod:`tsunagu.manifest` accepts.
 """
 
 from __future__ import annotations

@@ -172,8 +172,8 @@ def test_standard_fields_and_contact_columns_are_public_by_definition(run_check)
 
 
 def test_standard_age_field_is_not_a_persons_age(run_check, settings):
-    from tsunagu.validators.engine import CheckContext
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
+    from tsunagu.validators.check import CheckContext
 
     schema = load_registry(settings.schemas_dir).get("child-care-facilities")
     table = frame([{"受入年齢": "0歳から"}, {"受入年齢": "0歳～2歳"}])

@@ -15,7 +15,8 @@ import pytest
 from tests.validators.conftest import JsonSchema, draft_of
 from tests.validators.fast.test_differential import assert_same
 from tsunagu.publisher.batch import plan_jobs, run_jobs
-from tsunagu.publisher.pipeline import Pipeline, RunContext
+from tsunagu.publisher.context import RunContext
+from tsunagu.publisher.pipeline import Pipeline
 from tsunagu.publisher.steps.normalize import Normalize
 from tsunagu.publisher.steps.read import Read
 from tsunagu.validators.fast import validate_draft_table
@@ -64,7 +65,7 @@ def _schema(data_path, spec: str):
     if spec.endswith(".json"):
         return JsonSchema(Path(spec).stem, json.loads(data_path(spec).read_text("utf-8")))
     from tsunagu.config import load_settings
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     return load_registry(load_settings({}, env={}).schemas_dir).get(spec, "suisho2020")
 

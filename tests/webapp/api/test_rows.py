@@ -12,7 +12,7 @@ import pytest
 
 from tests.webapp.conftest import _meta
 from tsunagu.catalogue.base import PublishRequest, ResourceFile
-from tsunagu.webapp.rows_store import RowsStore, RowsTable, load_table
+from tsunagu.services.rows import RowsStore, RowsTable, load_table
 
 AED = "kashiwa-aed-19"
 URL = f"/api/v1/datasets/{AED}/rows"

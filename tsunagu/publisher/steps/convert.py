@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from tsunagu.formats import WRITERS
 from tsunagu.model import Draft
-from tsunagu.publisher.pipeline import RunContext, spec_for, stem_for
+from tsunagu.publisher.context import RunContext, spec_for, stem_for
 
 
 def _has_points(table: Any) -> bool:

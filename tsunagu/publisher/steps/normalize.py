@@ -16,7 +16,7 @@ import pandas as pd
 
 from tsunagu.errors import Location, Severity
 from tsunagu.model import Draft
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 
 AUTO_ACCEPT = 0.8  # proposals at least this sure are applied without asking the department
 RECOGNISE_MIN = 0.5  # a layout of an explicitly named standard is taken from this score
@@ -39,7 +39,7 @@ class Normalize:
     def run(self, draft: Draft, ctx: RunContext) -> Draft:
         if draft.table is None:
             return draft
-        from tsunagu.publisher.manifest import municipality_for
+        from tsunagu.manifest import municipality_for
 
         municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
         draft.report.facts["municipality"] = municipality.to_fact() if municipality else None

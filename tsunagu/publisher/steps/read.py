@@ -8,7 +8,7 @@ from tsunagu.errors import FormatError
 from tsunagu.formats import read_file
 from tsunagu.formats.base import ReadOptions
 from tsunagu.model import Draft
-from tsunagu.publisher.pipeline import RunContext, spec_for
+from tsunagu.publisher.context import RunContext, spec_for
 
 
 class Read:

@@ -11,7 +11,7 @@ from typing import ClassVar
 import pandas as pd
 
 from tsunagu.model import Draft
-from tsunagu.publisher.pipeline import RunContext
+from tsunagu.publisher.context import RunContext
 
 
 class Validate:

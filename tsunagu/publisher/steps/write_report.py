@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tsunagu.model import Draft
-from tsunagu.publisher.pipeline import RunContext, spec_for, stem_for
+from tsunagu.publisher.context import RunContext, spec_for, stem_for
 
 
 class WriteReport:

@@ -16,7 +16,7 @@ from typing import ClassVar
 import pandas as pd
 
 from tsunagu.errors import Problem, Severity
-from tsunagu.validators.engine import CheckContext, rows_of
+from tsunagu.validators.check import CheckContext, rows_of
 
 JAPAN_LAT = (20.0, 46.0)
 JAPAN_LON = (122.0, 154.0)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from tsunagu.errors import Problem, Severity
-from tsunagu.validators.engine import CheckContext, DistinctValues, rows_of
+from tsunagu.validators.check import CheckContext, DistinctValues, rows_of
 from tsunagu.validators.rules import RULE_FOR_CODE
 
 MAX_ROWS = 10

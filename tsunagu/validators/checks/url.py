@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from tsunagu.errors import Problem, Severity
-from tsunagu.validators.engine import CheckContext, rows_of
+from tsunagu.validators.check import CheckContext, rows_of
 
 # scheme://host[:port][/path][?query][#fragment]; host labels of letters, digits and hyphens
 # (日本語 domains allowed); no whitespace, quotes or angle brackets anywhere.

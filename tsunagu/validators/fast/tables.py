@@ -32,7 +32,7 @@ from tsunagu.validators.fast.stream import csv_batches
 if TYPE_CHECKING:
     from tsunagu.errors import Problem
     from tsunagu.model import Draft
-    from tsunagu.validators.engine import SchemaLike
+    from tsunagu.validators.check import SchemaLike
 
 USED_FAST = {"used": "fast"}
 BLOCK_SIZE = 8 << 20  # bytes of CSV per batch: ~40k facility rows; 1M rows peak ~380 MB RSS

@@ -14,18 +14,18 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from tsunagu.errors import DatasetNotFound, TsunaguError
-from tsunagu.webapp.api.ckan_actions import (
+from tsunagu.services.ckan.actions import (
     ActionContext,
     ActionError,
     ActionNotFound,
     UnknownAction,
     call_action,
 )
+from tsunagu.services.ckan.datastore import TypedTable, datapackage_key, schema_for
+from tsunagu.services.request_input import BadRequestInput, strict_json
 from tsunagu.webapp.api.rows import CSV_KEY
 from tsunagu.webapp.api.rows import store as rows_store
 from tsunagu.webapp.context import web
-from tsunagu.webapp.datastore_query import TypedTable, datapackage_key, schema_for
-from tsunagu.webapp.request_input import BadRequestInput, strict_json
 
 bp = Blueprint("ckan_api", __name__, url_prefix="/api")
 

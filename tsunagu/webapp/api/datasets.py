@@ -17,9 +17,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from tsunagu.catalogue.base import DatasetRecord, ResourceRecord
 from tsunagu.errors import DatasetNotFound
-from tsunagu.webapp.api.ckan_shapes import absolute
+from tsunagu.services.ckan.shapes import absolute
+from tsunagu.services.dataset_view import parse_time
 from tsunagu.webapp.context import web
-from tsunagu.webapp.dataset_view import parse_time
 
 bp = Blueprint("datasets_api", __name__, url_prefix="/api/v1")
 DEFAULT_LIMIT = 20

@@ -3,7 +3,7 @@
 The map viewer's only data source (features are never embedded in the page), and a public API:
 exact features of the bbox and filters, a page at a time, with the total count; at low zoom,
 when more matched than one page, grid cells that summarise all matches, so a browser never
-receives 100k features at once. The work is in :mod:`tsunagu.webapp.features`; this view only
+receives 100k features at once. The work is in :mod:`tsunagu.services.features`; this view only
 parses the request and sends the answer.
 
 Built for hundreds of requests a second per core: the store's lookup is cached (no catalogue
@@ -23,8 +23,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.wrappers import Response
 
 from tsunagu.errors import TsunaguError
-from tsunagu.webapp.context import published_file, web
-from tsunagu.webapp.features import (
+from tsunagu.services.features import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -35,6 +34,7 @@ from tsunagu.webapp.features import (
     page_json,
     query_etag,
 )
+from tsunagu.webapp.context import published_file, web
 
 bp = Blueprint("features_api", __name__, url_prefix="/api/v1")
 EXTENSION = "tsunagu_features"

@@ -20,10 +20,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from tsunagu.catalogue.base import DatasetRecord, VersionRecord
-from tsunagu.webapp.api.ckan_actions import all_records
-from tsunagu.webapp.api.ckan_shapes import absolute
+from tsunagu.services.ckan.actions import all_records
+from tsunagu.services.ckan.shapes import absolute
+from tsunagu.services.dataset_view import parse_time
 from tsunagu.webapp.context import web
-from tsunagu.webapp.dataset_view import parse_time
 
 bp = Blueprint("feed_api", __name__, url_prefix="/api/v1")
 ATOM = "http://www.w3.org/2005/Atom"

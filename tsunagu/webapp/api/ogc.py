@@ -2,7 +2,7 @@
 
 The format is ``?f=json|html`` when given, else the ``Accept`` header (JSON first, so ``*/*``
 clients such as OWSLib get JSON and browsers, which ask for ``text/html``, get pages). The
-documents are built in :mod:`tsunagu.webapp.ogc_features`; features come from the map API's
+documents are built in :mod:`tsunagu.services.ogc`; features come from the map API's
 feature store, so a layer is parsed once for both APIs. Errors answer with Tsunagu's JSON error
 shape plus ``description`` (which also makes it an OGC exception document), or the HTML error
 page when HTML was asked for.
@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from tsunagu.errors import DatasetNotFound, TsunaguError
 from tsunagu.maps.layers import MAX_DATASETS, geojson_key, spatial_bbox
-from tsunagu.webapp import ogc_features as ogc
+from tsunagu.services import ogc
 from tsunagu.webapp.api import features as features_api
 from tsunagu.webapp.api.openapi import load_spec
 from tsunagu.webapp.context import web

@@ -5,9 +5,9 @@ somewhere in the row, after width/kana folding), ``sort=<field>`` or ``sort=-<fi
 ``limit`` (default 100, at most 1000) and ``offset``. The JSON answer carries ``total`` and a
 ``next`` link; the CSV answer is the same selection as an RFC 4180 download — every matching
 row unless ``limit``/``offset`` are given, since a download is not a page. JSON values are typed
-per the published schema (:mod:`tsunagu.webapp.rows_types`); ``raw=1`` gives the cells as text.
+per the published schema (:mod:`tsunagu.services.rows_types`); ``raw=1`` gives the cells as text.
 The work is in
-:mod:`tsunagu.webapp.rows_store`; these views only parse the request and serialise the answer.
+:mod:`tsunagu.services.rows`; these views only parse the request and serialise the answer.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from flask.blueprints import BlueprintSetupState
 from flask.wrappers import Response
 
 from tsunagu.errors import DatasetNotFound
+from tsunagu.services.rows import RowsStore, page_records, parse_rows_query
+from tsunagu.services.rows_types import RowTyper, typer_for
 from tsunagu.webapp.context import published_file
-from tsunagu.webapp.rows_store import RowsStore, page_records, parse_rows_query
-from tsunagu.webapp.rows_types import RowTyper, typer_for
 
 bp = Blueprint("rows_api", __name__, url_prefix="/api/v1")
 EXTENSION = "tsunagu_rows"

@@ -18,9 +18,9 @@ from flask import (
 
 from tsunagu.catalogue.base import DatasetRecord
 from tsunagu.errors import DatasetNotFound
+from tsunagu.services.dataset_view import excel_csv_chunks, is_overdue, next_due, preview
+from tsunagu.services.request_input import bounded_int
 from tsunagu.webapp.context import web
-from tsunagu.webapp.dataset_view import excel_csv_chunks, is_overdue, next_due, preview
-from tsunagu.webapp.request_input import bounded_int
 
 bp = Blueprint("catalogue", __name__)
 PER_PAGE = 20

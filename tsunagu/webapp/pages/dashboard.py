@@ -101,7 +101,7 @@ def rejected_uploads(settings: Any, org_id: str) -> list[dict[str, Any]]:
     """The department's uploads that could not be published: for each dataset id, its newest
     upload when that one was found invalid or failed (only the id, the date and the number of
     blocking problems: never the file's name or content, this page is public)."""
-    from tsunagu.webapp.uploads import UploadStore
+    from tsunagu.services.uploads import UploadStore
 
     newest: dict[str, Any] = {}
     for upload in UploadStore(settings).for_department(org_id):  # newest first

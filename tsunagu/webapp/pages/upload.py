@@ -2,7 +2,7 @@
 
 Every route goes through :func:`tsunagu.webapp.auth.authorize`. Every POST is CSRF-checked by
 Flask-WTF's ``CSRFProtect`` in this blueprint's ``before_request`` (global checking is left off so
-JSON APIs elsewhere keep their own rules). The work itself is in :mod:`tsunagu.webapp.uploads`.
+JSON APIs elsewhere keep their own rules). The work itself is in :mod:`tsunagu.services.uploads`.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 API, not in types-WTForms yet
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from tsunagu.publisher.manifest import FREQUENCIES, LICENCES, load_municipality
+from tsunagu.manifest import FREQUENCIES, LICENCES, load_municipality
 from tsunagu.services.jobs import JobQueue, open_queue
+from tsunagu.services.uploads import STEPS, Upload, UploadRequest, UploadStore
 from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
-from tsunagu.webapp.uploads import STEPS, Upload, UploadRequest, UploadStore
 
 bp = Blueprint("upload", __name__)
 
@@ -116,7 +116,7 @@ class UploadForm(FlaskForm):
 
 
 def _upload_form() -> UploadForm:
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
     from tsunagu.webapp.i18n import current_lang
 
     en = current_lang() == "en"

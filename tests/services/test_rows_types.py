@@ -1,10 +1,10 @@
-"""Typed rows: the Table Schema rules of :mod:`tsunagu.webapp.rows_types`, one by one."""
+"""Typed rows: the Table Schema rules of :mod:`tsunagu.services.rows_types`, one by one."""
 
 from __future__ import annotations
 
 import json
 
-from tsunagu.webapp.rows_types import RowTyper, schema_fields, typer_for
+from tsunagu.services.rows_types import RowTyper, schema_fields, typer_for
 
 FIELDS = [
     {"name": "n", "type": "integer"},

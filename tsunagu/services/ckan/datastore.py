@@ -40,7 +40,7 @@ import polars as pl
 
 from tsunagu.catalogue.ckan_datastore import datastore_fields, record_converters
 from tsunagu.catalogue.search_text import fold
-from tsunagu.webapp.rows_store import RowsTable
+from tsunagu.services.rows import RowsTable
 
 #: CKAN's ``ckan.datastore.search.rows_max`` default: larger limits are cut to it, silently.
 ROWS_MAX = 32000

@@ -16,15 +16,13 @@ progress into ``status.json`` step by step, so the page can show it and survives
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +33,9 @@ import yaml
 from tsunagu.config import Settings
 from tsunagu.errors import DatasetNotFound, PermissionDenied, TsunaguError
 from tsunagu.publisher.batch import Outcome
+from tsunagu.services import publishing
 from tsunagu.services.jobs import JobQueue, owner_alive, worker_identity
+from tsunagu.services.publishing import PublishBusy
 
 log = logging.getLogger(__name__)
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")  # fullmatch: "$" accepts "id\n"
@@ -61,11 +61,6 @@ class UploadNotFound(TsunaguError):
 
 class UploadNotPublishable(TsunaguError):
     code = "upload-not-valid"
-    http_status = 409
-
-
-class UploadBusy(TsunaguError):
-    code = "upload-busy"
     http_status = 409
 
 
@@ -278,7 +273,7 @@ class UploadStore:
     def run(self, upload: Upload, on_step: Callable[[str], None] | None = None) -> list[Outcome]:
         """The standard pipeline over the stored manifest, writing reports under ``out/``."""
         from tsunagu.publisher.batch import plan_jobs, run_jobs
-        from tsunagu.publisher.pipeline import RunContext
+        from tsunagu.publisher.context import RunContext
 
         shutil.rmtree(upload.out_dir, ignore_errors=True)
         jobs = list(plan_jobs(upload.manifest_path))
@@ -308,10 +303,10 @@ class UploadStore:
         self._check_owner(catalogue, upload)
         dataset_id = str(upload.status["dataset_id"])
         try:
-            with self._dataset_lock(dataset_id):  # only a probe: is a publish running now?
-                pass
-        except UploadBusy:
-            self._audit().record(
+            with publishing.dataset_lock(self.settings, dataset_id, wait=False):
+                pass  # only a probe: is a publish (web or CLI) running now?
+        except PublishBusy:
+            publishing.audit_log(self.settings).record(
                 "publish-rejected", actor, dataset=dataset_id, reason="in progress"
             )
             raise
@@ -346,11 +341,6 @@ class UploadStore:
             self.save(upload)
 
         return done
-
-    def _audit(self) -> Any:
-        from tsunagu.publisher.audit import AuditLog
-
-        return AuditLog(self.settings.data_dir / "audit.jsonl")
 
     # -- the jobs --------------------------------------------------------------------------
     def process(self, upload: Upload) -> Upload:
@@ -399,7 +389,7 @@ class UploadStore:
         A failure is recorded on the upload (``publish_error``) and it stays publishable.
         """
         dataset_id = str(upload.status["dataset_id"])
-        with self._dataset_lock(dataset_id, wait=True):
+        with publishing.dataset_lock(self.settings, dataset_id) as held:
             upload = self.get(upload.id)  # re-read under the lock: another job may have won
             if upload.state == "published":
                 return upload
@@ -407,7 +397,7 @@ class UploadStore:
             upload.status.update(actor=actor, progress=[])
             self.save(upload)
             try:
-                return self._publish_locked(upload, catalogue, actor, self._audit())
+                return self._publish_locked(upload, catalogue, actor, held)
             except Exception as exc:  # recorded on the upload; it can be published again
                 log.exception("publishing upload %s failed", upload.id)
                 message = exc if isinstance(exc, TsunaguError) else None
@@ -421,22 +411,22 @@ class UploadStore:
                 self.save(upload)
                 return upload
 
-    def _publish_locked(self, upload: Upload, catalogue: Any, actor: str, audit: Any) -> Upload:
-        from tsunagu.publisher.manifest import load_manifest
-        from tsunagu.publisher.publish import publish_dataset
+    def _publish_locked(
+        self, upload: Upload, catalogue: Any, actor: str, held: publishing.DatasetLock
+    ) -> Upload:
+        from tsunagu.manifest import load_manifest
 
         self._check_owner(catalogue, upload)
         outcomes = self.run(upload, on_step=self._progress(upload))
         manifest = load_manifest(upload.manifest_path)
-        title = self._standard_title(manifest.standard)
-        result = publish_dataset(
+        result = publishing.publish(
+            self.settings,
             catalogue,
             manifest,
             outcomes,
-            standard_title=title,
-            audit=audit,
             actor=actor,
             received=upload.status.get("created"),
+            held=held,
         )
         if result.result is None:
             upload.status.update(state="invalid", blocked=result.blocked_reason)
@@ -458,31 +448,6 @@ class UploadStore:
                 message_ja=f"データセット「{existing.meta.id}」は他の部署のものです",
                 code="other-department",
             )
-
-    def _standard_title(self, slug: str) -> str:
-        from tsunagu.validators.schemas import load_registry
-
-        try:
-            return load_registry(self.settings.schemas_dir).get(slug).title_ja
-        except TsunaguError:
-            return slug
-
-    @contextmanager
-    def _dataset_lock(self, dataset_id: str, wait: bool = False) -> Iterator[None]:
-        locks = self.root / ".locks"
-        locks.mkdir(parents=True, exist_ok=True)
-        with (locks / f"{dataset_id}.lock").open("a") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise UploadBusy(
-                    f"dataset {dataset_id!r} is already being published; try again shortly",
-                    message_ja=f"データセット「{dataset_id}」は公開処理中です。少し待ってください",
-                ) from exc
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def process_job(upload_id: str, *, settings: Settings, catalogue: Any = None) -> str:

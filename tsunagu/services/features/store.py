@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tsunagu.webapp.features.layer import FeatureLayer, FeatureQuery, load_layer
-from tsunagu.webapp.features.query import query_layer
-from tsunagu.webapp.loaded_files import LoadedFiles
+from tsunagu.services.features.layer import FeatureLayer, FeatureQuery, load_layer
+from tsunagu.services.features.query import query_layer
+from tsunagu.services.loaded_files import LoadedFiles
 
 
 class FeatureStore:

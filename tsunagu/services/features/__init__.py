@@ -16,7 +16,7 @@ Entries live in an LRU bounded by count and by bytes. No Flask here (house style
 blueprint in :mod:`tsunagu.webapp.api.features` parses the request and calls :meth:`query`.
 """
 
-from tsunagu.webapp.features.layer import (
+from tsunagu.services.features.layer import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -27,7 +27,7 @@ from tsunagu.webapp.features.layer import (
     FeaturesUnreadable,
     load_layer,
 )
-from tsunagu.webapp.features.query import (
+from tsunagu.services.features.query import (
     Selection,
     features,
     page_json,
@@ -35,7 +35,7 @@ from tsunagu.webapp.features.query import (
     query_layer,
     select,
 )
-from tsunagu.webapp.features.store import FeatureStore
+from tsunagu.services.features.store import FeatureStore
 
 __all__ = [
     "DEFAULT_LIMIT",

@@ -3,7 +3,7 @@
 Why a standard API next to our own: desktop GIS (QGIS's "WFS / OGC API – Features" source), OWSLib
 and GDAL's OAPIF driver speak it out of the box, so a Kashiwa layer opens in them from one URL
 with no Tsunagu-specific code. One collection per catalogue dataset that has a published GeoJSON;
-items come from the feature store (:mod:`tsunagu.webapp.features`), never a second copy.
+items come from the feature store (:mod:`tsunagu.services.features`), never a second copy.
 
 No Flask here (house style §3.2 e): functions take a base URL and plain values and return the
 JSON-ready documents; :mod:`tsunagu.webapp.api.ogc` negotiates the format and renders.
@@ -32,7 +32,7 @@ from urllib.parse import quote, urlencode
 import numpy as np
 
 from tsunagu.errors import DatasetNotFound, TsunaguError
-from tsunagu.webapp.features import FeatureLayer, FeatureQuery, query_layer
+from tsunagu.services.features import FeatureLayer, FeatureQuery, query_layer
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -255,7 +255,7 @@ def find_feature(layer: FeatureLayer, feature_id: str) -> int | None:
 def item_doc(
     base: str, collection_id: str, layer: FeatureLayer, row: int, fmt: str
 ) -> dict[str, Any]:
-    from tsunagu.webapp.features import features
+    from tsunagu.services.features import features
 
     feature = features(layer, np.array([row]))[0]
     path = f"/collections/{collection_id}/items/{quote(str(feature['id']), safe='')}"

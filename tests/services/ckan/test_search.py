@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tsunagu.webapp.api.ckan_search import Term, parse_sort, split_terms
+from tsunagu.services.ckan.search import Term, parse_sort, split_terms
 
 
 def test_split_terms_separates_fields_from_free_text():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tsunagu.catalogue.base import VersionRecord
-from tsunagu.webapp.api.ckan_shapes import absolute, ckan_time, resource_times
+from tsunagu.services.ckan.shapes import absolute, ckan_time, resource_times
 
 
 def _version(number: int, created: str, **checksums: str) -> VersionRecord:

@@ -25,7 +25,7 @@ import polars as pl
 
 from tsunagu.catalogue.search_text import fold
 from tsunagu.errors import TsunaguError
-from tsunagu.webapp.loaded_files import LoadedFiles
+from tsunagu.services.loaded_files import LoadedFiles
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

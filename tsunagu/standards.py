@@ -22,6 +22,8 @@ import yaml
 from tsunagu.errors import ConfigError, SchemaNotFound
 
 LAYOUTS = ("current", "suisho2020")
+# Dash-like characters typed for the long vowel (コ―ド with U+2015, コ‐ド …) → ー.
+LONG_VOWEL = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff70", "ー"))
 EXACT_WEIGHT = 1.0  # a header spelled as the standard spells it
 ALIAS_WEIGHT = 0.8  # a header known only as a local alias: good evidence, but less than exact
 UNSPELLED_OLD = 0.9  # an old layout none of whose names is spelled exactly is only a guess
@@ -29,8 +31,6 @@ UNSPELLED_OLD = 0.9  # an old layout none of whose names is spelled exactly is o
 
 def header_key(name: str) -> str:
     """Compare headers the way a person would: width, case, spaces and brackets don't matter."""
-    from tsunagu.normalize.headers import LONG_VOWEL
-
     text = unicodedata.normalize("NFKC", str(name)).casefold().translate(LONG_VOWEL)
     return "".join(ch for ch in text if not ch.isspace())
 
@@ -82,7 +82,7 @@ class StandardSchema:
 
     def header_index(self) -> dict[str, tuple[str, float]]:
         """Normalized header → (field name, weight); exact names win over aliases."""
-        from tsunagu.normalize.vocabulary import vocabulary_aliases
+        from tsunagu.vocabulary import vocabulary_aliases
 
         index: dict[str, tuple[str, float]] = {}
         extra = vocabulary_aliases(self.field_names, self.field)

@@ -11,7 +11,7 @@ import pytest
 
 from tsunagu.config import Settings
 from tsunagu.errors import SchemaNotFound
-from tsunagu.validators.schemas import SchemaRegistry, header_key, load_registry
+from tsunagu.standards import SchemaRegistry, header_key, load_registry
 
 REQUIRED_SLUGS = {
     "public-facilities",

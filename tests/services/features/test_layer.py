@@ -9,7 +9,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsunagu.webapp.features.layer import _properties_json
+from tsunagu.services.features.layer import _properties_json
 
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 names = st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=4, unique=True)

@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 import shapely
 
-from tsunagu.webapp.features.layer import (
+from tsunagu.services.features.layer import (
     GRID_PAGE,
     SCAN_SHARE,
     WHOLE_VIEWS,

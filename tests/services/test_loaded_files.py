@@ -1,11 +1,11 @@
-"""tsunagu.webapp.loaded_files: one load per checksum, LRU bounded by count and bytes."""
+"""tsunagu.services.loaded_files: one load per checksum, LRU bounded by count and bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from tsunagu.webapp.loaded_files import LoadedFiles
+from tsunagu.services.loaded_files import LoadedFiles
 
 
 @dataclass

@@ -16,11 +16,11 @@ from typing import Any
 from tsunagu.catalogue.base import DatasetRecord, is_tabular
 from tsunagu.catalogue.ckan_mapping import package_fields
 from tsunagu.errors import DatasetNotFound, TsunaguError
-from tsunagu.webapp import datastore_query as dsq
-from tsunagu.webapp.api import ckan_shapes as shapes
-from tsunagu.webapp.api.ckan_search import SearchQuery, run_search
-from tsunagu.webapp.datastore_query import TypedTable
-from tsunagu.webapp.request_input import BadRequestInput, bounded_int, strict_json
+from tsunagu.services.ckan import datastore as dsq
+from tsunagu.services.ckan import shapes
+from tsunagu.services.ckan.datastore import TypedTable
+from tsunagu.services.ckan.search import SearchQuery, run_search
+from tsunagu.services.request_input import BadRequestInput, bounded_int, strict_json
 
 CKAN_VERSION = "2.12.0"
 
@@ -279,7 +279,7 @@ def datastore_search(ctx: ActionContext, params: dict[str, Any]) -> dict[str, An
     ``limit`` (≤ 32000), ``offset``, ``include_total``, ``records_format``, ``distinct``.
 
     Served from the rows store, typed by the file's Table Schema as the CKAN DataStore is;
-    how ``q`` differs from CKAN's is in :mod:`tsunagu.webapp.datastore_query`."""
+    how ``q`` differs from CKAN's is in :mod:`tsunagu.services.ckan.datastore`."""
     resource_id = str(params.get("resource_id") or "")
     if not resource_id:
         raise ActionValidationError({"resource_id": ["Missing value"]})

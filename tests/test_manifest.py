@@ -9,7 +9,7 @@ import yaml
 
 from tsunagu.config import PROJECT_ROOT
 from tsunagu.errors import ManifestError
-from tsunagu.publisher.manifest import (
+from tsunagu.manifest import (
     find_manifests,
     load_manifest,
     load_municipality,
