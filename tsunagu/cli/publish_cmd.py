@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import track
 from rich.table import Table
 
-from tsunagu.cli.running import engine_option, run_target
+from tsunagu.cli.running import engine_option
 from tsunagu.errors import TsunaguError
 from tsunagu.publisher.batch import Outcome
 from tsunagu.publisher.pipeline import RunContext
@@ -41,7 +42,10 @@ def command(
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
     from tsunagu.publisher.audit import AuditLog
-    from tsunagu.publisher.publish import publish_dataset
+    from tsunagu.publisher.batch import plan_jobs
+    from tsunagu.publisher.isolated import group_by_dataset, publish_isolated
+    from tsunagu.publisher.journal import AuditJournal
+    from tsunagu.publisher.workspace import sweep_stale
     from tsunagu.validators.schemas import load_registry
 
     settings = obj["settings"]
@@ -51,41 +55,35 @@ def command(
     except TsunaguError as exc:
         click.echo(exc.user_message, err=True)
         sys.exit(2)
-    work = settings.data_dir / "work"
-    ctx = RunContext(settings=settings, out_dir=work, engine=engine)
-    outcomes = run_target(
-        target or settings.datasets_dir, None, ctx, obj["lang"], ("公開準備", "Preparing")
-    )
-    registry = load_registry(settings.schemas_dir)
     audit = AuditLog(settings.data_dir / "audit.jsonl")
+    sweep_stale(settings.data_dir)  # what killed runs left behind
+    AuditJournal.beside(audit).replay(catalogue, audit)  # versions a killed run left unaudited
+    ctx = RunContext(settings=settings, engine=engine)
+    registry = load_registry(settings.schemas_dir)
+    groups = group_by_dataset(list(plan_jobs(target or settings.datasets_dir)))
+    description = "公開準備" if obj["lang"] == "ja" else "Preparing"
     results = []
-    for manifest_id, group in _by_dataset(outcomes).items():
-        manifest = group[0].manifest
-        if manifest is None:
-            results.append((manifest_id, None, group))
-            continue
-        title = _standard_title(registry, manifest.standard)
+    for manifest_id, jobs in track(
+        groups.items(), description=description, disable=len(groups) < 2
+    ):
+        manifest = jobs[0].manifest
+        title = _standard_title(registry, manifest.standard) if manifest else ""
         try:
-            results.append(
-                (
-                    manifest_id,
-                    publish_dataset(
-                        catalogue,
-                        manifest,
-                        group,
-                        standard_title=title,
-                        audit=audit,
-                        actor=actor,
-                        dry_run=dry_run,
-                        lock_dir=settings.data_dir / "locks",
-                    ),
-                    group,
-                )
+            group, outcome = publish_isolated(
+                jobs,
+                ctx,
+                catalogue,
+                standard_title=title,
+                audit=audit,
+                actor=actor,
+                dry_run=dry_run,
             )
         except TsunaguError as exc:
-            results.append(
-                (manifest_id, DatasetOutcome(manifest, blocked_reason=exc.user_message), group)
+            group = [Outcome(job.label, error=exc, manifest=job.manifest) for job in jobs]
+            outcome = (
+                DatasetOutcome(manifest, blocked_reason=exc.user_message) if manifest else None
             )
+        results.append((manifest_id, outcome, group))
     _print(results, dry_run, obj["lang"])
     blocked = any(r is None or r.result is None for _, r, _ in results)
     sys.exit(1 if blocked else 0)
@@ -96,14 +94,6 @@ def _standard_title(registry, slug: str) -> str:
         return registry.get(slug).title_ja
     except TsunaguError:
         return slug
-
-
-def _by_dataset(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
-    groups: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
-        key = outcome.manifest.id if outcome.manifest else outcome.label
-        groups.setdefault(key, []).append(outcome)
-    return groups
 
 
 def _print(results: list, dry_run: bool, lang: str) -> None:
