@@ -79,9 +79,10 @@ class AuditJournal:
             with _unless_held(path) as entry:
                 if entry is None:
                     continue
+                actor = str(entry.pop("actor", "cli"))
                 record = self._missing_record(entry, catalogue, audit)
                 if record is not None:
-                    written.append(audit.record("publish", entry.pop("actor", "cli"), **record))
+                    written.append(audit.record("publish", actor, **record))
                     log.warning(
                         "audit record of %s version %s written from the journal",
                         record["dataset"],
