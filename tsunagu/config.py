@@ -133,6 +133,14 @@ class Settings:
                 message_ja="cookie_secure は auto・always・never のどれかです"
                 f"（「{self.cookie_secure}」）",
             )
+        rate = RATE_PATTERN.fullmatch(self.api_rate)
+        if rate is None or int(rate[1]) < 1:
+            raise ConfigError(
+                f'api_rate (TSUNAGU_API_RATE) must be like "600/minute" (a count of 1 or more per'
+                f' second, minute, hour or day), got "{self.api_rate}"',
+                message_ja="api_rate（TSUNAGU_API_RATE）は「600/minute」のように、回数（1以上）と"
+                f"second・minute・hour・day で書きます（「{self.api_rate}」）",
+            )
         if self.proxy_hops < 0:
             raise ConfigError(f"proxy_hops must be 0 or more, got {self.proxy_hops}")
         if self.catalogue not in ("local", "ckan"):
@@ -178,6 +186,8 @@ def settings_help() -> dict[str, str]:
     return {f.name: f.metadata["help"] for f in fields(Settings)}
 
 
+# The API rate limit's form; the web app's limiter reads it with the same pattern.
+RATE_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 

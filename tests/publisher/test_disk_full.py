@@ -57,7 +57,8 @@ mount -t tmpfs -o size=600k tmpfs {instance} || exit 77
 {tsunagu} publish {big} > {tmp_path}/out.txt 2> {tmp_path}/err.txt; echo "second=$?"
 {tsunagu} audit verify > {tmp_path}/verify.txt 2>&1; echo "verify=$?"
 cp {instance}/audit.jsonl {tmp_path}/audit.jsonl
-find {instance}/work {instance}/storage -type f -name '*' | grep -v '/storage/[0-9a-f][0-9a-f]/[0-9a-f]*$' > {tmp_path}/left.txt
+find {instance}/work {instance}/storage -type f \\
+  | grep -v '/storage/[0-9a-f][0-9a-f]/[0-9a-f]*$' > {tmp_path}/left.txt
 {sys.executable} - <<'PY'
 from tsunagu.catalogue.local import LocalCatalogue
 from tsunagu.config import load_settings
