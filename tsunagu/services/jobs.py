@@ -40,6 +40,7 @@ JOBS = Registry(
     {
         "upload.process": "tsunagu.webapp.uploads:process_job",
         "upload.publish": "tsunagu.webapp.uploads:publish_job",
+        "indicators.publish": "tsunagu.indicators.daily:publish_job",
     },
 )
 
