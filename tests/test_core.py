@@ -51,6 +51,24 @@ def test_settings_reject_bad_values():
         load_settings({"nope": 1}, env={})
 
 
+@pytest.mark.parametrize("rate", ["", "  ", "abc", "0/minute", "60/fortnight", "60/minute\n1"])
+def test_a_bad_api_rate_is_a_settings_error_at_start_not_a_500(rate, tmp_path):
+    """An empty TSUNAGU_API_RATE used to reach the API and answer 500 to every request."""
+    import subprocess
+    import sys
+
+    with pytest.raises(ConfigError, match="TSUNAGU_API_RATE"):
+        load_settings(env={"TSUNAGU_API_RATE": rate})
+    served = subprocess.run(
+        [sys.executable, "-m", "tsunagu", "--data-dir", str(tmp_path), "serve", "--port", "1"],
+        capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TSUNAGU_API_RATE": rate},
+    )  # fmt: skip
+    assert served.returncode == 2 and "Traceback" not in served.stderr
+    assert "TSUNAGU_API_RATE" in served.stderr and "600/minute" in served.stderr
+    assert load_settings(env={"TSUNAGU_API_RATE": "60 / minutes"}).api_rate == "60 / minutes"
+
+
 def test_registry_unknown_name_lists_known():
     reg = Registry("format", {"csv": "tsunagu.formats.base:ReadOptions"})
     with pytest.raises(ConfigError, match="known: csv"):

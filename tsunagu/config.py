@@ -77,6 +77,11 @@ class Settings:
     api_rate: str = _setting(
         "600/minute", "Requests per client to /api/ (token bucket per address, per worker)."
     )
+    indicators_daily: str = _setting(
+        "off",
+        "on: the web app publishes the EBPM indicators dataset once a day by itself (the first"
+        " request of a day queues the job; once per day however many workers).",
+    )
     allowed_hosts: str = _setting(
         "localhost,127.0.0.1,[::1]",
         "Host names the site answers to (comma-separated; '.example.jp' matches subdomains); "
@@ -134,12 +139,14 @@ class Settings:
                 message_ja="cookie_secure は auto・always・never のどれかです"
                 f"（「{self.cookie_secure}」）",
             )
+        _check_rate(self.api_rate)
         if self.proxy_hops < 0:
             raise ConfigError(f"proxy_hops must be 0 or more, got {self.proxy_hops}")
         if self.catalogue not in ("local", "ckan"):
             raise ConfigError(f'catalogue must be "local" or "ckan", got "{self.catalogue}"')
-        if self.usage_counting not in ("on", "off"):
-            raise ConfigError(f'usage_counting must be "on" or "off", got "{self.usage_counting}"')
+        for switch in ("usage_counting", "indicators_daily"):
+            if getattr(self, switch) not in ("on", "off"):
+                raise ConfigError(f'{switch} must be "on" or "off", got "{getattr(self, switch)}"')
         if self.usage_flush_seconds < 0:
             raise ConfigError(
                 f"usage_flush_seconds must be 0 or more, got {self.usage_flush_seconds}"
@@ -165,6 +172,18 @@ class Settings:
         return self.__dict__.get("_given", frozenset())
 
 
+def _check_rate(api_rate: str) -> None:
+    """An API rate the limiter can read, or a settings error at start (never a 500 later)."""
+    rate = RATE_PATTERN.fullmatch(api_rate)
+    if rate is None or int(rate[1]) < 1:
+        raise ConfigError(
+            f'api_rate (TSUNAGU_API_RATE) must be like "600/minute" (a count of 1 or more per'
+            f' second, minute, hour or day), got "{api_rate}"',
+            message_ja="api_rate（TSUNAGU_API_RATE）は「600/minute」のように、回数（1以上）と"
+            f"second・minute・hour・day で書きます（「{api_rate}」）",
+        )
+
+
 def _given(settings: Settings, names: set[str] | frozenset[str]) -> Settings:
     object.__setattr__(settings, "_given", frozenset(names))  # frozen: not a setting itself
     return settings
@@ -179,6 +198,8 @@ def settings_help() -> dict[str, str]:
     return {f.name: f.metadata["help"] for f in fields(Settings)}
 
 
+# The API rate limit's form; the web app's limiter reads it with the same pattern.
+RATE_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 

@@ -185,3 +185,40 @@ class PermissionDenied(CatalogueError):
 class PublishError(TsunaguError):
     code = "publish-error"
     http_status = 500
+
+
+class DatasetBusy(PublishError):
+    """Another run holds the dataset's lock and this one was told not to wait."""
+
+    code = "dataset-busy"
+    http_status = 409
+
+
+class StorageFault(PublishError):
+    """Writing failed at the operating system (disk full, quota, file too large, I/O error)."""
+
+    code = "storage-fault"
+    http_status = 507
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> StorageFault:
+        """The fault as an operator reads it: what happened, to which file, what to do."""
+        import errno
+
+        where = exc.filename or ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            en, ja = "the disk is full", "ディスクの空きがありません"
+            fix_en, fix_ja = "free space in the data folder", "データフォルダの空きを増やして"
+        elif exc.errno == errno.EFBIG:
+            en, ja = "a file grew past the size limit", "ファイルがサイズの上限を超えました"
+            fix_en, fix_ja = "raise the file size limit", "ファイルサイズの上限を上げて"
+        else:
+            en, ja = f"a read or write failed ({exc.strerror or exc})", "読み書きに失敗しました"
+            fix_en, fix_ja = "check the disk", "ディスクを確認して"
+        return cls(
+            f"Not published: {en}{f' ({where})' if where else ''}. Nothing was changed in the"
+            f" catalogue and no work files were left; {fix_en}, then publish again",
+            message_ja=f"公開しませんでした: {ja}{f'（{where}）' if where else ''}。カタログは"
+            f"変更されず、作業ファイルも残っていません。{fix_ja}からもう一度公開してください",
+            detail=repr(exc),
+        )

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from tests.webapp.test_upload import csrf_token, post_upload, settled, sign_in, state, upload_id
 from tsunagu.config import load_settings
+from tsunagu.errors import DatasetBusy
 from tsunagu.publisher.audit import verify_chain
-from tsunagu.services.publishing import PublishBusy, dataset_lock, is_publishing, lock_path
+from tsunagu.services.publishing import dataset_lock, is_publishing, lock_path
 from tsunagu.services.tokens import TokenStore
 from tsunagu.services.uploads import UploadStore
 from tsunagu.webapp import create_app
@@ -76,7 +77,7 @@ def test_cli_and_web_publishes_of_one_dataset_exclude_each_other(tmp_path, data_
         token = csrf_token(web.get(f"/upload/{ident}").text)
         refused = web.post(f"/upload/{ident}/publish", data={"csrf_token": token})
         assert refused.status_code == 409
-        assert "公開処理中" in refused.text
+        assert "別の処理が公開または変換中" in refused.text
         assert _audit(settings) == [("publish-rejected", "department:kenko")]
 
         # the CLI waits for the same lock (seen by the kernel), and publishes nothing meanwhile
@@ -116,6 +117,6 @@ def test_a_publish_that_may_not_wait_is_refused_in_both_languages(settings):
         try:
             with dataset_lock(settings, DATASET, wait=False):
                 raise AssertionError("a second holder got the lock")
-        except PublishBusy as exc:
-            assert exc.code == "publish-busy"
+        except DatasetBusy as exc:
+            assert exc.code == "dataset-busy"
             assert DATASET in exc.message_ja and DATASET in exc.message_en

@@ -7,6 +7,7 @@ Every version of every dataset stays downloadable because nothing is overwritten
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -43,6 +44,7 @@ class BlobStore:
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held while copying: the start-up sweep keeps it
         digest = hashlib.sha256()
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:

@@ -18,6 +18,7 @@ and the key is the content hash itself, so a rename is all the coordination need
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -67,6 +68,8 @@ class FileCache:
             return path, key
         self.directory.mkdir(parents=True, exist_ok=True)
         partial = self.directory / f".{key}.{uuid.uuid4().hex}.part"
+        holder = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(holder, fcntl.LOCK_EX)  # held while downloading: the start-up sweep keeps it
         try:
             download(partial)
             if verified and sha256_file(partial) != key:
@@ -79,6 +82,7 @@ class FileCache:
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
+            os.close(holder)
         self._trim(keep=path)
         return path, key
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import track
 from rich.table import Table
 
-from tsunagu.cli.running import engine_option, run_target
+from tsunagu.cli.running import engine_option
 from tsunagu.errors import TsunaguError
 from tsunagu.publisher.batch import Outcome
 from tsunagu.publisher.context import RunContext
@@ -40,6 +41,8 @@ def command(
 ) -> None:
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
+    from tsunagu.publisher.batch import plan_jobs
+    from tsunagu.publisher.isolated import group_by_dataset
     from tsunagu.services import publishing
 
     settings = obj["settings"]
@@ -49,35 +52,28 @@ def command(
     except TsunaguError as exc:
         click.echo(exc.user_message, err=True)
         sys.exit(2)
-    work = settings.data_dir / "work"
-    ctx = RunContext(settings=settings, out_dir=work, engine=engine)
-    outcomes = run_target(
-        target or settings.datasets_dir, None, ctx, obj["lang"], ("公開準備", "Preparing")
-    )
+    publishing.recover(settings, catalogue)
+    ctx = RunContext(settings=settings, engine=engine)
+    groups = group_by_dataset(list(plan_jobs(target or settings.datasets_dir)))
+    description = "公開準備" if obj["lang"] == "ja" else "Preparing"
     results: list[tuple[str, DatasetOutcome | None, list[Outcome]]] = []
-    for manifest_id, group in _by_dataset(outcomes).items():
-        manifest = group[0].manifest
-        if manifest is None:
-            results.append((manifest_id, None, group))
-            continue
+    for manifest_id, jobs in track(
+        groups.items(), description=description, disable=len(groups) < 2
+    ):
+        manifest = jobs[0].manifest
         try:
-            outcome = publishing.publish(
-                settings, catalogue, manifest, group, actor=actor, dry_run=dry_run
+            group, outcome = publishing.publish_run(
+                settings, catalogue, jobs, ctx, actor=actor, dry_run=dry_run
             )
         except TsunaguError as exc:
-            outcome = DatasetOutcome(manifest, blocked_reason=exc.user_message)
+            group = [Outcome(job.label, error=exc, manifest=job.manifest) for job in jobs]
+            outcome = (
+                DatasetOutcome(manifest, blocked_reason=exc.user_message) if manifest else None
+            )
         results.append((manifest_id, outcome, group))
     _print(results, dry_run, obj["lang"])
     blocked = any(r is None or r.result is None for _, r, _ in results)
     sys.exit(1 if blocked else 0)
-
-
-def _by_dataset(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
-    groups: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
-        key = outcome.manifest.id if outcome.manifest else outcome.label
-        groups.setdefault(key, []).append(outcome)
-    return groups
 
 
 def _print(results: list, dry_run: bool, lang: str) -> None:

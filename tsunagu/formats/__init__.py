@@ -51,6 +51,10 @@ def detect_format(path: Path) -> str:
         reader: Reader = READERS.load(name)()
         if path.suffix.lower() in reader.suffixes and reader.sniff(head, path):
             return name
+    if path.suffix.lower() == ".csv":  # named CSV but no text (a PNG renamed): say exactly that
+        from tsunagu.formats.guards import refuse
+
+        raise refuse("file-not-text", path.name)
     known = ", ".join(READERS.names())
     raise FormatError.from_problem(
         Problem(

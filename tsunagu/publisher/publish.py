@@ -9,6 +9,7 @@ keeps ids and download URLs stable across updates.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from tsunagu.manifest import Manifest
 from tsunagu.model import Draft
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
+from tsunagu.publisher.journal import AuditJournal
+
+log = logging.getLogger(__name__)
 
 KINDS = {
     "csv": ("CSV", "text/csv"),
@@ -147,21 +151,7 @@ def publish_dataset(
         extra["received"] = received
     if reason is not None:
         if audit and not dry_run:
-            audit.record(
-                "blocked",
-                actor,
-                dataset=manifest.id,
-                catalogue=catalogue.name,
-                reason=reason,
-                department=manifest.department.slug,
-                department_title={
-                    "ja": manifest.department.name.ja,
-                    "en": manifest.department.name.en,
-                },
-                standard=manifest.standard,
-                title={"ja": manifest.title.ja, "en": manifest.title.en},
-                **extra,
-            )
+            record_blocked(audit, catalogue.name, manifest, actor, reason, **extra)
         return DatasetOutcome(manifest, blocked_reason=reason)
     drafts = [o.draft for o in outcomes if o.draft is not None]
     files = [f for d in drafts for f in resource_files(d)]
@@ -172,21 +162,48 @@ def publish_dataset(
         report={"summary": summary},
         actor=actor,
     )
-    result = catalogue.publish(request, dry_run=dry_run)
-    if audit and not dry_run:
-        audit.record(
-            "publish",
-            actor,
-            dataset=manifest.id,
-            catalogue=catalogue.name,
-            result=result.action,
-            version=result.version,
-            uploads=result.uploads,
-            checksums={f.key: f.sha256 for f in files},
-            report=summary,
-            **extra,
-        )
+    checksums = {f.key: f.sha256 for f in files}
+    if audit is None or dry_run:
+        return DatasetOutcome(manifest, result=catalogue.publish(request, dry_run=dry_run))
+    journal = AuditJournal.beside(audit)
+    details = {"checksums": checksums, "report": summary, **extra}
+    with journal.pending(manifest.id, {"actor": actor, **details}) as entry:
+        result = catalogue.publish(request, dry_run=dry_run)
+        try:
+            audit.record(
+                "publish",
+                actor,
+                dataset=manifest.id,
+                catalogue=catalogue.name,
+                result=result.action,
+                version=result.version,
+                uploads=result.uploads,
+                **details,
+            )
+        except OSError:  # published, not yet audited: the journal entry stays for the replay
+            log.exception("audit record of %s kept in the journal", manifest.id)
+            return DatasetOutcome(manifest, result=result)
+        journal.settle(entry)
     return DatasetOutcome(manifest, result=result)
+
+
+def record_blocked(
+    audit: AuditLog, catalogue: str, manifest: Manifest, actor: str, reason: str, **extra: Any
+) -> None:
+    """The ``blocked`` audit record of a dataset that was not published (bad data or a fault),
+    with the department and standard the EBPM indicators group it by."""
+    audit.record(
+        "blocked",
+        actor,
+        dataset=manifest.id,
+        catalogue=catalogue,
+        reason=reason,
+        department=manifest.department.slug,
+        department_title={"ja": manifest.department.name.ja, "en": manifest.department.name.en},
+        standard=manifest.standard,
+        title={"ja": manifest.title.ja, "en": manifest.title.en},
+        **extra,
+    )
 
 
 def _quality(outcomes: list[Outcome]) -> dict[str, dict]:

@@ -40,6 +40,7 @@ JOBS = Registry(
     {
         "upload.process": "tsunagu.services.uploads:process_job",
         "upload.publish": "tsunagu.services.uploads:publish_job",
+        "indicators.publish": "tsunagu.indicators.daily:publish_job",
     },
 )
 

@@ -1,15 +1,14 @@
 """The one publishing path: the CLI's ``tsunagu publish`` and the web upload's publish job both end
-here, so they share one per-dataset lock and one audit log.
+here, so they share one per-dataset lock (:mod:`tsunagu.publisher.locks`) and one audit log.
 
-The lock is an exclusive ``fcntl.flock`` on ``<data dir>/locks/<dataset id>.lock``: it is held by
-the open file, so it excludes other processes (a CLI run, gunicorn workers, RQ workers on this
-host) and other threads alike, and the kernel drops it when a process dies, so no stale lock
-survives a crash. (``filelock`` would add nothing here: it also wraps ``flock`` on Linux.)
+The CLI runs a dataset whole under the lock, from read to catalogue write, in a private folder
+(:func:`publish_run`); the web app read and checked the upload earlier and takes the lock around
+its publish (:func:`publish`, or with ``held`` when it already took it to refuse a busy dataset).
+A process never takes the lock twice: a second ``flock`` on another open file would wait for itself.
 """
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,52 +16,37 @@ from pathlib import Path
 
 from tsunagu.catalogue.base import Catalogue
 from tsunagu.config import Settings
-from tsunagu.errors import TsunaguError
+from tsunagu.errors import DatasetBusy, TsunaguError
 from tsunagu.manifest import Manifest
+from tsunagu.publisher import locks
 from tsunagu.publisher.audit import AuditLog
-from tsunagu.publisher.batch import Outcome
+from tsunagu.publisher.batch import Job, Outcome
+from tsunagu.publisher.context import RunContext
+from tsunagu.publisher.isolated import publish_isolated
+from tsunagu.publisher.journal import AuditJournal
 from tsunagu.publisher.publish import DatasetOutcome, publish_dataset
-
-
-class PublishBusy(TsunaguError):
-    """Another publish of the same dataset is running, and the caller asked not to wait."""
-
-    code = "publish-busy"
-    http_status = 409
+from tsunagu.publisher.workspace import sweep_stale
 
 
 @dataclass(frozen=True)
 class DatasetLock:
-    """Proof that the caller holds a dataset's lock (so :func:`publish` does not take it twice:
-    a second ``flock`` from the same process on another open file would wait for itself)."""
+    """Proof that the caller holds a dataset's lock (so :func:`publish` does not take it twice)."""
 
     dataset_id: str
     path: Path
 
 
 def lock_path(settings: Settings, dataset_id: str) -> Path:
-    return settings.data_dir / "locks" / f"{dataset_id}.lock"
+    return locks.lock_path(settings.data_dir, dataset_id)
 
 
 @contextmanager
 def dataset_lock(
     settings: Settings, dataset_id: str, *, wait: bool = True
 ) -> Iterator[DatasetLock]:
-    """Hold the dataset's publish lock: wait for it, or refuse at once (:class:`PublishBusy`)."""
-    path = lock_path(settings, dataset_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise PublishBusy(
-                f"dataset {dataset_id!r} is already being published; try again shortly",
-                message_ja=f"データセット「{dataset_id}」は公開処理中です。少し待ってください",
-            ) from exc
-        try:
-            yield DatasetLock(dataset_id, path)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold the dataset's publish lock: wait for it, or refuse at once (:class:`DatasetBusy`)."""
+    with locks.dataset_lock(settings.data_dir, dataset_id, wait=wait) as path:
+        yield DatasetLock(dataset_id, path)
 
 
 def is_publishing(settings: Settings, dataset_id: str) -> bool:
@@ -70,8 +54,39 @@ def is_publishing(settings: Settings, dataset_id: str) -> bool:
     try:
         with dataset_lock(settings, dataset_id, wait=False):
             return False
-    except PublishBusy:
+    except DatasetBusy:
         return True
+
+
+def recover(settings: Settings, catalogue: Catalogue) -> None:
+    """Before publishing: remove what killed runs left behind and audit the versions a killed run
+    published but never recorded (the audit journal's replay)."""
+    audit = audit_log(settings)
+    sweep_stale(settings.data_dir)
+    AuditJournal.beside(audit).replay(catalogue, audit)
+
+
+def publish_run(
+    settings: Settings,
+    catalogue: Catalogue,
+    jobs: list[Job],
+    ctx: RunContext,
+    *,
+    actor: str,
+    dry_run: bool = False,
+) -> tuple[list[Outcome], DatasetOutcome | None]:
+    """Read → publish one dataset's files under its lock in a private folder (the CLI's path)."""
+    manifest = jobs[0].manifest
+    title = standard_title(settings, manifest.standard) if manifest else ""
+    return publish_isolated(
+        jobs,
+        ctx,
+        catalogue,
+        standard_title=title,
+        audit=audit_log(settings),
+        actor=actor,
+        dry_run=dry_run,
+    )
 
 
 def audit_log(settings: Settings) -> AuditLog:

@@ -31,11 +31,10 @@ from typing import Any, BinaryIO
 import yaml
 
 from tsunagu.config import Settings
-from tsunagu.errors import DatasetNotFound, PermissionDenied, TsunaguError
+from tsunagu.errors import DatasetBusy, DatasetNotFound, PermissionDenied, TsunaguError
 from tsunagu.publisher.batch import Outcome
 from tsunagu.services import publishing
 from tsunagu.services.jobs import JobQueue, owner_alive, worker_identity
-from tsunagu.services.publishing import PublishBusy
 
 log = logging.getLogger(__name__)
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")  # fullmatch: "$" accepts "id\n"
@@ -305,7 +304,7 @@ class UploadStore:
         try:
             with publishing.dataset_lock(self.settings, dataset_id, wait=False):
                 pass  # only a probe: is a publish (web or CLI) running now?
-        except PublishBusy:
+        except DatasetBusy:
             publishing.audit_log(self.settings).record(
                 "publish-rejected", actor, dataset=dataset_id, reason="in progress"
             )

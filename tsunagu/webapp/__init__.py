@@ -53,6 +53,7 @@ def create_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["tsunagu"] = WebContext(settings, catalogue or open_catalogue(settings))
+    _recover(settings, app.extensions["tsunagu"].catalogue)
     from tsunagu.webapp import proxy, sessions
 
     proxy.init_app(app, settings)  # X-Forwarded-* only from trusted proxies; Host allow-list
@@ -60,6 +61,8 @@ def create_app(
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    if settings.indicators_daily == "on":
+        _schedule_daily_indicators(app, upload_pages)
     app.register_blueprint(catalogue_pages.bp)
     app.register_blueprint(upload_pages.bp)
     app.register_blueprint(map_pages.bp)
@@ -89,3 +92,31 @@ def create_app(
     app.register_blueprint(developers.bp)  # /developers and the interactive API reference
     app.register_blueprint(site.bp)  # /about, /terms, /favicon.ico
     return app
+
+
+def _schedule_daily_indicators(app: Flask, upload_pages: Any) -> None:
+    """The first request of each day queues the indicators' publication (see indicators.daily);
+    the queue is made lazily in the serving process, never in gunicorn's master."""
+    from tsunagu.indicators.daily import DailyTrigger
+
+    trigger = DailyTrigger(lambda job: upload_pages._jobs().enqueue(job))
+
+    def tick() -> None:  # before_request: returning anything would replace the page
+        trigger.tick()
+
+    app.before_request(tick)
+    app.extensions["tsunagu.daily"] = trigger
+
+
+def _recover(settings: Any, catalogue: Any) -> None:
+    """Audit what a killed publish left unaudited and sweep its leftovers, as ``tsunagu publish``
+    does; a catalogue that is down now must not stop the site from starting (it is logged)."""
+    import logging
+
+    from tsunagu.errors import TsunaguError
+    from tsunagu.services import publishing
+
+    try:
+        publishing.recover(settings, catalogue)
+    except (TsunaguError, OSError):
+        logging.getLogger(__name__).exception("recovering interrupted publishes failed")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, current_app, jsonify, request
 from flask.wrappers import Response
 
+from tsunagu.config import RATE_PATTERN
 from tsunagu.webapp.errors import error_body
 from tsunagu.webapp.security import add_missing
 
@@ -53,7 +53,7 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-_RATE = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
+_RATE = RATE_PATTERN
 
 
 def parse_rate(text: str) -> tuple[int, float]:
