@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.webapp.conftest import published  # noqa: F401 (the published-catalogue fixture)
 from tsunagu.errors import PermissionDenied
 from tsunagu.services.departments import (
     check_owner,
