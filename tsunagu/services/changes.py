@@ -29,9 +29,12 @@ class Table:
     key: tuple[str, ...] = ()
 
     @classmethod
-    def read_csv(cls, path: Path, schema: dict[str, Any] | None = None) -> Table:
-        """A published or converted CSV (UTF-8, header on line 1), with its Table Schema."""
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    def read_csv(
+        cls, path: Path, schema: dict[str, Any] | None = None, n_rows: int | None = None
+    ) -> Table:
+        """A published or converted CSV (UTF-8, header on line 1), with its Table Schema;
+        ``n_rows`` reads only the first rows (a preview)."""
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", n_rows=n_rows)
         frame = frame.fill_null("")
         fields = (schema or {}).get("fields") or []
         types = {str(f["name"]): str(f.get("type", "string")) for f in fields if "name" in f}
@@ -145,3 +148,42 @@ def summarize(old: Table, new: Table) -> ChangeSummary:
         rows_changed=changed,
         compared_by=compared_by,
     )
+
+
+def datapackage_schema(path: Path | None, kind: str = "csv") -> dict[str, Any] | None:
+    """The Table Schema of the ``kind`` resource in a datapackage.json (None when absent)."""
+    import json
+
+    if path is None or not path.is_file():
+        return None
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for resource in descriptor.get("resources", []):
+        if resource.get("name") == kind and isinstance(resource.get("schema"), dict):
+            return dict(resource["schema"])
+    return None
+
+
+def published_table(catalogue: Any, dataset_id: str) -> Table | None:
+    """The published version's main CSV with its schema; None for a dataset not yet published
+    (or one without a CSV, e.g. an unreadable first version)."""
+    from tsunagu.errors import DatasetNotFound, TsunaguError
+
+    try:
+        csv_path, _ = catalogue.open_file(dataset_id, "csv")
+    except (DatasetNotFound, TsunaguError, FileNotFoundError):
+        return None
+    try:
+        package, _ = catalogue.open_file(dataset_id, "datapackage")
+    except (TsunaguError, FileNotFoundError):
+        package = None
+    return Table.read_csv(csv_path, datapackage_schema(package))
+
+
+def compare_with_published(
+    catalogue: Any, dataset_id: str, csv_path: Path, datapackage: Path | None
+) -> ChangeSummary | None:
+    """The candidate CSV against what is published now; None when nothing is published."""
+    old = published_table(catalogue, dataset_id)
+    if old is None:
+        return None
+    return summarize(old, Table.read_csv(csv_path, datapackage_schema(datapackage)))

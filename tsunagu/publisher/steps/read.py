@@ -47,4 +47,6 @@ class Read:
             encoding=spec.encoding,
             layer=spec.layer,
             crs=spec.crs,
+            # an upload is stored as source.<ext>; its messages name the department's file
+            display_name=ctx.read_options.display_name if ctx.read_options else None,
         )
