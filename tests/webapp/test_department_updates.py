@@ -112,3 +112,140 @@ def test_update_with_the_usual_file_keeps_mapping_and_metadata(site):
     for key in ("columns", "constants", "layout", "description", "tags", "title"):
         assert written[key] == saved[key], key
     assert written["sources"][0]["header_row"] == 2
+
+
+def _mapping_form(html: str) -> dict[str, str]:
+    """The mapping screen's selects with their pre-selected options, and the column names."""
+    import re
+
+    data = {"csrf_token": csrf_token(html)}
+    for name, options in re.findall(
+        r'<select id="([\w-]+)" name="[\w-]+"[^>]*>(.*?)</select>', html, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_new_columns_mapped_values_mapped_preview_loss_refused_until_confirmed(site):
+    import re
+
+    app, tokens = site
+    settings = app.extensions["tsunagu"].settings
+    client = app.test_client()
+    sign_in(client, tokens["kenko"])
+    data = _form(client, "/upload?update=kashiwa-aed-installations")
+    new = Path(__file__).parents[1] / "data" / "webapp" / "updates" / "aed_new_columns.csv"
+    ident = upload_id(_upload(client, data, new, "AED設置場所一覧（令和7年度）.csv"))
+    page = settled(client, ident)
+    assert state(page.text) == "invalid"  # ○/× are not 有/無
+    assert 'id="needs-mapping"' in page.text
+    assert "AED設置場所一覧（令和7年度）.csv" in page.text
+    assert ">エラー<" in page.text  # severities in Japanese
+
+    screen = client.get(f"/upload/{ident}/columns")
+    assert screen.status_code == 200
+    columns = re.findall(r'<tr data-column="([^"]+)"', screen.text)
+    assert "英語名" in columns and "管理番号" in columns
+    form = _mapping_form(screen.text)
+    english = columns.index("英語名")
+    pad = columns.index("小児用パッド")
+    form[f"col-{english}"] = "名称_英語"
+    values = re.findall(rf'id="val-{pad}-(\d+)" name="[^"]+" data-value="([^"]+)"', screen.text)
+    assert {v for _, v in values} == {"○", "×"}
+    for j, value in values:
+        form[f"val-{pad}-{j}"] = {"○": "有", "×": "無"}[value]
+    form["layout"] = "current"
+    saved = client.post(f"/upload/{ident}/columns", data=form)
+    assert saved.status_code == 303
+    page = settled(client, ident)
+    assert state(page.text) == "valid", page.text[-3000:]
+    manifest = yaml.safe_load(
+        (settings.data_dir / "uploads" / "kenko" / ident / "dataset.yaml").read_text("utf-8")
+    )
+    assert manifest["columns"]["英語名"] == "名称_英語"
+    assert manifest["values"]["小児用パッド"] == {"○": "有", "×": "無"}
+    assert manifest["columns"]["施設名"] == "名称"  # the saved mapping is still there
+    assert 'id="changes"' in page.text and 'class="preview-rows"' in page.text
+    assert "Facility 1" in page.text  # the converted rows, mapped
+    publish = client.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
+    assert publish.status_code == 303
+    assert state(settled(client, ident).text) == "published"
+
+    fewer = Path(__file__).parents[1] / "data" / "webapp" / "updates" / "aed_fewer.csv"
+    data = _form(client, "/upload?update=kashiwa-aed-installations")
+    ident = upload_id(_upload(client, data, fewer))
+    page = settled(client, ident)
+    assert state(page.text) == "valid", page.text[-3000:]
+    assert 'data-needs-confirmation="yes"' in page.text
+    assert "19 → 5" in page.text
+    token = csrf_token(page.text)
+    refused = client.post(f"/upload/{ident}/publish", data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert 'id="loss-refused"' in refused.text and 'id="confirm_loss"' in refused.text
+    assert state(client.get(f"/upload/{ident}").text) == "valid"  # nothing was published
+    versions = app.extensions["tsunagu"].catalogue.list_versions("kashiwa-aed-installations")
+    assert len(versions) == 2
+    confirmed = client.post(
+        f"/upload/{ident}/publish", data={"csrf_token": token, "confirm_loss": "yes"}
+    )
+    assert confirmed.status_code == 303
+    assert state(settled(client, ident).text) == "published"
+
+
+def test_another_departments_dataset_is_refused_when_the_upload_starts(site):
+    app, tokens = site
+    client = app.test_client()
+    sign_in(client, tokens["bousai"])
+    page = client.get("/upload?update=kashiwa-aed-installations")
+    assert page.status_code == 403
+    assert "他の部署のもの" in page.text
+    data = _form(client, "/upload")
+    data.update(
+        dataset_id="kashiwa-aed-installations",
+        title_ja="乗っ取り",
+        standard="aed-installations",
+    )
+    refused = _upload(client, data, USUAL)
+    assert refused.status_code == 403
+    assert "他の部署のもの" in refused.text
+    uploads = app.extensions["tsunagu"].settings.data_dir / "uploads" / "bousai"
+    assert not uploads.exists() or not any(uploads.iterdir())  # nothing stored
+    english = client.get("/upload?update=kashiwa-aed-installations&lang=en")
+    assert "belongs to another department" in english.text
+
+
+def test_tampered_mapping_and_a_file_that_is_not_a_table(site, tmp_path):
+    app, tokens = site
+    settings = app.extensions["tsunagu"].settings
+    client = app.test_client()
+    sign_in(client, tokens["kenko"])
+    data = _form(client, "/upload?update=kashiwa-aed-installations")
+    ident = upload_id(_upload(client, data, USUAL))
+    settled(client, ident)
+    before = (settings.data_dir / "uploads" / "kenko" / ident / "dataset.yaml").read_text("utf-8")
+    screen = client.get(f"/upload/{ident}/columns")
+    form = _mapping_form(screen.text)
+    form["col-0"] = "no-such-field"
+    form["layout"] = "../../etc"
+    assert client.post(f"/upload/{ident}/columns", data=form).status_code == 303
+    settled(client, ident)
+    after = yaml.safe_load(
+        (settings.data_dir / "uploads" / "kenko" / ident / "dataset.yaml").read_text("utf-8")
+    )
+    assert "no-such-field" not in after["columns"].values()
+    assert after["layout"] == "current"
+    assert yaml.safe_load(before)["columns"]["No"] is None
+
+    other = app.test_client()
+    sign_in(other, tokens["bousai"])
+    assert other.get(f"/upload/{ident}/columns").status_code == 403
+
+    picture = tmp_path / "photo.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    data = _form(client, "/upload?update=kashiwa-aed-installations")
+    ident = upload_id(_upload(client, data, picture))
+    page = settled(client, ident)
+    assert state(page.text) in ("invalid", "failed")
+    assert "Traceback" not in page.text
+    assert "photo.csv" in page.text

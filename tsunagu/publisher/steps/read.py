@@ -25,6 +25,10 @@ class Read:
             draft.report.problems.append(exc.problem)
             draft.report.facts["unreadable"] = True
             return draft
+        if options.display_name:
+            from dataclasses import replace
+
+            read = read.evolve(source=replace(read.source, display_name=options.display_name))
         report = draft.report
         report.problems.extend(read.report.problems)
         report.changes.update(read.report.changes)
