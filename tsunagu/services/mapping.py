@@ -40,6 +40,7 @@ class MappingScreen:
     enums: dict[str, tuple[str, ...]]  # field → its allowed values
     layout: str
     standard: str
+    layouts: tuple[str, ...] = ("current",)  # the layouts this standard has
 
 
 def _read_source(manifest_path: Path, settings: Any) -> Any:
@@ -99,7 +100,15 @@ def mapping_screen(manifest_path: Path, settings: Any) -> MappingScreen:
                 saved_values=dict(manifest.values.get(name, {})),
             )
         )
-    return MappingScreen(tuple(rows), tuple(schema.field_names), enums, layout, manifest.standard)
+    registry = load_registry(settings.schemas_dir)
+    layouts = tuple(
+        name
+        for name in LAYOUTS
+        if any(s.slug == manifest.standard and s.layout == name for s in registry.all())
+    )
+    return MappingScreen(
+        tuple(rows), tuple(schema.field_names), enums, layout, manifest.standard, layouts
+    )
 
 
 def save_choices(

@@ -321,7 +321,7 @@ def show(upload_id: str) -> tuple[str, int]:
 def columns(upload_id: str) -> ResponseReturnValue:
     """The column-mapping screen: proposals with confidence, value mappings, the layout; the
     choices go into the upload's manifest (kept for the next update) and it is checked again."""
-    from tsunagu.services.mapping import LAYOUTS, mapping_screen, save_choices
+    from tsunagu.services.mapping import mapping_screen, save_choices
 
     upload, _ = _owned(upload_id, "upload")
     if upload.pending:
@@ -341,14 +341,20 @@ def columns(upload_id: str) -> ResponseReturnValue:
                 if picked in screen.enums.get(target, ()):
                     values.setdefault(row.column, {})[value] = picked
         layout = request.form.get("layout", screen.layout)
-        save_choices(
-            upload.manifest_path, chosen, values, layout if layout in LAYOUTS else "current"
-        )
+        layout = layout if layout in screen.layouts else screen.layout  # tampered: kept as is
+        save_choices(upload.manifest_path, chosen, values, layout)
         _store().queue_processing(upload, _jobs())
         return redirect(url_for("upload.show", upload_id=upload.id), 303)
-    screen = mapping_screen(upload.manifest_path, web().settings)
+    try:
+        screen = mapping_screen(upload.manifest_path, web().settings)
+    except TsunaguError:  # a file that is not a table: its report already says why
+        return redirect(url_for("upload.show", upload_id=upload.id), 303)
     return render_template(
-        "upload_columns.html", upload=upload, screen=screen, layouts=LAYOUTS, form=FlaskForm()
+        "upload_columns.html",
+        upload=upload,
+        screen=screen,
+        layouts=screen.layouts,
+        form=FlaskForm(),
     )
 
 
