@@ -117,10 +117,12 @@ class Source:
     header_row: int | None = None  # 1-based row of the header in the file
     size: int = 0
     sha256: str = ""
+    #: The name the department gave the file, when it is stored under another (an upload).
+    display_name: str | None = None
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.display_name or self.path.name
 
 
 @dataclass(frozen=True)

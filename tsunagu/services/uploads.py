@@ -63,6 +63,13 @@ class UploadNotPublishable(TsunaguError):
     http_status = 409
 
 
+class LossNotConfirmed(TsunaguError):
+    """A version that loses columns or most rows, published without the explicit yes."""
+
+    code = "loss-not-confirmed"
+    http_status = 409
+
+
 @dataclass(frozen=True)
 class UploadRequest:
     """What the department filled in on the upload form (validated by the form)."""
@@ -177,11 +184,18 @@ class UploadStore:
 
     # -- storing ---------------------------------------------------------------------------
     def store(
-        self, department: dict[str, str], filename: str, stream: BinaryIO, form: UploadRequest
+        self,
+        department: dict[str, str],
+        filename: str,
+        stream: BinaryIO,
+        form: UploadRequest,
+        saved: dict[str, Any] | None = None,
     ) -> Upload:
         """Keep the file and its manifest before anything reads it; returns the stored upload.
 
         ``department`` is ``{"id": slug, "ja": name, "en": name}`` of the signed-in department.
+        ``saved`` is the dataset's saved manifest when this is an update: the new manifest is
+        that one with only the fields the user changed (mapping, values, constants kept).
         """
         suffix = stored_suffix(filename)
         upload_id = secrets.token_hex(16)
@@ -193,7 +207,7 @@ class UploadStore:
                 stream, partial / f"source{suffix}", self.settings.max_upload_bytes
             )
             _check_signature(partial / f"source{suffix}", suffix)
-            self._write_manifest(partial, department, f"source{suffix}", form)
+            self._write_manifest(partial, department, f"source{suffix}", form, saved)
             status = {
                 "state": "stored",
                 "created": _now(),
@@ -202,6 +216,7 @@ class UploadStore:
                 "size": size,
                 "dataset_id": form.dataset_id,
                 "request": asdict(form),
+                "update": saved is not None,
             }
             _write_json(partial / "status.json", status)
             os.replace(partial, final)
@@ -211,9 +226,21 @@ class UploadStore:
         return Upload(upload_id, department["id"], final, status)
 
     def _write_manifest(
-        self, folder: Path, department: dict[str, str], stored: str, form: UploadRequest
+        self,
+        folder: Path,
+        department: dict[str, str],
+        stored: str,
+        form: UploadRequest,
+        saved: dict[str, Any] | None = None,
     ) -> None:
         self._write_municipality()
+        if saved is not None:
+            from tsunagu.services.departments import merge_update
+
+            merged = merge_update(saved, asdict(form), stored, department)
+            text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False)
+            (folder / "dataset.yaml").write_text(text, encoding="utf-8")
+            return
         source: dict[str, Any] = {"path": stored}
         if form.sheet:
             source["sheet"] = form.sheet
@@ -277,9 +304,11 @@ class UploadStore:
         shutil.rmtree(upload.out_dir, ignore_errors=True)
         jobs = list(plan_jobs(upload.manifest_path))
         hook = (lambda name, _draft: on_step(name)) if on_step else None
-        return run_jobs(
-            jobs, RunContext(settings=self.settings, out_dir=upload.out_dir), on_step=hook
-        )
+        from tsunagu.formats.base import ReadOptions
+
+        shown = ReadOptions(display_name=str(upload.status.get("original_name") or "") or None)
+        context = RunContext(settings=self.settings, out_dir=upload.out_dir, read_options=shown)
+        return run_jobs(jobs, context, on_step=hook)
 
     # -- queuing ---------------------------------------------------------------------------
     def queue_processing(self, upload: Upload, queue: JobQueue) -> Upload:
@@ -288,9 +317,12 @@ class UploadStore:
         queue.enqueue("upload.process", upload.id)
         return upload
 
-    def queue_publish(self, upload: Upload, queue: JobQueue, catalogue: Any, actor: str) -> Upload:
-        """Check what can be checked at once (valid, own dataset, no publish running), then
-        queue the publishing job. A published upload is left as it is (a double click)."""
+    def queue_publish(
+        self, upload: Upload, queue: JobQueue, catalogue: Any, actor: str, confirmed: bool = False
+    ) -> Upload:
+        """Check what can be checked at once (valid, own dataset, no publish running, a loss of
+        columns or most rows confirmed), then queue the publishing job. A published upload is
+        left as it is (a double click)."""
         if upload.state == "published" or upload.state in ("publish-queued", "publishing"):
             return upload
         if upload.state != "valid":
@@ -300,6 +332,18 @@ class UploadStore:
                 "ファイルを直して再度アップロードしてください",
             )
         self._check_owner(catalogue, upload)
+        changes = self.changes(upload, catalogue)
+        if changes is not None and changes.needs_confirmation and not confirmed:
+            removed = ", ".join(changes.columns_removed) or "-"
+            raise LossNotConfirmed(
+                f"this version drops columns ({removed}) or most rows "
+                f"({changes.rows_before} → {changes.rows_after}); confirm to publish",
+                message_ja=f"この版では列（{removed}）または大半の行"
+                f"（{changes.rows_before} → {changes.rows_after}）がなくなります。"
+                "確認してから公開してください",
+            )
+        if changes is not None and changes.needs_confirmation:
+            upload.status["loss_confirmed"] = changes.to_dict()  # who accepted what, kept
         dataset_id = str(upload.status["dataset_id"])
         try:
             with publishing.dataset_lock(self.settings, dataset_id, wait=False):
@@ -314,6 +358,34 @@ class UploadStore:
         self._queued(upload, queue, "publish-queued")
         queue.enqueue("upload.publish", upload.id, actor)
         return upload
+
+    def changes(self, upload: Upload, catalogue: Any) -> Any:
+        """The change summary of this upload's converted CSV against the published version
+        (:mod:`tsunagu.services.changes`); None when nothing is published or no CSV was made."""
+        from tsunagu.services.changes import compare_with_published
+
+        csv_path = upload.artifact("csv")
+        if csv_path is None or not csv_path.is_file():
+            return None
+        dataset_id = str(upload.status["dataset_id"])
+        return compare_with_published(
+            catalogue, dataset_id, csv_path, upload.artifact("datapackage")
+        )
+
+    def preview(self, upload: Upload, rows: int = 20) -> dict[str, Any] | None:
+        """The first converted rows, and the GeoJSON's URL-safe name when there is a map."""
+        from tsunagu.services.changes import Table
+
+        csv_path = upload.artifact("csv")
+        if csv_path is None or not csv_path.is_file():
+            return None
+        table = Table.read_csv(csv_path, n_rows=rows)
+        geojson = upload.artifact("geojson")
+        return {
+            "columns": table.columns,
+            "rows": table.rows,
+            "geojson": geojson is not None and geojson.is_file(),
+        }
 
     def _queued(self, upload: Upload, queue: JobQueue, state: str) -> None:
         # An in-process job dies with this process; an RQ job is Redis's to keep.
@@ -375,7 +447,8 @@ class UploadStore:
         summary["artifacts"] = {
             kind: str(path.relative_to(upload.directory))
             for kind, path in draft.artifacts.items()
-            if kind in ("report-html", "report-xlsx") and path.is_file()
+            if kind in ("report-html", "report-xlsx", "csv", "geojson", "datapackage")
+            and path.is_file()
         }
         return summary
 

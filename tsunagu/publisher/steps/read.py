@@ -25,6 +25,10 @@ class Read:
             draft.report.problems.append(exc.problem)
             draft.report.facts["unreadable"] = True
             return draft
+        if options.display_name:
+            from dataclasses import replace
+
+            read = read.evolve(source=replace(read.source, display_name=options.display_name))
         report = draft.report
         report.problems.extend(read.report.problems)
         report.changes.update(read.report.changes)
@@ -47,4 +51,6 @@ class Read:
             encoding=spec.encoding,
             layer=spec.layer,
             crs=spec.crs,
+            # an upload is stored as source.<ext>; its messages name the department's file
+            display_name=ctx.read_options.display_name if ctx.read_options else None,
         )

@@ -7,6 +7,8 @@ JSON APIs elsewhere keep their own rules). The work itself is in :mod:`tsunagu.s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -30,13 +32,23 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 API, not in types-WTForms yet
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from tsunagu.errors import PermissionDenied, TsunaguError
 from tsunagu.manifest import FREQUENCIES, LICENCES, load_municipality
+from tsunagu.services import departments
 from tsunagu.services.jobs import JobQueue, open_queue
-from tsunagu.services.uploads import STEPS, Upload, UploadRequest, UploadStore
+from tsunagu.services.uploads import (
+    STEPS,
+    LossNotConfirmed,
+    Upload,
+    UploadRequest,
+    UploadStore,
+)
 from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
 
 bp = Blueprint("upload", __name__)
+#: Problems the column-mapping screen fixes (a column not mapped, a value outside the list).
+MAPPING_CODES = frozenset({"column-unmapped", "constraint-error"})
 
 
 @bp.record_once
@@ -53,6 +65,26 @@ def _csrf() -> None:
     enabled = current_app.config.get("WTF_CSRF_ENABLED", True)  # Flask-WTF's own switch
     if enabled and request.method not in ("GET", "HEAD", "OPTIONS"):
         current_app.extensions["csrf"].protect()
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """Codes in people's words on the department's pages (frequency, licence, severity)."""
+    from tsunagu.webapp.dataset_facts import frequency_label
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.licences import licence
+
+    def licence_label(code: str) -> str:
+        try:
+            found = licence(code)
+        except (KeyError, TsunaguError):
+            return code
+        return found.name_en if current_lang() == "en" else found.name_ja
+
+    return {
+        "frequency_label": lambda code: frequency_label(code, current_lang()),
+        "licence_label": licence_label,
+    }
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -115,12 +147,12 @@ class UploadForm(FlaskForm):
         )
 
 
-def _upload_form() -> UploadForm:
+def _upload_form(data: dict[str, Any] | None = None) -> UploadForm:
     from tsunagu.standards import load_registry
     from tsunagu.webapp.i18n import current_lang
 
     en = current_lang() == "en"
-    form = UploadForm()
+    form = UploadForm(data=data) if data else UploadForm()
     schemas = load_registry(web().settings.schemas_dir).current()
     form.standard.choices = [
         SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas
@@ -160,16 +192,71 @@ def _owned(upload_id: str, action: str) -> tuple[Upload, auth.Principal]:
     return upload, auth.authorize(upload.department, action)
 
 
-def _index_page(form: UploadForm, principal: auth.Principal, status: int = 200) -> tuple[str, int]:
+def _own(principal: auth.Principal) -> list[departments.DatasetStatus]:
+    return departments.department_datasets(web().catalogue, principal.department, datetime.now(UTC))
+
+
+def _index_page(
+    form: UploadForm, principal: auth.Principal, status: int = 200, update: str | None = None
+) -> tuple[str, int]:
     uploads = _store().for_department(principal.department)
     names = department_names(principal.department)
-    return render_template("upload.html", form=form, uploads=uploads, department=names), status
+    page = render_template(
+        "upload.html",
+        form=form,
+        uploads=uploads,
+        department=names,
+        own=_own(principal),
+        update=update,
+    )
+    return page, status
+
+
+def _saved(dataset_id: str) -> dict[str, Any] | None:
+    settings = web().settings
+    return departments.saved_manifest(dataset_id, _store().root, settings.datasets_dir)
 
 
 @bp.get("/upload")
 def index() -> tuple[str, int]:
+    """The upload form; ``?update=ID`` pre-fills it from the dataset's saved manifest and
+    ``?again=UPLOAD`` from an earlier upload's form (「別のファイルを登録する」)."""
     principal = auth.authorize(None, "view")
-    return _index_page(_upload_form(), principal)
+    update = request.args.get("update", "")
+    again = request.args.get("again", "")
+    data: dict[str, Any] | None = None
+    if update:
+        try:
+            departments.check_owner(web().catalogue, update, principal.department)
+        except PermissionDenied as exc:
+            form = _upload_form({"dataset_id": update})
+            form.dataset_id.errors = [_owner_message(exc)]
+            return _index_page(form, principal, 403)
+        saved = _saved(update)
+        data = departments.form_defaults(saved) if saved else {"dataset_id": update}
+    elif again:
+        upload, _ = _owned(again, "view")
+        data = dict(upload.status.get("request") or {})
+        data["tags"] = ", ".join(data.get("tags") or ())
+    return _index_page(_upload_form(data), principal, update=update or None)
+
+
+def _owner_message(exc: TsunaguError) -> str:
+    from tsunagu.webapp.i18n import current_lang
+
+    return exc.message_en if current_lang() == "en" else exc.message_ja
+
+
+@bp.get("/upload/mine")
+def mine() -> str:
+    """ "My datasets": the department's datasets, their state and an Update button each."""
+    principal = auth.authorize(None, "view")
+    return render_template(
+        "upload_mine.html",
+        own=_own(principal),
+        department=department_names(principal.department),
+        form=FlaskForm(),
+    )
 
 
 @bp.post("/upload")
@@ -178,22 +265,103 @@ def create() -> ResponseReturnValue:
     form = _upload_form()
     if not form.validate_on_submit():
         return _index_page(form, principal, 400)
+    dataset_id = form.dataset_id.data or ""  # DataRequired: never empty once validated
+    try:  # ownership first: a tampered id is refused here, not at publish
+        update = departments.check_owner(web().catalogue, dataset_id, principal.department)
+    except PermissionDenied as exc:
+        auth.audit("upload-refused", f"department:{principal.department}", dataset=dataset_id)
+        form.dataset_id.errors = [_owner_message(exc)]
+        return _index_page(form, principal, 403)
     store = _store()
     upload = store.store(
         department_names(principal.department),
         form.file.data.filename or "",
         form.file.data.stream,
         form.to_request(),
+        saved=_saved(dataset_id) if update else None,
     )
     store.queue_processing(upload, _jobs())  # stored and acknowledged; the work is queued
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
+def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tuple[str, int]:
+    store = _store()
+    changes = store.changes(upload, web().catalogue) if upload.state == "valid" else None
+    preview = store.preview(upload) if upload.state in ("valid", "published") else None
+    codes = {
+        p["code"] for o in upload.status.get("outcomes") or [] for p in o.get("problems") or []
+    }
+    page = render_template(
+        "upload_report.html",
+        upload=upload,
+        form=FlaskForm(),
+        steps=STEPS,
+        changes=changes,
+        preview=preview,
+        refused=refused,
+        needs_mapping=bool(codes & MAPPING_CODES),
+    )
+    return page, status
+
+
+@bp.get("/upload/<upload_id>/preview.geojson")
+def geojson(upload_id: str) -> Response:
+    """The converted GeoJSON of an upload, for the preview's small map (owner only)."""
+    upload, _ = _owned(upload_id, "view")
+    path = upload.artifact("geojson")
+    if path is None or not path.is_file():
+        return Response(status=404)
+    response = send_file(path, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/upload/<upload_id>")
-def show(upload_id: str) -> str:
+def show(upload_id: str) -> tuple[str, int]:
     upload, _ = _owned(upload_id, "view")
     _store().recover(upload, _jobs())
-    return render_template("upload_report.html", upload=upload, form=FlaskForm(), steps=STEPS)
+    return _report_page(upload)
+
+
+@bp.route("/upload/<upload_id>/columns", methods=["GET", "POST"])
+def columns(upload_id: str) -> ResponseReturnValue:
+    """The column-mapping screen: proposals with confidence, value mappings, the layout; the
+    choices go into the upload's manifest (kept for the next update) and it is checked again."""
+    from tsunagu.services.mapping import mapping_screen, save_choices
+
+    upload, _ = _owned(upload_id, "upload")
+    if upload.pending:
+        return redirect(url_for("upload.show", upload_id=upload.id), 303)
+    if request.method == "POST":
+        screen = mapping_screen(upload.manifest_path, web().settings)
+        chosen: dict[str, str | None] = {}
+        values: dict[str, dict[str, str]] = {}
+        for i, row in enumerate(screen.columns):
+            target = request.form.get(f"col-{i}", "")
+            if target == "-":
+                chosen[row.column] = None  # left out on purpose
+            elif target in screen.fields:
+                chosen[row.column] = target  # a tampered name is ignored, not saved
+            for j, (value, _count, _guess) in enumerate(row.values):
+                picked = request.form.get(f"val-{i}-{j}", "")
+                if picked in screen.enums.get(target, ()):
+                    values.setdefault(row.column, {})[value] = picked
+        layout = request.form.get("layout", screen.layout)
+        layout = layout if layout in screen.layouts else screen.layout  # tampered: kept as is
+        save_choices(upload.manifest_path, chosen, values, layout)
+        _store().queue_processing(upload, _jobs())
+        return redirect(url_for("upload.show", upload_id=upload.id), 303)
+    try:
+        screen = mapping_screen(upload.manifest_path, web().settings)
+    except TsunaguError:  # a file that is not a table: its report already says why
+        return redirect(url_for("upload.show", upload_id=upload.id), 303)
+    return render_template(
+        "upload_columns.html",
+        upload=upload,
+        screen=screen,
+        layouts=screen.layouts,
+        form=FlaskForm(),
+    )
 
 
 @bp.get("/upload/<upload_id>/status")
@@ -226,7 +394,11 @@ def report_file(upload_id: str, name: str) -> Response:
 def publish(upload_id: str) -> ResponseReturnValue:
     upload, principal = _owned(upload_id, "publish")
     actor = f"department:{principal.department}"
-    _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor)
+    confirmed = request.form.get("confirm_loss") == "yes"
+    try:
+        _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor, confirmed=confirmed)
+    except LossNotConfirmed:
+        return _report_page(upload, 409, refused=True)
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
