@@ -57,7 +57,7 @@ def plan_jobs(target: Path, manifest_path: Path | None = None) -> Iterator[Job]:
     manifest = load_manifest(manifest_path) if manifest_path else None
     draft = Draft(source=Source(path=target), manifest=manifest)
     if manifest is not None:
-        draft = draft.evolve(schema=manifest.standard)
+        draft = draft.evolve(schema=manifest.schema_slug)
     yield Job(label=target.name, draft=draft, manifest=manifest)
 
 

@@ -29,7 +29,9 @@ _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
     "crs", "known_problems", "id_prefix", "issued", "modified", "values",
+    "schema",
 }  # fmt: skip
+OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,17 @@ class Manifest:
     # a combined column split into two fields, in the order its values are written
     # (``columns: {location: [緯度, 経度]}``)
     split_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # ``schema: schema.json``: the dataset's own Table Schema (its contract), instead of a standard
+    own_schema: Path | None = None
 
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+    @property
+    def schema_slug(self) -> str:
+        """The schema the pipeline validates against: the standard's slug, or ``own:<id>``."""
+        return self.standard or f"{OWN_SCHEMA_PREFIX}{self.id}"
 
 
 def _fail(path: Path, field_name: str, en: str, ja: str) -> ManifestError:
@@ -318,9 +327,10 @@ def load_manifest(path: Path) -> Manifest:
             f'"{ident}" must be 2-100 chars of a-z, 0-9, - and _',
             "半角英小文字・数字・-・_ で2〜100文字にしてください",
         )
-    for required in ("title", "standard", "department"):
+    for required in ("title", "department"):
         if not data.get(required):
             raise _fail(path, required, "is required", "必須です")
+    own_schema = _parse_own_schema(path, data)
     municipality = _find_municipality(path.parent)
     licence = str(data.get("licence", data.get("license", "CC-BY-4.0")))
     if licence not in LICENCES:
@@ -354,7 +364,7 @@ def load_manifest(path: Path) -> Manifest:
         title=Text.parse(data["title"], "title"),
         description=Text.parse(data.get("description", ""), "description"),
         department=_parse_department(path, data["department"], municipality),
-        standard=str(data["standard"]),
+        standard=str(data.get("standard") or ""),
         layout=data.get("layout"),
         licence=licence,
         update_frequency=frequency,
@@ -373,7 +383,56 @@ def load_manifest(path: Path) -> Manifest:
         id_prefix=data.get("id_prefix"),
         municipality=municipality,
         values=values,
+        own_schema=own_schema,
     )
+
+
+def _parse_own_schema(path: Path, data: dict[str, Any]) -> Path | None:
+    """``schema: schema.json`` (a file in the dataset folder) or ``standard: <slug>``: exactly one.
+
+    A manifest naming both would leave open which one the file is held to; one naming neither
+    has no contract at all (``tsunagu describe`` writes one).
+    """
+    raw, standard = data.get("schema"), data.get("standard")
+    if raw and standard:
+        raise _fail(
+            path,
+            "schema",
+            "name either a standard (standard:) or the dataset's own schema (schema:), not both",
+            "standard（標準データセット）と schema（独自スキーマ）は"
+            "どちらか一方だけを書いてください",
+        )
+    if not raw:
+        if not standard:
+            raise _fail(
+                path,
+                "standard",
+                "is required: a standard's slug (see `tsunagu schemas`), or write "
+                "`schema: schema.json` for the dataset's own schema (`tsunagu describe FILE`)",
+                "必須です。標準データセットの名前（tsunagu schemas で一覧）を書くか、独自の"
+                "スキーマを schema: schema.json と書いてください（tsunagu describe で作れます）",
+            )
+        return None
+    rel = Path(str(raw))
+    if rel.is_absolute() or ".." in rel.parts:
+        raise _fail(
+            path,
+            "schema",
+            "must be relative, inside the dataset folder",
+            "データセットのフォルダ内の相対パスで書いてください",
+        )
+    schema_file = path.parent / rel
+    if not schema_file.is_file():
+        raise _fail(
+            path,
+            "schema",
+            f"file not found: {rel} (write one with `tsunagu describe FILE --write`)",
+            f"ファイルが見つかりません: {rel}（tsunagu describe FILE --write で作れます）",
+        )
+    from tsunagu.validators.own_schema import read_descriptor
+
+    read_descriptor(schema_file)  # a broken contract stops here, naming its file
+    return schema_file
 
 
 def _parse_splits(path: Path, columns: dict[str, Any]) -> dict[str, tuple[str, str]]:

@@ -37,6 +37,12 @@ class RunContext:
 
         return load_registry(self.settings.schemas_dir)
 
+    def schemas_for(self, draft: Draft):  # -> SchemaRegistry
+        """The standards plus the draft's own schema (``schema: schema.json``), if it has one."""
+        from tsunagu.validators.own_schema import registry_for
+
+        return registry_for(self.schemas, draft.manifest)
+
 
 class Step(Protocol):
     name: ClassVar[str]
@@ -90,7 +96,7 @@ def drafts_for_manifest(manifest: Manifest) -> list[Draft]:
         Draft(
             source=Source(path=spec.path),
             manifest=manifest,
-            schema=manifest.standard,
+            schema=manifest.schema_slug,
             report=Report(facts={"source_key": spec.key}),
         )
         for spec in manifest.sources

@@ -33,6 +33,7 @@ KINDS = {
     "csv": ("CSV", "text/csv"),
     "geojson": ("GeoJSON", "application/geo+json"),
     "datapackage": ("JSON", "application/json"),
+    "schema": ("JSON", "application/schema+json"),  # a dataset's own Table Schema
     "report-json": ("JSON", "application/json"),
     "report-html": ("HTML", "text/html"),
 }

@@ -63,7 +63,7 @@ class Normalize:
         return draft.evolve(table=table, schema=slug, column_origin=origin)
 
     def _choose_schema(self, draft: Draft, attrs: pd.DataFrame, ctx: RunContext) -> Any:
-        registry = ctx.schemas
+        registry = ctx.schemas_for(draft)
         manifest = draft.manifest
         slug = ctx.schema_slug or draft.schema
         layout = ctx.layout or (manifest.layout if manifest else None)
@@ -107,7 +107,7 @@ class Normalize:
         from tsunagu.normalize.layout import upgrade_table
         from tsunagu.normalize.values import normalize_values
 
-        registry = ctx.schemas
+        registry = ctx.schemas_for(draft)
         report, file_name, manifest = draft.report, draft.source.name, draft.manifest
         schema_in = registry.get(slug, layout)
         first_new = len(report.problems)
