@@ -28,6 +28,12 @@ SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 @click.option("--catalogue", "catalogue_name", type=click.Choice(["local", "ckan"]))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--actor", default="cli", show_default=True, help="Who publishes (audit log).")
+@click.option(
+    "--accept-schema",
+    is_flag=True,
+    help="Accept a changed file shape (schema drift) of datasets with their own schema: the "
+    "schema is rewritten from the new file, the old one kept in schema-history/.",
+)
 @engine_option
 @click.pass_obj
 def command(
@@ -37,6 +43,7 @@ def command(
     dry_run: bool,
     actor: str,
     engine: str,
+    accept_schema: bool = False,
 ) -> None:
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
@@ -52,12 +59,15 @@ def command(
         click.echo(exc.user_message, err=True)
         sys.exit(2)
     work = settings.data_dir / "work"
-    ctx = RunContext(settings=settings, out_dir=work, engine=engine)
+    ctx = RunContext(
+        settings=settings, out_dir=work, engine=engine, accept_schema=accept_schema and not dry_run
+    )
     outcomes = run_target(
         target or settings.datasets_dir, None, ctx, obj["lang"], ("公開準備", "Preparing")
     )
     registry = load_registry(settings.schemas_dir)
     audit = AuditLog(settings.data_dir / "audit.jsonl")
+    _audit_accepted(audit, outcomes, actor)
     results = []
     for manifest_id, group in _by_dataset(outcomes).items():
         manifest = group[0].manifest
@@ -89,6 +99,17 @@ def command(
     _print(results, dry_run, obj["lang"])
     blocked = any(r is None or r.result is None for _, r, _ in results)
     sys.exit(1 if blocked else 0)
+
+
+def _audit_accepted(audit, outcomes: list[Outcome], actor: str) -> None:
+    """A department's accepted schema change is a decision: it goes to the audit log."""
+    for outcome in outcomes:
+        accepted = outcome.draft.report.facts.get("schema_accepted") if outcome.draft else None
+        if accepted and outcome.manifest is not None:
+            audit.record(
+                "schema-accepted", actor, dataset=outcome.manifest.id, file=outcome.label,
+                **accepted,
+            )  # fmt: skip
 
 
 def _standard_title(registry, slug: str) -> str:

@@ -30,6 +30,7 @@ class RunContext:
     write_outputs: bool = True  # convert writes the standard outputs when the draft is valid
     read_options: ReadOptions | None = None  # for a single file given on the command line
     engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
+    accept_schema: bool = False  # an own schema's drift is accepted (rewritten), not blocked
 
     @property
     def schemas(self):  # -> SchemaRegistry (imported lazily)

@@ -40,6 +40,9 @@ class Normalize:
         if draft.table is None:
             return draft
         from tsunagu.publisher.manifest import municipality_for
+        from tsunagu.publisher.steps.drift import Drift
+
+        draft = Drift().run(draft, ctx)  # an own schema's contract, checked on the file as written
 
         municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
         draft.report.facts["municipality"] = municipality.to_fact() if municipality else None
