@@ -141,10 +141,23 @@ def infer_field(name: str, series: pd.Series) -> dict[str, Any]:
 def infer_schema(table: pd.DataFrame, source_name: str = "") -> dict[str, Any]:
     """A Table Schema descriptor for every column of ``table``, in the file's order."""
     fields = [infer_field(str(c), table[c]) for c in table.columns if str(c) != "geometry"]
+    if _points(table) and not {"緯度", "経度"} & {f["name"] for f in fields}:
+        # A point layer's attribute CSV carries its position: filled from the geometry by
+        # normalize, so these two are no columns the department's file must have.
+        fields += [
+            {"name": name, "type": "number", "x-from-geometry": True} for name in ("緯度", "経度")
+        ]
     descriptor: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     if source_name:
         descriptor["x-described-from"] = {"file": source_name, "rows": len(table)}
     return descriptor
+
+
+def _points(table: pd.DataFrame) -> bool:
+    if "geometry" not in table.columns or not hasattr(table, "geom_type"):
+        return False
+    kinds = set(table.geom_type.dropna())
+    return bool(kinds) and kinds <= {"Point"}
 
 
 def fits(contract_type: str, series: pd.Series) -> bool:
@@ -173,13 +186,15 @@ def compare(contract: dict[str, Any], columns: list[str], table: pd.DataFrame) -
     width, case and spaces do not count)."""
     from tsunagu.validators.schemas import header_key
 
-    fields = {header_key(f["name"]): f for f in contract.get("fields", [])}
+    fields = {
+        header_key(f["name"]): f for f in contract.get("fields", []) if not f.get("x-from-geometry")
+    }
     present = {header_key(c): c for c in columns}
     removed = [f["name"] for k, f in fields.items() if k not in present]
     added = [c for k, c in present.items() if k not in fields]
     drifts: list[Drift] = []
     # A column gone and a new one at the same place is most likely the same column renamed.
-    order = [f["name"] for f in contract.get("fields", [])]
+    order = [f["name"] for f in fields.values()]
     for old in list(removed):
         position = order.index(old)
         new = columns[position] if position < len(columns) else None
