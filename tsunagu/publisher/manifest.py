@@ -29,7 +29,7 @@ _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
     "crs", "known_problems", "id_prefix", "issued", "modified", "values",
-    "schema",
+    "schema", "documents",
 }  # fmt: skip
 OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
@@ -64,6 +64,16 @@ class SourceSpec:
     encoding: str | None = None
     layer: str | None = None
     crs: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A document published as it is (PDF, image, Word …): checked, never validated as a table."""
+
+    path: Path
+    key: str
+    title: Text
+    description: Text
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,7 @@ class Manifest:
     split_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
     # ``schema: schema.json``: the dataset's own Table Schema (its contract), instead of a standard
     own_schema: Path | None = None
+    documents: tuple[DocumentSpec, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -132,6 +143,13 @@ class Manifest:
     def schema_slug(self) -> str:
         """The schema the pipeline validates against: the standard's slug, or ``own:<id>``."""
         return self.standard or f"{OWN_SCHEMA_PREFIX}{self.id}"
+
+    @property
+    def kind(self) -> str:
+        """``standard``, ``own-schema`` or ``documents``: the catalogue's facet."""
+        if self.standard:
+            return "standard"
+        return "own-schema" if self.own_schema is not None else "documents"
 
 
 def _fail(path: Path, field_name: str, en: str, ja: str) -> ManifestError:
@@ -330,7 +348,9 @@ def load_manifest(path: Path) -> Manifest:
     for required in ("title", "department"):
         if not data.get(required):
             raise _fail(path, required, "is required", "必須です")
-    own_schema = _parse_own_schema(path, data)
+    documents = _parse_documents(path, data.get("documents"))
+    only_documents = bool(documents) and not data.get("sources", data.get("source"))
+    own_schema = None if only_documents else _parse_own_schema(path, data)
     municipality = _find_municipality(path.parent)
     licence = str(data.get("licence", data.get("license", "CC-BY-4.0")))
     if licence not in LICENCES:
@@ -369,7 +389,7 @@ def load_manifest(path: Path) -> Manifest:
         licence=licence,
         update_frequency=frequency,
         tags=tuple(str(t) for t in data.get("tags") or ()),
-        sources=_parse_sources(path, data),
+        sources=() if only_documents else _parse_sources(path, data),
         columns={
             str(k): (str(v) if v is not None else None)
             for k, v in columns.items()
@@ -384,7 +404,38 @@ def load_manifest(path: Path) -> Manifest:
         municipality=municipality,
         values=values,
         own_schema=own_schema,
+        documents=documents,
     )
+
+
+def _parse_documents(path: Path, raw: Any) -> tuple[DocumentSpec, ...]:
+    """``documents: [{path: 報告書.pdf, title: ..., description: ...}]``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _fail(path, "documents", "must be a list", "リストで書いてください")
+    specs = []
+    for i, item in enumerate(raw):
+        entry = {"path": item} if isinstance(item, str) else item
+        if not isinstance(entry, dict) or "path" not in entry:
+            raise _fail(path, f"documents[{i}]", "needs a 'path'", "path が必要です")
+        rel = Path(str(entry["path"]))
+        if rel.is_absolute() or ".." in rel.parts or not (path.parent / rel).is_file():
+            raise _fail(
+                path,
+                f"documents[{i}].path",
+                f"must name a file inside the dataset folder: {rel}",
+                f"データセットのフォルダ内のファイルを書いてください: {rel}",
+            )
+        specs.append(
+            DocumentSpec(
+                path=path.parent / rel,
+                key=str(entry.get("key", f"doc{i + 1}")),
+                title=Text.parse(entry.get("title", rel.name), f"documents[{i}].title"),
+                description=Text.parse(entry.get("description", ""), f"documents[{i}].description"),
+            )
+        )
+    return tuple(specs)
 
 
 def _parse_own_schema(path: Path, data: dict[str, Any]) -> Path | None:
