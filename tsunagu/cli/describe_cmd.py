@@ -53,7 +53,13 @@ def command(
         for problem in draft.report.problems:
             click.echo(problem.message("ja" if ja else "en"), err=True)
         sys.exit(2)
-    descriptor = infer_schema(draft.table, file.name)
+    table = draft.table
+    spec = _statistics(file)
+    if spec is not None:  # the same flattening, totals and placeholders as publishing applies
+        from tsunagu.normalize.stat_tables import apply_statistics
+
+        table = apply_statistics(table, spec, draft.report, file.name)
+    descriptor = infer_schema(table, file.name)
     if as_json:
         click.echo(json.dumps(descriptor, ensure_ascii=False, indent=2))
     else:
@@ -62,19 +68,34 @@ def command(
         sys.exit(_write(file.parent, descriptor, ja))
 
 
+def _statistics(file: Path):  # -> StatisticsSpec | None
+    """The folder's dataset.yaml ``statistics:`` (header rows, totals, placeholders), if any."""
+    from tsunagu.normalize.stat_tables import StatisticsSpec
+
+    data = _manifest_data(file)
+    raw = data.get("statistics")
+    return StatisticsSpec.parse(raw) if isinstance(raw, dict) else None
+
+
+def _manifest_data(file: Path) -> dict[str, Any]:
+    manifest = file.parent / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # validate/publish report a broken manifest; describe only reads FILE
+    return data if isinstance(data, dict) else {}
+
+
 def _options(file: Path, sheet: str | None, header_row: int | None) -> ReadOptions:
     """Reading choices: the flags, else those the folder's dataset.yaml gives for FILE."""
     entry: dict[str, Any] = {}
-    manifest = file.parent / MANIFEST_NAME
-    if manifest.is_file():
-        try:
-            data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            data = {}  # validate/publish report a broken manifest; describe only reads FILE
-        sources = data.get("sources", data.get("source")) if isinstance(data, dict) else None
-        for item in sources if isinstance(sources, list) else [sources]:
-            if isinstance(item, dict) and str(item.get("path")) == file.name:
-                entry = item
+    data = _manifest_data(file)
+    sources = data.get("sources", data.get("source"))
+    for item in sources if isinstance(sources, list) else [sources]:
+        if isinstance(item, dict) and str(item.get("path")) == file.name:
+            entry = item
     return ReadOptions(
         sheet=sheet or entry.get("sheet"),
         header_row=header_row or entry.get("header_row"),

@@ -29,7 +29,7 @@ _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
     "crs", "known_problems", "id_prefix", "issued", "modified", "values",
-    "schema", "documents",
+    "schema", "documents", "statistics",
 }  # fmt: skip
 OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
@@ -134,6 +134,7 @@ class Manifest:
     # ``schema: schema.json``: the dataset's own Table Schema (its contract), instead of a standard
     own_schema: Path | None = None
     documents: tuple[DocumentSpec, ...] = ()
+    statistics: Any = None  # tsunagu.normalize.stat_tables.StatisticsSpec, from statistics:
 
     @property
     def directory(self) -> Path:
@@ -405,7 +406,26 @@ def load_manifest(path: Path) -> Manifest:
         values=values,
         own_schema=own_schema,
         documents=documents,
+        statistics=_parse_statistics(path, data.get("statistics")),
     )
+
+
+def _parse_statistics(path: Path, raw: Any) -> Any:
+    if raw is None:
+        return None
+    from tsunagu.normalize.stat_tables import StatisticsSpec
+
+    if not isinstance(raw, dict):
+        raise _fail(
+            path,
+            "statistics",
+            "must be {header_rows: 2, totals: drop, placeholders: empty}",
+            "{header_rows: 2, totals: drop, placeholders: empty} の形で書いてください",
+        )
+    try:
+        return StatisticsSpec.parse(raw)
+    except ManifestError as exc:
+        raise _fail(path, "statistics", exc.message_en, exc.message_ja) from exc
 
 
 def _parse_documents(path: Path, raw: Any) -> tuple[DocumentSpec, ...]:

@@ -42,6 +42,12 @@ class Normalize:
         from tsunagu.publisher.manifest import municipality_for
         from tsunagu.publisher.steps.drift import Drift
 
+        spec = getattr(draft.manifest, "statistics", None)
+        if spec is not None and not _is_geo(draft.table):  # a statistics sheet's print layout
+            from tsunagu.normalize.stat_tables import apply_statistics
+
+            table = apply_statistics(draft.table, spec, draft.report, draft.source.name)
+            draft = draft.evolve(table=table)
         draft = Drift().run(draft, ctx)  # an own schema's contract, checked on the file as written
 
         municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
