@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from tsunagu.errors import ManifestError
 
 if TYPE_CHECKING:
-    from tsunagu.publisher.manifest import Manifest
     from tsunagu.validators.schemas import SchemaRegistry, StandardSchema
 
 
@@ -83,8 +82,9 @@ def _load(path: Path, mtime_ns: int, slug: str, title_ja: str, title_en: str) ->
     )
 
 
-def own_schema(manifest: Manifest) -> StandardSchema | None:
-    """The manifest's own schema as a standard-like schema; None when it follows a standard.
+def own_schema(manifest: Any) -> StandardSchema | None:
+    """The manifest's own schema (a ``tsunagu.publisher.manifest.Manifest``, not imported: the
+    validators sit below the publisher) as a standard-like schema; None for a standard.
 
     Read again whenever the file changes (``describe --write``, an accepted drift), else cached.
     """
@@ -101,7 +101,7 @@ def own_schema(manifest: Manifest) -> StandardSchema | None:
     )
 
 
-def registry_for(registry: SchemaRegistry, manifest: Manifest | None) -> SchemaRegistry:
+def registry_for(registry: SchemaRegistry, manifest: Any) -> SchemaRegistry:
     """The standards plus the manifest's own schema, if it has one (slug ``own:<id>``)."""
     from tsunagu.validators.schemas import SchemaRegistry
 
