@@ -29,7 +29,9 @@ _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
     "crs", "known_problems", "id_prefix", "issued", "modified", "values",
+    "schema", "documents", "statistics",
 }  # fmt: skip
+OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ class SourceSpec:
     encoding: str | None = None
     layer: str | None = None
     crs: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A document published as it is (PDF, image, Word …): checked, never validated as a table."""
+
+    path: Path
+    key: str
+    title: Text
+    description: Text
 
 
 @dataclass(frozen=True)
@@ -119,10 +131,26 @@ class Manifest:
     # a combined column split into two fields, in the order its values are written
     # (``columns: {location: [緯度, 経度]}``)
     split_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # ``schema: schema.json``: the dataset's own Table Schema (its contract), instead of a standard
+    own_schema: Path | None = None
+    documents: tuple[DocumentSpec, ...] = ()
+    statistics: Any = None  # tsunagu.normalize.stat_tables.StatisticsSpec, from statistics:
 
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+    @property
+    def schema_slug(self) -> str:
+        """The schema the pipeline validates against: the standard's slug, or ``own:<id>``."""
+        return self.standard or f"{OWN_SCHEMA_PREFIX}{self.id}"
+
+    @property
+    def kind(self) -> str:
+        """``standard``, ``own-schema`` or ``documents``: the catalogue's facet."""
+        if self.standard:
+            return "standard"
+        return "own-schema" if self.own_schema is not None else "documents"
 
 
 def _fail(path: Path, field_name: str, en: str, ja: str) -> ManifestError:
@@ -318,9 +346,12 @@ def load_manifest(path: Path) -> Manifest:
             f'"{ident}" must be 2-100 chars of a-z, 0-9, - and _',
             "半角英小文字・数字・-・_ で2〜100文字にしてください",
         )
-    for required in ("title", "standard", "department"):
+    for required in ("title", "department"):
         if not data.get(required):
             raise _fail(path, required, "is required", "必須です")
+    documents = _parse_documents(path, data.get("documents"))
+    only_documents = bool(documents) and not data.get("sources", data.get("source"))
+    own_schema = None if only_documents else _parse_own_schema(path, data)
     municipality = _find_municipality(path.parent)
     licence = str(data.get("licence", data.get("license", "CC-BY-4.0")))
     if licence not in LICENCES:
@@ -354,12 +385,12 @@ def load_manifest(path: Path) -> Manifest:
         title=Text.parse(data["title"], "title"),
         description=Text.parse(data.get("description", ""), "description"),
         department=_parse_department(path, data["department"], municipality),
-        standard=str(data["standard"]),
+        standard=str(data.get("standard") or ""),
         layout=data.get("layout"),
         licence=licence,
         update_frequency=frequency,
         tags=tuple(str(t) for t in data.get("tags") or ()),
-        sources=_parse_sources(path, data),
+        sources=() if only_documents else _parse_sources(path, data),
         columns={
             str(k): (str(v) if v is not None else None)
             for k, v in columns.items()
@@ -373,7 +404,106 @@ def load_manifest(path: Path) -> Manifest:
         id_prefix=data.get("id_prefix"),
         municipality=municipality,
         values=values,
+        own_schema=own_schema,
+        documents=documents,
+        statistics=_parse_statistics(path, data.get("statistics")),
     )
+
+
+def _parse_statistics(path: Path, raw: Any) -> Any:
+    if raw is None:
+        return None
+    from tsunagu.normalize.stat_tables import StatisticsSpec
+
+    if not isinstance(raw, dict):
+        raise _fail(
+            path,
+            "statistics",
+            "must be {header_rows: 2, totals: drop, placeholders: empty}",
+            "{header_rows: 2, totals: drop, placeholders: empty} の形で書いてください",
+        )
+    try:
+        return StatisticsSpec.parse(raw)
+    except ManifestError as exc:
+        raise _fail(path, "statistics", exc.message_en, exc.message_ja) from exc
+
+
+def _parse_documents(path: Path, raw: Any) -> tuple[DocumentSpec, ...]:
+    """``documents: [{path: 報告書.pdf, title: ..., description: ...}]``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _fail(path, "documents", "must be a list", "リストで書いてください")
+    specs = []
+    for i, item in enumerate(raw):
+        entry = {"path": item} if isinstance(item, str) else item
+        if not isinstance(entry, dict) or "path" not in entry:
+            raise _fail(path, f"documents[{i}]", "needs a 'path'", "path が必要です")
+        rel = Path(str(entry["path"]))
+        if rel.is_absolute() or ".." in rel.parts or not (path.parent / rel).is_file():
+            raise _fail(
+                path,
+                f"documents[{i}].path",
+                f"must name a file inside the dataset folder: {rel}",
+                f"データセットのフォルダ内のファイルを書いてください: {rel}",
+            )
+        specs.append(
+            DocumentSpec(
+                path=path.parent / rel,
+                key=str(entry.get("key", f"doc{i + 1}")),
+                title=Text.parse(entry.get("title", rel.name), f"documents[{i}].title"),
+                description=Text.parse(entry.get("description", ""), f"documents[{i}].description"),
+            )
+        )
+    return tuple(specs)
+
+
+def _parse_own_schema(path: Path, data: dict[str, Any]) -> Path | None:
+    """``schema: schema.json`` (a file in the dataset folder) or ``standard: <slug>``: exactly one.
+
+    A manifest naming both would leave open which one the file is held to; one naming neither
+    has no contract at all (``tsunagu describe`` writes one).
+    """
+    raw, standard = data.get("schema"), data.get("standard")
+    if raw and standard:
+        raise _fail(
+            path,
+            "schema",
+            "name either a standard (standard:) or the dataset's own schema (schema:), not both",
+            "standard（標準データセット）と schema（独自スキーマ）は"
+            "どちらか一方だけを書いてください",
+        )
+    if not raw:
+        if not standard:
+            raise _fail(
+                path,
+                "standard",
+                "is required: a standard's slug (see `tsunagu schemas`), or write "
+                "`schema: schema.json` for the dataset's own schema (`tsunagu describe FILE`)",
+                "必須です。標準データセットの名前（tsunagu schemas で一覧）を書くか、独自の"
+                "スキーマを schema: schema.json と書いてください（tsunagu describe で作れます）",
+            )
+        return None
+    rel = Path(str(raw))
+    if rel.is_absolute() or ".." in rel.parts:
+        raise _fail(
+            path,
+            "schema",
+            "must be relative, inside the dataset folder",
+            "データセットのフォルダ内の相対パスで書いてください",
+        )
+    schema_file = path.parent / rel
+    if not schema_file.is_file():
+        raise _fail(
+            path,
+            "schema",
+            f"file not found: {rel} (write one with `tsunagu describe FILE --write`)",
+            f"ファイルが見つかりません: {rel}（tsunagu describe FILE --write で作れます）",
+        )
+    from tsunagu.validators.own_schema import read_descriptor
+
+    read_descriptor(schema_file)  # a broken contract stops here, naming its file
+    return schema_file
 
 
 def _parse_splits(path: Path, columns: dict[str, Any]) -> dict[str, tuple[str, str]]:

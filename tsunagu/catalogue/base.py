@@ -55,10 +55,17 @@ class DatasetMeta:
     municipality_name: str = ""
     spatial: dict[str, Any] | None = None  # GeoJSON Polygon of the extent
     valid: bool = True
+    kind: str = "standard"  # "standard" | "own-schema" | "documents" (issue 15's facet)
 
     def fingerprint(self) -> dict[str, Any]:
         """What counts as a metadata change (everything the catalogue shows)."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        # ``kind`` counts only where it says more than the default, so datasets published
+        # before it existed keep their fingerprint (no spurious update on CKAN).
+        return {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in self.__dict__.items()
+            if not (k == "kind" and v == "standard")
+        }
 
 
 @dataclass(frozen=True)

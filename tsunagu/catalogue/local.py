@@ -459,7 +459,8 @@ def _searchable(meta: DatasetMeta) -> list[str]:
 
 FACETS = {
     "organization": lambda d: [d.meta.organisation],
-    "standard": lambda d: [d.meta.standard],
+    "standard": lambda d: [d.meta.standard] if d.meta.standard else [],
+    "kind": lambda d: [d.meta.kind],  # standard / own-schema / documents (issue 15)
     "tags": lambda d: list(d.meta.tags),
     "res_format": lambda d: sorted({r.format for r in d.resources}),
 }

@@ -29,6 +29,12 @@ SYMBOL = {"create": "+", "update": "~", "remove": "-", "unchanged": "="}
 @click.option("--catalogue", "catalogue_name", type=click.Choice(["local", "ckan"]))
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--actor", default="cli", show_default=True, help="Who publishes (audit log).")
+@click.option(
+    "--accept-schema",
+    is_flag=True,
+    help="Accept a changed file shape (schema drift) of datasets with their own schema: the "
+    "schema is rewritten from the new file, the old one kept in schema-history/.",
+)
 @engine_option
 @click.pass_obj
 def command(
@@ -38,6 +44,7 @@ def command(
     dry_run: bool,
     actor: str,
     engine: str,
+    accept_schema: bool = False,
 ) -> None:
     """Publish every dataset manifest in TARGET (default: the datasets folder)."""
     from tsunagu.catalogue import open_catalogue
@@ -53,7 +60,7 @@ def command(
         click.echo(exc.user_message, err=True)
         sys.exit(2)
     publishing.recover(settings, catalogue)
-    ctx = RunContext(settings=settings, engine=engine)
+    ctx = RunContext(settings=settings, engine=engine, accept_schema=accept_schema and not dry_run)
     groups = group_by_dataset(list(plan_jobs(target or settings.datasets_dir)))
     description = "公開準備" if obj["lang"] == "ja" else "Preparing"
     results: list[tuple[str, DatasetOutcome | None, list[Outcome]]] = []

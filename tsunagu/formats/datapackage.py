@@ -194,7 +194,8 @@ def build_descriptor(
     if draft.source.sha256:
         original["x-sha256"] = draft.source.sha256
     sources = [original]
-    if schema is not None:
+    own = schema is not None and getattr(manifest, "own_schema", None) is not None
+    if schema is not None and not own:
         sources.append(_standard_source(schema))
     descriptor: dict[str, Any] = {
         **(_from_manifest(manifest) if manifest is not None else _from_file(draft)),
@@ -203,7 +204,9 @@ def build_descriptor(
         "x-municipality": _municipality(draft, settings),
         "resources": resources,
     }
-    if schema is not None:
+    if own and schema is not None:  # the department's own contract: no standard is claimed
+        descriptor["x-own-schema"] = {"title": {"ja": schema.title_ja, "en": schema.title_en}}
+    elif schema is not None:
         descriptor["x-standard"] = {
             "slug": schema.slug,
             "version": schema.version,
@@ -230,10 +233,11 @@ def _unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
     return previous["created"] if same else None
 
 
-def _registry_schema(settings: Settings, slug: str) -> StandardSchema:
+def _registry_schema(settings: Settings, slug: str, manifest: Any = None) -> StandardSchema:
     from tsunagu.standards import load_registry
+    from tsunagu.validators.own_schema import registry_for
 
-    return load_registry(settings.schemas_dir).get(slug)
+    return registry_for(load_registry(settings.schemas_dir), manifest).get(slug)
 
 
 class DataPackageWriter:
@@ -245,7 +249,7 @@ class DataPackageWriter:
         self._now = now or (lambda: datetime.now(UTC))
 
     def write(self, draft: Draft, out_dir: Path, settings: Settings, *, stem: str) -> Path:
-        schema = _registry_schema(settings, draft.schema) if draft.schema else None
+        schema = _registry_schema(settings, draft.schema, draft.manifest) if draft.schema else None
         if schema is not None:  # the department's own columns are published after the standard's
             schema = schema.with_fields(draft.report.facts.get("extra_columns"))
         descriptor = build_descriptor(draft, out_dir, settings, schema, self._now())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tsunagu.errors import ConfigError, FormatError, ManifestError, TsunaguError
 from tsunagu.manifest import MANIFEST_NAME, Manifest, find_manifests, load_manifest
-from tsunagu.model import Draft, Source
+from tsunagu.model import Draft, Report, Source
 from tsunagu.publisher.context import RunContext
 from tsunagu.publisher.pipeline import Pipeline, ProgressHook, drafts_for_manifest
 
@@ -58,7 +58,7 @@ def plan_jobs(target: Path, manifest_path: Path | None = None) -> Iterator[Job]:
     manifest = load_manifest(manifest_path) if manifest_path else None
     draft = Draft(source=Source(path=target), manifest=manifest)
     if manifest is not None:
-        draft = draft.evolve(schema=manifest.standard)
+        draft = draft.evolve(schema=manifest.schema_slug)
     yield Job(label=target.name, draft=draft, manifest=manifest)
 
 
@@ -72,6 +72,22 @@ def _manifest_jobs(path: Path) -> Iterator[Job]:
         key = draft.report.facts.get("source_key", "main")
         label = manifest.id if key == "main" else f"{manifest.id}:{key}"
         yield Job(label=label, draft=draft, manifest=manifest)
+    for doc in manifest.documents:
+        draft = Draft(
+            source=Source(path=doc.path),
+            manifest=manifest,
+            report=Report(facts={"source_key": doc.key, "is_document": True}),
+        )
+        yield Job(label=f"{manifest.id}:{doc.key}", draft=draft, manifest=manifest)
+
+
+def _pipeline_for(job: Job, tables: Pipeline) -> Pipeline:
+    """A document is checked, not validated: its own one-step pipeline."""
+    if job.draft is not None and job.draft.report.facts.get("is_document"):
+        from tsunagu.publisher.documents import CheckDocument
+
+        return Pipeline([CheckDocument()])
+    return tables
 
 
 def run_jobs(
@@ -89,8 +105,9 @@ def run_jobs(
             outcome = Outcome(job.label, error=job.error, manifest=job.manifest)
         else:
             try:
+                chosen = _pipeline_for(job, pipeline)
                 outcome = Outcome(
-                    job.label, draft=pipeline.run(job.draft, ctx, on_step), manifest=job.manifest
+                    job.label, draft=chosen.run(job.draft, ctx, on_step), manifest=job.manifest
                 )
             except (FormatError, ConfigError) as exc:
                 outcome = Outcome(job.label, error=exc, manifest=job.manifest)

@@ -29,12 +29,19 @@ class RunContext:
     write_outputs: bool = True  # convert writes the standard outputs when the draft is valid
     read_options: ReadOptions | None = None  # for a single file given on the command line
     engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
+    accept_schema: bool = False  # an own schema's drift is accepted (rewritten), not blocked
 
     @property
     def schemas(self) -> SchemaRegistry:
         from tsunagu.standards import load_registry
 
         return load_registry(self.settings.schemas_dir)
+
+    def schemas_for(self, draft: Draft) -> SchemaRegistry:
+        """The standards plus the draft's own schema (``schema: schema.json``), if it has one."""
+        from tsunagu.validators.own_schema import registry_for
+
+        return registry_for(self.schemas, draft.manifest)
 
 
 def stem_for(manifest: Manifest | None, spec: SourceSpec | None, path: Path) -> str:

@@ -59,7 +59,7 @@ def drafts_for_manifest(manifest: Manifest) -> list[Draft]:
         Draft(
             source=Source(path=spec.path),
             manifest=manifest,
-            schema=manifest.standard,
+            schema=manifest.schema_slug,
             report=Report(facts={"source_key": spec.key}),
         )
         for spec in manifest.sources

@@ -34,6 +34,7 @@ KINDS = {
     "csv": ("CSV", "text/csv"),
     "geojson": ("GeoJSON", "application/geo+json"),
     "datapackage": ("JSON", "application/json"),
+    "schema": ("JSON", "application/schema+json"),  # a dataset's own Table Schema
     "report-json": ("JSON", "application/json"),
     "report-html": ("HTML", "text/html"),
 }
@@ -75,6 +76,9 @@ def table_schema(draft: Draft, kind: str = "csv") -> dict[str, Any] | None:
 def resource_files(draft: Draft) -> list[ResourceFile]:
     key = draft.report.facts.get("source_key", "main")
     files = []
+    document = draft.report.facts.get("document")
+    if document and draft.artifacts.get("document") is not None:
+        return [_document_file(draft, key, document)]
     for kind, (fmt, mediatype) in KINDS.items():
         path: Path | None = draft.artifacts.get(kind)
         if path is None:
@@ -96,6 +100,26 @@ def resource_files(draft: Draft) -> list[ResourceFile]:
     return files
 
 
+def _document_file(draft: Draft, key: str, facts: dict[str, Any]) -> ResourceFile:
+    """A document as published: its title, description and openness level travel with it."""
+    path: Path = draft.artifacts["document"]
+    spec = next(d for d in draft.manifest.documents if d.key == key)
+    stars = "★" * facts["stars"]
+    text = f"{spec.title.ja}（{stars}）" + (
+        f": {spec.description.ja}" if spec.description.ja else ""
+    )
+    return ResourceFile(
+        key,
+        path,
+        path.name,
+        facts["format"],
+        facts["mediatype"],
+        sha256_file(path),
+        path.stat().st_size,
+        description=text,
+    )
+
+
 def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -> DatasetMeta:
     municipality = manifest.municipality
     bboxes = [d.report.facts["bbox"] for d in drafts if d.report.facts.get("bbox")]
@@ -115,6 +139,7 @@ def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -
         organisation_title_en=manifest.department.name.en,
         standard=manifest.standard,
         standard_title=standard_title,
+        kind=manifest.kind,
         licence=manifest.licence,
         update_frequency=manifest.update_frequency,
         tags=manifest.tags,

@@ -78,15 +78,33 @@ def publish_run(
     """Read → publish one dataset's files under its lock in a private folder (the CLI's path)."""
     manifest = jobs[0].manifest
     title = standard_title(settings, manifest.standard) if manifest else ""
-    return publish_isolated(
+    audit = audit_log(settings)
+    outcomes, outcome = publish_isolated(
         jobs,
         ctx,
         catalogue,
         standard_title=title,
-        audit=audit_log(settings),
+        audit=audit,
         actor=actor,
         dry_run=dry_run,
     )
+    if not dry_run:
+        _audit_accepted(audit, outcomes, actor)
+    return outcomes, outcome
+
+
+def _audit_accepted(audit: AuditLog, outcomes: list[Outcome], actor: str) -> None:
+    """A department's accepted schema change is a decision: it goes to the audit log."""
+    for outcome in outcomes:
+        accepted = outcome.draft.report.facts.get("schema_accepted") if outcome.draft else None
+        if accepted and outcome.manifest is not None:
+            audit.record(
+                "schema-accepted",
+                actor,
+                dataset=outcome.manifest.id,
+                file=outcome.label,
+                **accepted,
+            )
 
 
 def audit_log(settings: Settings) -> AuditLog:

@@ -43,6 +43,9 @@ def create_app(
 
     settings = settings or load_settings(overrides)
     app = Flask(__name__, instance_path=str(Path(settings.data_dir).resolve()))
+    from tsunagu.catalogue.openness import format_stars
+
+    app.jinja_env.globals["format_stars"] = format_stars  # 5★ level per resource (issue 15)
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,

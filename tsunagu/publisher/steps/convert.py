@@ -45,6 +45,10 @@ class Convert:
             artifacts[name] = writer.write(
                 source.evolve(artifacts=artifacts), out_dir, ctx.settings, stem=stem
             )
+        own = getattr(draft.manifest, "own_schema", None)
+        if own is not None:  # the contract travels with the data (CKAN's schema field, too)
+            artifacts["schema"] = out_dir / "schema.json"
+            artifacts["schema"].write_bytes(own.read_bytes())
         artifacts["datapackage"] = WRITERS.load("datapackage")().write(
             draft.evolve(artifacts=artifacts), out_dir, ctx.settings, stem=stem
         )

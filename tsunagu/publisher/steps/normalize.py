@@ -40,6 +40,15 @@ class Normalize:
         if draft.table is None:
             return draft
         from tsunagu.manifest import municipality_for
+        from tsunagu.publisher.steps.drift import Drift
+
+        spec = getattr(draft.manifest, "statistics", None)
+        if spec is not None and not _is_geo(draft.table):  # a statistics sheet's print layout
+            from tsunagu.normalize.stat_tables import apply_statistics
+
+            table = apply_statistics(draft.table, spec, draft.report, draft.source.name)
+            draft = draft.evolve(table=table)
+        draft = Drift().run(draft, ctx)  # an own schema's contract, checked on the file as written
 
         municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
         draft.report.facts["municipality"] = municipality.to_fact() if municipality else None
@@ -63,7 +72,7 @@ class Normalize:
         return draft.evolve(table=table, schema=slug, column_origin=origin)
 
     def _choose_schema(self, draft: Draft, attrs: pd.DataFrame, ctx: RunContext) -> Any:
-        registry = ctx.schemas
+        registry = ctx.schemas_for(draft)
         manifest = draft.manifest
         slug = ctx.schema_slug or draft.schema
         layout = ctx.layout or (manifest.layout if manifest else None)
@@ -107,7 +116,7 @@ class Normalize:
         from tsunagu.normalize.layout import upgrade_table
         from tsunagu.normalize.values import normalize_values
 
-        registry = ctx.schemas
+        registry = ctx.schemas_for(draft)
         report, file_name, manifest = draft.report, draft.source.name, draft.manifest
         schema_in = registry.get(slug, layout)
         first_new = len(report.problems)

@@ -23,7 +23,11 @@ class Validate:
             return draft
         from tsunagu.validators.engine import validate_draft
 
-        schema = ctx.schemas.get(draft.schema).with_fields(draft.report.facts.get("extra_columns"))
+        schema = (
+            ctx.schemas_for(draft)
+            .get(draft.schema)
+            .with_fields(draft.report.facts.get("extra_columns"))
+        )
         table = draft.table
         attrs = pd.DataFrame(table.drop(columns="geometry")) if "geometry" in table else table
         manifest = draft.manifest

@@ -24,7 +24,7 @@ from tsunagu.webapp.context import web
 bp = Blueprint("datasets_api", __name__, url_prefix="/api/v1")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
-FILTERS = ("organization", "standard", "tags", "res_format")
+FILTERS = ("organization", "kind", "standard", "tags", "res_format")
 JSONLD = "application/ld+json"
 
 

@@ -24,7 +24,7 @@ from tsunagu.webapp.context import web
 
 bp = Blueprint("catalogue", __name__)
 PER_PAGE = 20
-FACETS = ("organization", "standard", "res_format", "tags")
+FACETS = ("organization", "kind", "standard", "res_format", "tags")
 
 
 def _page_number() -> int:
@@ -36,12 +36,18 @@ def _page_number() -> int:
 
 def _titles(records: Iterable[DatasetRecord]) -> dict[str, str]:
     """Display names for facet values (department and standard slugs) in the current language."""
+    from flask_babel import gettext
+
     from tsunagu.webapp.dataset_facts import tag_label
     from tsunagu.webapp.i18n import current_lang
     from tsunagu.webapp.pages.site import _standard_name
 
     en = current_lang() == "en"
-    titles: dict[str, str] = {}
+    titles: dict[str, str] = {
+        "own-schema": gettext("独自スキーマ"),
+        "documents": gettext("文書"),
+        "standard": gettext("標準データセット"),
+    }
     for record in records:
         meta = record.meta
         titles[meta.organisation] = (

@@ -1,0 +1,169 @@
+"""Tables as statistics sections make them: two-row headers, 合計/小計 rows, ``-``/``…``/``x``.
+
+A statistics sheet is laid out for print: ``男``/``女`` over age bands, a 合計 row, ``-`` for
+"none", ``…`` for "not available", ``x`` for "secret" (秘匿), footnote marks such as ``※1``
+after a figure. Each of these is recognised, reported and handled as the manifest's
+``statistics:`` says; a placeholder is never silently turned into a number (an emptied cell
+keeps its reason in the report), and a total row is dropped only when the manifest asks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from tsunagu.errors import Location, Severity
+from tsunagu.model import Report
+
+#: What a placeholder means, by how it is written (after NFKC: － → -, ｘ → x).
+PLACEHOLDERS = {
+    "-": "none",
+    "―": "none",
+    "‐": "none",
+    "−": "none",
+    "…": "not-available",
+    "...": "not-available",
+    "x": "secret",
+    "X": "secret",
+    "χ": "secret",
+    "*": "secret",
+    "***": "secret",
+}
+TOTAL_LABELS = {"合計", "小計", "総計", "計", "総数", "総人口"}
+# 1,234※1 / 567＊ / 89*2 / 12注1: a figure with a footnote mark after it.
+_FOOTNOTE = re.compile(r"(?P<value>.*?\d)\s*(?P<mark>(?:※|\*|注)\d*)")
+_UNNAMED = re.compile(r"(?:Unnamed: \d+|列\d+|column_\d+)?")
+
+
+@dataclass(frozen=True)
+class StatisticsSpec:
+    """The manifest's ``statistics:``: ``header_rows`` (1 or 2), ``totals`` (keep | drop) and
+    ``placeholders`` (empty: emptied with the reason reported | keep: left as written)."""
+
+    header_rows: int = 1
+    totals: str = "keep"
+    placeholders: str = "empty"
+
+    @classmethod
+    def parse(cls, raw: Any) -> StatisticsSpec:
+        from tsunagu.errors import ManifestError
+
+        raw = raw or {}
+        spec = cls(
+            header_rows=int(raw.get("header_rows", 1)),
+            totals=str(raw.get("totals", "keep")),
+            placeholders=str(raw.get("placeholders", "empty")),
+        )
+        if (
+            spec.header_rows not in (1, 2)
+            or spec.totals not in ("keep", "drop")
+            or spec.placeholders not in ("empty", "keep")
+        ):
+            raise ManifestError(
+                f"statistics: header_rows is 1 or 2, totals keep|drop, placeholders empty|keep; "
+                f"got {raw!r}",
+                message_ja="statistics: は header_rows（1 か 2）・totals（keep か drop）・"
+                f"placeholders（empty か keep）で書いてください（「{raw!r}」）",
+            )
+        return spec
+
+
+def _key(text: Any) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def flatten_header(table: pd.DataFrame, report: Report, file_name: str) -> pd.DataFrame:
+    """Two header rows → one: the upper row is carried right over merged (empty) cells and
+    joined to the lower with ``_`` (``男`` over ``0-4歳`` → ``男_0-4歳``)."""
+    if table.empty:
+        return table
+    first = table.index[0]
+    upper, lower, names = "", table.loc[first].astype(str).tolist(), []
+    for top, sub in zip([str(c) for c in table.columns], lower, strict=True):
+        top = "" if _UNNAMED.fullmatch(top.strip()) else top.strip()
+        upper = top or upper
+        sub = sub.strip()
+        names.append(f"{upper}_{sub}" if upper and sub and upper != sub else upper or sub)
+    out = table.drop(index=first)
+    out.columns = names
+    # The upper row's blanks were merged cells, now filled: no longer missing headers.
+    filled = {str(i + 1) for i, n in enumerate(names) if n}
+    report.problems[:] = [
+        p
+        for p in report.problems
+        if not (p.code == "header-empty" and str(p.location.column) in filled)
+    ]
+    report.add(
+        "statistics-header-flattened",
+        Severity.INFO,
+        Location(file=file_name, row=int(first)),
+        example="、".join(n for n in names if "_" in n)[:80] or "-",
+    )
+    return out
+
+
+def total_rows(table: pd.DataFrame) -> list[int]:
+    """Rows labelled 合計/小計/総計 … in one of their first two cells."""
+    head = table.iloc[:, :2].map(_key)
+    return [int(i) for i in table.index[head.isin(TOTAL_LABELS).any(axis=1).to_numpy()]]
+
+
+def apply_statistics(
+    table: pd.DataFrame, spec: StatisticsSpec, report: Report, file_name: str
+) -> pd.DataFrame:
+    """Header, totals, footnote marks and placeholders, each reported with where it was."""
+    if spec.header_rows == 2:
+        table = flatten_header(table, report, file_name)
+    totals = total_rows(table)
+    if totals:
+        report.add(
+            "statistics-total-rows",
+            Severity.INFO if spec.totals == "drop" else Severity.WARNING,
+            Location(file=file_name, row=totals[0]),
+            rows=", ".join(map(str, totals)),
+            action=spec.totals,
+        )
+        if spec.totals == "drop":
+            table = table.drop(index=totals)
+    table = table.copy()
+    emptied: list[dict[str, Any]] = []
+    for column in table.columns:
+        values = table[column].astype(str)
+        keys = values.map(lambda v: unicodedata.normalize("NFKC", v).strip())
+        marked = keys.str.fullmatch(_FOOTNOTE.pattern)
+        if marked.any():
+            table.loc[marked, column] = keys[marked].str.replace(
+                _FOOTNOTE, r"\g<value>", regex=True
+            )
+            report.add(
+                "statistics-footnote-marks",
+                Severity.INFO,
+                Location(file=file_name, row=int(str(marked.idxmax())), column=str(column)),
+                count=int(marked.sum()),
+            )
+        meaning = keys.map(PLACEHOLDERS)
+        found = meaning.notna()
+        if not found.any():
+            continue
+        kinds = "、".join(sorted(set(meaning[found])))
+        report.add(
+            "statistics-placeholders",
+            Severity.INFO,
+            Location(file=file_name, row=int(str(found.idxmax())), column=str(column)),
+            count=int(found.sum()),
+            meanings=kinds,
+            action=spec.placeholders,
+        )
+        if spec.placeholders == "empty":
+            emptied += [
+                {"row": int(i), "column": str(column), "value": values[i], "meaning": meaning[i]}
+                for i in table.index[found.to_numpy()]
+            ]
+            table.loc[found, column] = ""
+    if emptied:
+        report.facts["placeholders_emptied"] = emptied
+    return table
