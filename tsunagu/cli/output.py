@@ -82,7 +82,7 @@ def summary_table(outcomes: list[Outcome], lang: str) -> Table:
             o.draft.source.name,
             str(r.facts.get("schema", o.draft.schema or "-")),
             str(r.facts.get("encoding", "-")),
-            str(r.facts.get("rows", "-")),
+            str(r.facts.get("rows", r.facts.get("features", "-"))),  # GIS: its features
             label,
             str(errors),
             str(len(r.by_severity(Severity.WARNING))),
@@ -94,6 +94,10 @@ def summary_table(outcomes: list[Outcome], lang: str) -> Table:
 def print_outcomes(outcomes: list[Outcome], lang: str, *, details: int = 0) -> None:
     console = Console()
     console.print(summary_table(outcomes, lang))
+    for o in outcomes:
+        features = o.draft.report.facts.get("features") if o.draft is not None else None
+        if features is not None:  # GIS files: the table's rows are its features, say so
+            console.print(render("report-features", lang, label=o.label, count=features))
     for o in outcomes:
         if o.error is not None:
             console.print(

@@ -54,9 +54,16 @@ def _fill_column(
         _report_gaps(out[name], "constant-cell-empty", report, file_name, value=value)
         return
     out[name] = value
-    report.count("constant-filled", len(out))
-    location = Location(file=file_name, column=name)
-    report.add("constant-filled", "info", location, count=len(out), value=value)
+    _record_fill(report, "constant-filled", len(out), column=name, value=value)
+
+
+def _record_fill(report: Report, code: str, cells: int, **detail: object) -> None:
+    """A filled column is a change, recorded once: counted (every report lists the changes)
+    and described in ``facts["filled_columns"]`` (which column, with what). It is not also a
+    problem note: that repeated the change line, and named a column the file does not have."""
+    report.count(code, cells)
+    filled = report.facts.setdefault("filled_columns", [])
+    filled.append({"code": code, "cells": cells, **detail})
 
 
 def _report_gaps(
@@ -110,9 +117,7 @@ def _fill_ids(
         return
     fields = identifying_fields(out, id_field)
     out[id_field] = generate_ids(out, fields, salt, id_prefix)
-    report.count("id-generated", len(out))
-    location = Location(file=file_name, column=id_field)
-    report.add("id-generated", "info", location, count=len(out), fields="、".join(fields))
+    _record_fill(report, "id-generated", len(out), column=id_field, fields=fields)
 
 
 def fill_constants(

@@ -64,6 +64,50 @@ def settle_blank_required(draft: Draft, required: Iterable[str]) -> None:
         )
 
 
+#: The validator's generic findings about one cell's value. A cell that normalisation already
+#: reported as an error (``time-invalid`` for 25:00, ``date-invalid`` for 2月30日) says more than
+#: "breaks this column's rule", so the generic finding for the same cell is left out.
+GENERIC_CELL_CODES = frozenset({"type-error", "constraint-error"})
+
+
+def _cell(problem: Problem) -> tuple[object, ...] | None:
+    loc = problem.location
+    where = loc.row if loc.row is not None else loc.feature
+    if where is None or loc.column is None:
+        return None
+    return (loc.file, loc.sheet, where, loc.column)
+
+
+def settle_explained_cells(problems: list[Problem], first_new: int) -> None:
+    """One problem per cell: drop validator findings (from ``first_new`` on) about a cell an
+    earlier error already explains. Only generic type/constraint findings go; a check with its
+    own meaning (a check digit, personal data) is kept."""
+    explained = {
+        cell
+        for p in problems[:first_new]
+        if p.severity is Severity.ERROR and (cell := _cell(p)) is not None
+    }
+    if not explained:
+        return
+    problems[first_new:] = [
+        p
+        for p in problems[first_new:]
+        if p.code not in GENERIC_CELL_CODES or _cell(p) not in explained
+    ]
+
+
+def cells_of(problem: Problem) -> tuple[int, list[int]]:
+    """(cells, first rows) a problem stands for. A column-wide finding (a check that sums up a
+    column: ``{"count": 13, "rows": [6, 9, …]}``) stands for all its cells, so a group's count
+    is the number of cells, not the number of findings."""
+    params = problem.params
+    count, rows = params.get("count"), params.get("rows")
+    if isinstance(count, int) and isinstance(rows, list) and len(rows) <= count:
+        return count, [r for r in rows if isinstance(r, int)]
+    where = _where(problem)
+    return 1, [] if where is None else [where]
+
+
 def _kind(problem: Problem) -> str:
     params = problem.params
     for key in ("kind", "constraint", "field_type", "char", "type"):
@@ -89,6 +133,7 @@ def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[
     """
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     listed: list[int] = []
+    findings: dict[tuple[str, str, str, str], int] = {}
     for position, problem in enumerate(problems):
         key = group_key(problem)
         group = groups.get(key)
@@ -102,12 +147,12 @@ def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[
                 "rows": [],
                 "message": {lang: problem.message(lang) for lang in ("ja", "en")},
             }
-        group["count"] += 1
-        where = _where(problem)
-        if where is not None and len(group["rows"]) < FIRST_ROWS:
-            group["rows"].append(where)
-        if group["count"] <= LISTED_PER_GROUP:
+        cells, rows = cells_of(problem)
+        findings[key] = findings.get(key, 0) + 1
+        if findings[key] <= LISTED_PER_GROUP:
             listed.append(position)
+        group["count"] += cells
+        group["rows"].extend(rows[: FIRST_ROWS - len(group["rows"])])
     return list(groups.values()), listed
 
 

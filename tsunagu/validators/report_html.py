@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from tsunagu import __version__
 from tsunagu.errors import Problem
 from tsunagu.messages import render
+from tsunagu.validators.grouping import cells_of
 from tsunagu.validators.report_json import (
     SEVERITY_ORDER,
     RuleBook,
@@ -119,7 +120,7 @@ def _groups(
             {
                 "severity": severity.value,
                 "label": [severity_label(severity, lang) for lang in langs],
-                "count": sum(len(p) for p in codes.values()),
+                "count": sum(e["count"] for e in entries),
                 "codes": entries,
             }
         )
@@ -138,7 +139,7 @@ def _code_group(
     more = len(problems) - min(shown, len(problems))
     return {
         "code": code,
-        "count": len(problems),
+        "count": sum(cells_of(p)[0] for p in problems),  # a column-wide finding counts its cells
         "rows": [_row(draft, p, langs, rules) for p in listed[:shown]],
         "more": [render("report-more-problems", lang, more=more, shown=shown) for lang in langs]
         if more

@@ -183,6 +183,7 @@ def summary_rows(draft: Draft) -> list[tuple[str, str, Any]]:
         ("シート", "Sheet", info["sheet"]),
         ("見出しの行", "Header row", info["header_row"]),
         ("データの行数", "Rows", rows),
+        ("地物の数", "Features", facts.get("features")),  # GIS files only
         ("列数", "Columns", columns),
         ("標準データセット", "Standard schema", draft.schema or facts.get("schema")),
         ("SHA-256", "SHA-256", info["sha256"]),

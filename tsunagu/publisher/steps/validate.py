@@ -31,6 +31,7 @@ class Validate:
         table = draft.table
         attrs = pd.DataFrame(table.drop(columns="geometry")) if "geometry" in table else table
         manifest = draft.manifest
+        before = len(draft.report.problems)  # reading's and normalisation's own findings
         checked = validate_draft(
             draft.evolve(table=attrs),
             schema,
@@ -38,8 +39,9 @@ class Validate:
             allow_personal_columns=manifest.allow_personal_columns if manifest else (),
             engine=ctx.engine,
         )
-        from tsunagu.validators.grouping import settle_blank_required
+        from tsunagu.validators.grouping import settle_blank_required, settle_explained_cells
 
+        settle_explained_cells(checked.report.problems, before)
         settle_blank_required(checked, schema.required_fields)
         self._mark_known(checked)
         return checked.evolve(table=table)

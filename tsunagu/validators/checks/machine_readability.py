@@ -42,7 +42,7 @@ WEEKDAY_LIST = r"[月火水木金土日](?:曜日?)?(?:\s*[・、,/／]\s*[月�
 LISTED_VALUES = r"[^、,・／]+[、,・／][^、,・／]+.*"
 NUMBER_WITH_UNIT = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?\s*[^\s0-9.,+-][^0-9]*"
 NUMBER_WITH_SEPARATOR = r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
-LAYOUT_SPACES = r"\s+\S.*|.*\S\s+"  # on NFKC text, where 全角スペース is already " "
+LAYOUT_SPACES = r"(?s)\s+\S.*|.*\S\s+"  # NFKC text (全角スペース is " "); (?s): line breaks inside
 
 
 def _count(value: Any) -> int:
