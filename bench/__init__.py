@@ -75,3 +75,19 @@ class Case:
     #: returned (saved as JSON by the child, outside the clock); returns what differs (empty:
     #: the same). For "the same answers as the reference", which a faster wrong answer misses.
     check: str | None = None
+    #: ``run`` names a *command builder*: ``builder(size) -> Command``, the command line a user
+    #: types, timed as its own child process from start to exit (start-up, imports and file
+    #: reading included: what the user waits for).
+    command: bool = False
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line as a user runs it, and what counts as having worked."""
+
+    argv: list[str]
+    cwd: Path
+    ok_status: tuple[int, ...] = (0,)  # ``tsunagu validate`` says 1 for "invalid": expected
+    #: The child is killed when its resident memory passes this (MB): a shared machine must
+    #: survive a case that has not met its target yet. Killed = not met.
+    kill_above_mb: float = 4096

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+
+import pytest
 
 from bench import Case, Target
 from bench.__main__ import run_case
@@ -31,7 +34,7 @@ def test_a_faster_wrong_answer_is_not_met_even_in_quick_mode(capsys):
     wrong = Case("demo", 10, f"{here}:found_one", f"{here}:found_another", "other",
                  Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
     assert run_case(wrong, runs=1, quick=True) is False
-    assert "NOT MET: error sets differ" in capsys.readouterr().out
+    assert "not met: error sets differ" in capsys.readouterr().out
     right = Case("demo", 10, f"{here}:found_one", f"{here}:found_one", "same",
                  Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
     assert run_case(right, runs=1, quick=False) is True
@@ -43,3 +46,39 @@ def test_target_failures_show_the_figures():
     assert target.failures(2.0, 400, 36.0) == []
     assert target.failures(6.0, 600, 20.0) == ["6.00 s > 5 s", "600 MB > 500 MB", "20.0× < 25×"]
     assert target.failures(2.0, 400, None) == ["no reference < 25×"]
+
+
+def crashes(size: int) -> None:
+    raise RuntimeError("boom")
+
+
+def test_a_failing_run_is_a_not_met_row_and_the_table_goes_on(capsys):
+    here = "tests.test_bench"
+    case = Case("demo", 10, f"{here}:crashes", f"{here}:found_one", "other", Target(max_seconds=60))
+    assert run_case(case, runs=1, quick=False) is False
+    row = capsys.readouterr().out
+    assert "not met: ours failed: exit 1: RuntimeError: boom" in row
+
+
+def test_ours_and_the_reference_alternate(tmp_path, monkeypatch):
+    import bench.__main__ as runner
+
+    order = []
+    monkeypatch.setattr(
+        runner, "run_once", lambda target, *a: order.append(target) or {"seconds": 1, "peak_mb": 1}
+    )
+    runner.measure_alternating(Case("demo", 1, "ours", "ref"), runs=3, saved=None)
+    assert order == ["ours", "ref"] * 3
+
+
+def test_a_command_is_timed_as_its_own_process_with_its_own_peak(tmp_path):
+    from bench import Command
+    from bench.__main__ import RunFailed, _run_command
+
+    grow = "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"
+    result = _run_command(Command([sys.executable, "-c", grow], tmp_path))
+    assert 200 <= result["peak_mb"] < 300  # its own 200 MB, not the test runner's size
+    with pytest.raises(RunFailed, match="killed above 100 MB"):
+        _run_command(Command([sys.executable, "-c", grow], tmp_path, kill_above_mb=100))
+    with pytest.raises(RunFailed, match="exit 3"):
+        _run_command(Command([sys.executable, "-c", "raise SystemExit(3)"], tmp_path))

@@ -69,3 +69,23 @@ def test_empty_phone_stays_empty_without_problem():
 
 def test_split_extension_without_extension():
     assert split_extension("04-7167-1111") == ("04-7167-1111", None)
+
+
+def test_grouping_by_prefix_equals_libphonenumber_on_every_number():
+    """The bare-digits fast path against a full parse of each number: real prefixes and random
+    ones, 10 and 11 digits, many numbers per prefix so later ones come from the cache."""
+    import random
+
+    from tsunagu.normalize.phone import _parse
+
+    rng = random.Random(17)
+    prefixes = ["0471671", "0312345", "0662345", "0901234", "0120123", "0570123", "0800123"]
+    prefixes += ["0" + "".join(rng.choice("0123456789") for _ in range(6)) for _ in range(400)]
+    checked = 0
+    for prefix in prefixes:
+        for length in (10, 11):
+            for _ in range(6):
+                digits = prefix + "".join(rng.choice("0123456789") for _ in range(length - 7))
+                assert normalize_phone(digits) == _parse(digits, None, digits), digits
+                checked += 1
+    assert checked == len(prefixes) * 12

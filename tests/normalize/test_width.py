@@ -73,3 +73,17 @@ def test_normalize_dashes_between_digits():
 def test_normalize_text_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def test_fullwidth_kana_changes_only_text_with_half_width_kana():
+    """The shortcut for text without half-width kana gives jaconv's answer on every character."""
+    import jaconv
+
+    from tsunagu.normalize.width import to_fullwidth_kana
+
+    for code in range(0x20, 0x10000):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        assert to_fullwidth_kana(c + "ﾞ") == jaconv.h2z(c + "ﾞ", kana=True, ascii=False, digit=False)
+        assert to_fullwidth_kana(c) == jaconv.h2z(c, kana=True, ascii=False, digit=False)

@@ -95,8 +95,10 @@ def find_cp932_traps(table: pd.DataFrame, file_name: str) -> list[Problem]:
         values = table.iloc[:, position]
         # Vectorised pre-filter: almost every cell is clean, so only hits reach Python.
         hits = values[values.astype(str).str.contains(pattern.pattern, regex=True, na=False)]
+        # Once per distinct text: a ledger repeats 「9時～17時」 on every row (issue 17).
+        traps = {value: first_trap(value) for value in set(hits.tolist())}
         for row, value in hits.items():
-            found = first_trap(value)
+            found = traps[value]
             if found is None:  # the engine's regex dialect matched where Python's does not
                 continue
             code, char, suggestion, severity = found

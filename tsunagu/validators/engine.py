@@ -8,7 +8,6 @@ manifest names them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -35,8 +34,10 @@ def _with_rules(problems: Iterable[Problem]) -> list[Problem]:
     """Attach the machine-readability rule to problems readers found (機種依存文字 …)."""
     from tsunagu.validators.rules import RULE_FOR_CODE
 
+    # The constructor, not ``dataclasses.replace``: readers report one problem per trap cell
+    # (100k on a 100k-row ledger), and ``replace`` re-reads the fields every time (issue 17).
     return [
-        dataclasses.replace(p, rule=RULE_FOR_CODE[p.code])
+        Problem(p.code, p.severity, p.location, p.params, RULE_FOR_CODE[p.code])
         if p.rule is None and p.code in RULE_FOR_CODE
         else p
         for p in problems

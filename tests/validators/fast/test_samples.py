@@ -80,3 +80,22 @@ def test_every_schemad_test_csv_gives_the_same_answer(data_path, csv_name, schem
     fast = validate_draft_table(draft, schema)
     assert fast[2] == {"used": "fast"}
     assert_same(validate_table(draft, schema), fast)
+
+
+def test_a_departmental_ledger_with_bad_cells_gives_the_same_answer(tmp_path) -> None:
+    """The normalised output of the real pipeline on the bench's departmental ledger (CP932,
+    title row, local headers, 和暦, full-width digits, ~0.5 % bad cells): both engines agree,
+    the fast one answers itself, and the bad cells are found."""
+    from bench.generate_departmental import departmental_dataset
+    from tsunagu.config import load_settings
+
+    manifest = departmental_dataset(3_000, directory=tmp_path)
+    settings = load_settings({"data_dir": tmp_path / "instance"}, env={})
+    ctx = RunContext(settings=settings, write_outputs=False)
+    (outcome,) = run_jobs(list(plan_jobs(manifest)), ctx, Pipeline([Read(), Normalize()]))
+    draft = outcome.draft
+    schema = ctx.schemas.get(draft.schema)
+    fast = validate_draft_table(draft, schema)
+    assert_same(validate_table(draft, schema), fast)
+    assert fast[2]["used"] == "fast", fast[2]
+    assert len(fast[0]) >= 3_000 * 0.005 * 0.5  # most bad cells are Frictionless errors
