@@ -52,7 +52,7 @@ def normalised_csv(size: int) -> Path:
         return path
     from tsunagu.config import load_settings
     from tsunagu.formats.csv_writer import write_standard_csv
-    from tsunagu.publisher.manifest import load_manifest
+    from tsunagu.manifest import load_manifest
     from tsunagu.publisher.pipeline import Pipeline, RunContext, drafts_for_manifest
     from tsunagu.publisher.steps.normalize import Normalize
     from tsunagu.publisher.steps.read import Read
@@ -85,7 +85,7 @@ def frictionless_normalised(size: int) -> str:
     import frictionless
 
     from tsunagu.config import load_settings
-    from tsunagu.validators.schemas import load_registry
+    from tsunagu.standards import load_registry
 
     schema = load_registry(load_settings({}).schemas_dir).get(SCHEMA_SLUG)
     path = normalised_csv(size)

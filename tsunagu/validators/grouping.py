@@ -96,7 +96,7 @@ def settle_explained_cells(problems: list[Problem], first_new: int) -> None:
     ]
 
 
-def cells_of(problem: Problem) -> tuple[int, list[int]]:
+def cells_of(problem: Problem) -> tuple[int, list[int | str]]:
     """(cells, first rows) a problem stands for. A column-wide finding (a check that sums up a
     column: ``{"count": 13, "rows": [6, 9, …]}``) stands for all its cells, so a group's count
     is the number of cells, not the number of findings."""
