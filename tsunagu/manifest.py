@@ -35,6 +35,37 @@ OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset 
 
 
 @dataclass(frozen=True)
+class StatisticsSpec:
+    """The manifest's ``statistics:``: ``header_rows`` (1 or 2), ``totals`` (keep | drop) and
+    ``placeholders`` (empty: emptied with the reason reported | keep: left as written)."""
+
+    header_rows: int = 1
+    totals: str = "keep"
+    placeholders: str = "empty"
+
+    @classmethod
+    def parse(cls, raw: Any) -> StatisticsSpec:
+        raw = raw or {}
+        spec = cls(
+            header_rows=int(raw.get("header_rows", 1)),
+            totals=str(raw.get("totals", "keep")),
+            placeholders=str(raw.get("placeholders", "empty")),
+        )
+        if (
+            spec.header_rows not in (1, 2)
+            or spec.totals not in ("keep", "drop")
+            or spec.placeholders not in ("empty", "keep")
+        ):
+            raise ManifestError(
+                f"statistics: header_rows is 1 or 2, totals keep|drop, placeholders empty|keep; "
+                f"got {raw!r}",
+                message_ja="statistics: は header_rows（1 か 2）・totals（keep か drop）・"
+                f"placeholders（empty か keep）で書いてください（「{raw!r}」）",
+            )
+        return spec
+
+
+@dataclass(frozen=True)
 class Text:
     """A text in Japanese and English (Japanese first; English falls back to Japanese)."""
 
@@ -134,7 +165,7 @@ class Manifest:
     # ``schema: schema.json``: the dataset's own Table Schema (its contract), instead of a standard
     own_schema: Path | None = None
     documents: tuple[DocumentSpec, ...] = ()
-    statistics: Any = None  # tsunagu.normalize.stat_tables.StatisticsSpec, from statistics:
+    statistics: StatisticsSpec | None = None  # from statistics:
 
     @property
     def directory(self) -> Path:
@@ -413,8 +444,6 @@ def load_manifest(path: Path) -> Manifest:
 def _parse_statistics(path: Path, raw: Any) -> Any:
     if raw is None:
         return None
-    from tsunagu.normalize.stat_tables import StatisticsSpec
-
     if not isinstance(raw, dict):
         raise _fail(
             path,
@@ -500,7 +529,7 @@ def _parse_own_schema(path: Path, data: dict[str, Any]) -> Path | None:
             f"file not found: {rel} (write one with `tsunagu describe FILE --write`)",
             f"ファイルが見つかりません: {rel}（tsunagu describe FILE --write で作れます）",
         )
-    from tsunagu.validators.own_schema import read_descriptor
+    from tsunagu.standards import read_descriptor
 
     read_descriptor(schema_file)  # a broken contract stops here, naming its file
     return schema_file

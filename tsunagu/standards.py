@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from tsunagu.errors import ConfigError, SchemaNotFound
+from tsunagu.errors import ConfigError, ManifestError, SchemaNotFound
 
 LAYOUTS = ("current", "suisho2020")
 # Dash-like characters typed for the long vowel (コ―ド with U+2015, コ‐ド …) → ー.
@@ -269,3 +269,50 @@ def _load(schemas_dir: Path) -> SchemaRegistry:
 def load_registry(schemas_dir: Path) -> SchemaRegistry:
     """The registry for ``schemas_dir`` (``Settings.schemas_dir``), read once per directory."""
     return _load(Path(schemas_dir).resolve())
+
+
+def _schema_file_fault(path: Path, en: str, ja: str) -> ManifestError:
+    return ManifestError(f"{path}: {en}", message_ja=f"{path}: {ja}", code="own-schema-invalid")
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    """The schema file as a checked Table Schema descriptor (Frictionless decides what is valid)."""
+    from frictionless import Schema
+
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _schema_file_fault(
+            path,
+            f"cannot be read as UTF-8 JSON: {exc}",
+            f"UTF-8 の JSON として読めません: {exc}",
+        ) from exc
+    fields = descriptor.get("fields") if isinstance(descriptor, dict) else None
+    if not isinstance(fields, list) or not fields:
+        raise _schema_file_fault(
+            path,
+            'must be a Table Schema: {"fields": [{"name": ..., "type": ...}, ...]}',
+            'Table Schema の形（{"fields": [{"name": ..., "type": ...}, ...]}）で書いてください',
+        )
+    names = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    for i, name in enumerate(names):
+        if not isinstance(name, str) or not name.strip():
+            raise _schema_file_fault(
+                path, f"fields[{i}] needs a name", f"fields[{i}] に name を書いてください"
+            )
+    repeated = sorted({str(n) for n in names if names.count(n) > 1})
+    if repeated:
+        raise _schema_file_fault(
+            path,
+            f"field names must be unique; repeated: {repeated}",
+            f"列名が重複しています: {repeated}",
+        )
+    report = Schema.validate_descriptor(descriptor)
+    if not report.valid:
+        first = report.errors[0].message
+        raise _schema_file_fault(
+            path,
+            f"is not a valid Table Schema: {first}",
+            f"Table Schema として正しくありません: {first}",
+        )
+    return descriptor

@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from tests.validators.own_schema_support import MUNICIPALITY, tsunagu
+from tests.validators.own_schema_support import MUNICIPALITY, download, tsunagu
 from tsunagu.config import load_settings
 from tsunagu.webapp import create_app
 
@@ -31,13 +31,13 @@ def _dataset(tmp_path: Path, name: str, source: str) -> Path:
     return folder
 
 
-def _describe_and_publish(tmp_path: Path, folder: Path, source: str) -> Path:
+def _describe_and_publish(tmp_path: Path, folder: Path, source: str) -> str:
     described = tsunagu(tmp_path, "describe", str(folder / source), "--write")
     assert described.returncode == 0, described.stdout + described.stderr
     published = tsunagu(tmp_path, "publish", str(folder))
     assert published.returncode == 0, published.stdout + published.stderr
     assert "+geojson" in published.stdout
-    return tmp_path / "instance" / "work" / folder.name.join(("kashiwa-", ""))
+    return folder.name.join(("kashiwa-", ""))
 
 
 def test_zipped_shapefile_of_shelters_without_a_standard_publishes(tmp_path):
@@ -53,13 +53,13 @@ def test_zipped_shapefile_of_shelters_without_a_standard_publishes(tmp_path):
     with zipfile.ZipFile(folder / "shelters.zip", "w") as archive:
         for part in shp.iterdir():
             archive.write(part, part.name)
-    work = _describe_and_publish(tmp_path, folder, "shelters.zip")
+    dataset_id = _describe_and_publish(tmp_path, folder, "shelters.zip")
 
-    geojson = json.loads((work / "kashiwa-shelters.geojson").read_text(encoding="utf-8"))
+    geojson = json.loads(download(tmp_path, dataset_id, "geojson"))
     lon, lat = geojson["features"][0]["geometry"]["coordinates"]
     assert 139.85 < lon < 140.11 and 35.77 < lat < 35.95  # reprojected to WGS84 (RFC 7946)
     assert geojson["features"][0]["properties"]["名称"] == "柏第一小学校"
-    header, first, _ = (work / "kashiwa-shelters.csv").read_text(encoding="utf-8").splitlines()
+    header, first, _ = download(tmp_path, dataset_id, "csv").decode().splitlines()
     assert header == "名称,収容人数,緯度,経度" and first.startswith("柏第一小学校,500,35.")
 
     client = create_app(load_settings({"data_dir": tmp_path / "instance"}, env={})).test_client()
@@ -76,9 +76,9 @@ def test_hazard_polygons_as_geopackage_publish_with_their_attributes(tmp_path):
         geometry=[square, shapely.affinity.translate(square, 0.02)],
         crs="EPSG:4326",
     ).to_file(folder / "flood.gpkg", layer="flood", driver="GPKG")
-    work = _describe_and_publish(tmp_path, folder, "flood.gpkg")
+    dataset_id = _describe_and_publish(tmp_path, folder, "flood.gpkg")
     schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
     assert [f["name"] for f in schema["fields"]] == ["区域名", "想定浸水深（m）"]
     assert schema["fields"][1]["x-unit"] == "m"
-    geojson = json.loads((work / "kashiwa-flood.geojson").read_text(encoding="utf-8"))
+    geojson = json.loads(download(tmp_path, dataset_id, "geojson"))
     assert {f["geometry"]["type"] for f in geojson["features"]} == {"Polygon"}

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from tests.validators.own_schema_support import MUNICIPALITY, tsunagu
+from tests.validators.own_schema_support import MUNICIPALITY, download, tsunagu
+from tsunagu.manifest import StatisticsSpec
 from tsunagu.model import Report
-from tsunagu.normalize.stat_tables import StatisticsSpec, apply_statistics
+from tsunagu.normalize.stat_tables import apply_statistics
 
 
 def _sheet(path: Path) -> None:
@@ -55,10 +56,9 @@ def test_two_row_header_total_row_and_placeholders_publish_as_the_manifest_says(
 
     published = tsunagu(tmp_path, "publish", str(folder))
     assert published.returncode == 0, published.stdout + published.stderr
-    work = tmp_path / "instance" / "work" / "kashiwa-population-age"
-    rows = (work / "kashiwa-population-age.csv").read_text(encoding="utf-8").splitlines()
+    rows = download(tmp_path, "kashiwa-population-age", "csv").decode("utf-8").splitlines()
     assert rows[1:] == ["柏1丁目,12,,11,9", "柏2丁目,1234,15,,"]  # 合計 dropped, never zeros
-    report = json.loads((work / "report.json").read_text(encoding="utf-8"))
+    report = json.loads(download(tmp_path, "kashiwa-population-age", "report-json"))
     emptied = {(e["row"], e["column"], e["value"], e["meaning"])
                for e in report["facts"]["placeholders_emptied"]}  # fmt: skip
     assert emptied == {

@@ -68,3 +68,14 @@ def tsunagu(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env={**env, "COLUMNS": "250"},
         timeout=300,
     )
+
+
+def download(tmp_path: Path, dataset_id: str, key: str) -> bytes:
+    """A published file's bytes as the site serves them (run folders are private and gone)."""
+    from tsunagu.config import load_settings
+    from tsunagu.webapp import create_app
+
+    app = create_app(load_settings({"data_dir": tmp_path / "instance"}, env={}))
+    response = app.test_client().get(f"/datasets/{dataset_id}/resources/{key}/file")
+    assert response.status_code == 200, (key, response.status_code)
+    return response.get_data()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.validators.own_schema_support import CALENDAR, SCHEMA, city, tsunagu
+from tests.validators.own_schema_support import CALENDAR, SCHEMA, city, download, tsunagu
 from tsunagu.config import load_settings
 from tsunagu.webapp import create_app
 
@@ -18,10 +18,9 @@ def test_own_schema_dataset_validates_normalises_and_publishes(tmp_path):
     published = tsunagu(tmp_path, "publish", str(folder))
     assert published.returncode == 0, published.stdout + published.stderr
     assert "created" in published.stdout and "+schema" in published.stdout
-    work = tmp_path / "instance" / "work" / "kashiwa-gomi"
-    rows = (work / "kashiwa-gomi.csv").read_text(encoding="utf-8").splitlines()
+    rows = download(tmp_path, "kashiwa-gomi", "csv").decode("utf-8").splitlines()
     assert rows[1].endswith(",2024-04-01") and rows[3].startswith("柏3丁目")
-    package = json.loads((work / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads(download(tmp_path, "kashiwa-gomi", "datapackage"))
     [csv] = [r for r in package["resources"] if r["name"] == "csv"]
     assert [f["name"] for f in csv["schema"]["fields"]] == [f["name"] for f in SCHEMA["fields"]]
     assert "x-standard" not in package and package["x-own-schema"]["title"]["ja"] == "ごみ収集日程"
@@ -50,7 +49,8 @@ def test_rows_breaking_the_own_schema_block_with_row_and_column(tmp_path):
     assert {(5, "品目"), (5, "回数（回）")} <= found
     published = tsunagu(tmp_path, "publish", str(folder))
     assert published.returncode == 1 and "blocked" in published.stdout
-    assert not (tmp_path / "instance" / "work" / "kashiwa-gomi" / "kashiwa-gomi.csv").exists()
+    app = create_app(load_settings({"data_dir": tmp_path / "instance"}, env={}))
+    assert app.test_client().get("/datasets/kashiwa-gomi").status_code == 404
 
 
 def test_a_broken_schema_file_stops_with_its_name(tmp_path):

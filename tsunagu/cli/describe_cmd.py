@@ -23,7 +23,7 @@ from tsunagu.manifest import MANIFEST_NAME
 SCHEMA_NAME = "schema.json"
 
 if TYPE_CHECKING:
-    from tsunagu.normalize.stat_tables import StatisticsSpec
+    from tsunagu.manifest import StatisticsSpec
 
 
 @click.command("describe")
@@ -73,7 +73,7 @@ def command(
 
 def _statistics(file: Path) -> StatisticsSpec | None:
     """The folder's dataset.yaml ``statistics:`` (header rows, totals, placeholders), if any."""
-    from tsunagu.normalize.stat_tables import StatisticsSpec
+    from tsunagu.manifest import StatisticsSpec
 
     data = _manifest_data(file)
     raw = data.get("statistics")

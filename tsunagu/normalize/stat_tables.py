@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from tsunagu.errors import Location, Severity
+from tsunagu.manifest import StatisticsSpec
 from tsunagu.model import Report
 
 #: What a placeholder means, by how it is written (after NFKC: － → -, ｘ → x).
@@ -37,39 +37,6 @@ TOTAL_LABELS = {"合計", "小計", "総計", "計", "総数", "総人口"}
 # 1,234※1 / 567＊ / 89*2 / 12注1: a figure with a footnote mark after it.
 _FOOTNOTE = re.compile(r"(?P<value>.*?\d)\s*(?P<mark>(?:※|\*|注)\d*)")
 _UNNAMED = re.compile(r"(?:Unnamed: \d+|列\d+|column_\d+)?")
-
-
-@dataclass(frozen=True)
-class StatisticsSpec:
-    """The manifest's ``statistics:``: ``header_rows`` (1 or 2), ``totals`` (keep | drop) and
-    ``placeholders`` (empty: emptied with the reason reported | keep: left as written)."""
-
-    header_rows: int = 1
-    totals: str = "keep"
-    placeholders: str = "empty"
-
-    @classmethod
-    def parse(cls, raw: Any) -> StatisticsSpec:
-        from tsunagu.errors import ManifestError
-
-        raw = raw or {}
-        spec = cls(
-            header_rows=int(raw.get("header_rows", 1)),
-            totals=str(raw.get("totals", "keep")),
-            placeholders=str(raw.get("placeholders", "empty")),
-        )
-        if (
-            spec.header_rows not in (1, 2)
-            or spec.totals not in ("keep", "drop")
-            or spec.placeholders not in ("empty", "keep")
-        ):
-            raise ManifestError(
-                f"statistics: header_rows is 1 or 2, totals keep|drop, placeholders empty|keep; "
-                f"got {raw!r}",
-                message_ja="statistics: は header_rows（1 か 2）・totals（keep か drop）・"
-                f"placeholders（empty か keep）で書いてください（「{raw!r}」）",
-            )
-        return spec
 
 
 def _key(text: Any) -> str:

@@ -10,60 +10,14 @@ the field, because a broken contract must stop the run before any row is judged 
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tsunagu.errors import ManifestError
+from tsunagu.standards import read_descriptor
 
 if TYPE_CHECKING:
     from tsunagu.standards import SchemaRegistry, StandardSchema
-
-
-def _fail(path: Path, en: str, ja: str) -> ManifestError:
-    return ManifestError(f"{path}: {en}", message_ja=f"{path}: {ja}", code="own-schema-invalid")
-
-
-def read_descriptor(path: Path) -> dict[str, Any]:
-    """The schema file as a checked Table Schema descriptor (Frictionless decides what is valid)."""
-    from frictionless import Schema
-
-    try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise _fail(
-            path,
-            f"cannot be read as UTF-8 JSON: {exc}",
-            f"UTF-8 の JSON として読めません: {exc}",
-        ) from exc
-    fields = descriptor.get("fields") if isinstance(descriptor, dict) else None
-    if not isinstance(fields, list) or not fields:
-        raise _fail(
-            path,
-            'must be a Table Schema: {"fields": [{"name": ..., "type": ...}, ...]}',
-            'Table Schema の形（{"fields": [{"name": ..., "type": ...}, ...]}）で書いてください',
-        )
-    names = [f.get("name") if isinstance(f, dict) else None for f in fields]
-    for i, name in enumerate(names):
-        if not isinstance(name, str) or not name.strip():
-            raise _fail(path, f"fields[{i}] needs a name", f"fields[{i}] に name を書いてください")
-    repeated = sorted({str(n) for n in names if names.count(n) > 1})
-    if repeated:
-        raise _fail(
-            path,
-            f"field names must be unique; repeated: {repeated}",
-            f"列名が重複しています: {repeated}",
-        )
-    report = Schema.validate_descriptor(descriptor)
-    if not report.valid:
-        first = report.errors[0].message
-        raise _fail(
-            path,
-            f"is not a valid Table Schema: {first}",
-            f"Table Schema として正しくありません: {first}",
-        )
-    return descriptor
 
 
 @cache
