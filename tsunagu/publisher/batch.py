@@ -63,8 +63,11 @@ def plan_jobs(target: Path, manifest_path: Path | None = None) -> Iterator[Job]:
 
 
 def _manifest_jobs(path: Path) -> Iterator[Job]:
+    from tsunagu.publisher.as_of import manifest_as_of
+
     try:
         manifest = load_manifest(path)
+        manifest_as_of(manifest)  # a data_as_of naming no day stops here, like any bad field
     except ManifestError as exc:
         yield Job(label=str(path), error=exc)
         return
