@@ -53,7 +53,9 @@ def _dataset(root: Path, ident: str, extra: str = "") -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def published(tmp_path_factory):
+    """One ``tsunagu publish`` over three datasets; the one with a bad data_as_of is refused
+    and the other two are published all the same."""
     root = tmp_path_factory.mktemp("city")
     (root / "municipality.yaml").write_text(MUNICIPALITY, encoding="utf-8")
     _dataset(root, "aed-title")  # the title row says 令和6年4月1日現在
@@ -64,10 +66,15 @@ def client(tmp_path_factory):
         "contact:\n  name: {ja: 健康政策課 救急係, en: Emergency Care Section}\n"
         "  url: https://www.city.example.jp/kenko/aed.html\n",
     )
+    bad = _dataset(root, "aed-bad", "data_as_of: 平成31年5月1日\n")  # 平成 ended 4月30日
     data_dir = tmp_path_factory.mktemp("data")
     result = _cli("--data-dir", str(data_dir), "publish", str(root), cwd=REPO)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return demo_app(data_dir).test_client()
+    return data_dir, bad, result
+
+
+@pytest.fixture(scope="module")
+def client(published):
+    return demo_app(published[0]).test_client()
 
 
 def _meta(page: str) -> str:
@@ -127,12 +134,10 @@ def test_manifest_contact_overrides_field_by_field(client):
     assert point["vcard:hasTelephone"] == {"@id": "tel:+81-4-7167-1111;ext=234"}
 
 
-def test_bad_data_as_of_names_the_file_and_field(tmp_path):
-    root = tmp_path / "city"
-    root.mkdir()
-    (root / "municipality.yaml").write_text(MUNICIPALITY, encoding="utf-8")
-    manifest = _dataset(root, "aed-bad", "data_as_of: 平成31年5月1日\n")
-    result = _cli("--data-dir", str(tmp_path / "data"), "validate", str(manifest), cwd=REPO)
-    assert result.returncode == 2, result.stdout + result.stderr
+def test_bad_data_as_of_names_the_file_and_field(published, client):
+    _, manifest, result = published
     said = result.stdout + result.stderr
+    assert result.returncode == 1, said  # one dataset blocked; the others published
     assert str(manifest) in said and "data_as_of" in said and "平成31年5月1日" in said
+    assert client.get("/datasets/aed-bad").status_code == 404
+    assert client.get("/datasets/aed-title").status_code == 200
