@@ -92,6 +92,9 @@ def test_data_as_of_from_the_title_row(client):
     assert body["data_as_of"] == "2024-04-01"
     package = client.get("/api/3/action/package_show?id=aed-title").get_json()["result"]
     assert {"key": "data_as_of", "value": "2024-04-01"} in package["extras"]
+    descriptor = client.get("/datasets/aed-title/resources/datapackage/datapackage.json")
+    assert descriptor.get_json()["x-data-as-of"] == "2024-04-01"
+    assert descriptor.get_json()["x-contact"]["email"] == "kenko@example.jp"
 
 
 def test_manifest_data_as_of_wins_and_reaches_dcat(client):
