@@ -158,3 +158,55 @@ def test_identifier_with_a_trailing_newline_is_refused(tmp_path: Path, field: st
     with pytest.raises(ManifestError) as info:
         load_manifest(folder / "dataset.yaml")
     assert field in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("contact", "field", "says"),
+    [
+        ({"phone": "電話してください"}, "contact.phone", "is not a phone number"),
+        ({"email": "kenko.example.jp"}, "contact.email", "is not an e-mail address"),
+        ({"url": "www.example.jp"}, "contact.url", "is not an http(s) address"),
+        ({"name": "救急係"}, "contact", "needs at least one of phone, email or url"),
+        ({"fax": "04-7167-1111"}, "contact", "must be a mapping of"),
+    ],
+    ids=["phone", "email", "url", "no-means", "unknown-key"],
+)
+def test_bad_contact_names_file_and_field(write_manifest, contact, field, says) -> None:
+    path = write_manifest(_changed(contact=contact))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert str(path) in caught.value.message_en
+    assert f"field '{field}'" in caught.value.message_en and says in caught.value.message_en
+    assert f"項目「{field}」" in caught.value.message_ja
+
+
+def test_contact_without_a_department_contact_takes_the_department_name(write_manifest):
+    manifest = load_manifest(write_manifest(_changed(contact={"email": "aed@example.jp"})))
+    assert manifest.contact is not None
+    assert (manifest.contact.name.ja, manifest.contact.email) == ("健康政策課", "aed@example.jp")
+    assert load_manifest(write_manifest(GOOD)).contact is None
+
+
+def test_bad_department_contact_names_municipality_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "municipality.yaml"
+    path.write_text(
+        'code: "122173"\nname: 千葉県柏市\ndepartments:\n'
+        "  kenko: {ja: 健康政策課, contact: {email: nobody}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError) as caught:
+        load_municipality(path)
+    assert f"{path}: field 'departments.kenko.contact.email'" in caught.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [("2024-04-01", "2024-04-01"), ("令和6年4月1日", "令和6年4月1日"), (None, None)],
+)
+def test_data_as_of_is_kept_as_written(write_manifest, written, kept) -> None:
+    """YAML reads 2024-04-01 as a date; the publisher reads the text (tests/publisher)."""
+    path = write_manifest(_changed(data_as_of=written))
+    if written == "2024-04-01":  # unquoted, as a person types it
+        text = path.read_text(encoding="utf-8").replace("'2024-04-01'", "2024-04-01")
+        path.write_text(text, encoding="utf-8")
+    assert load_manifest(path).data_as_of == kept

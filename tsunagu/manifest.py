@@ -29,8 +29,15 @@ _TOP_KEYS = {
     "id", "title", "description", "department", "standard", "layout", "licence", "license",
     "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
     "crs", "known_problems", "id_prefix", "issued", "modified", "values",
-    "schema", "documents", "statistics",
+    "schema", "documents", "statistics", "data_as_of", "contact",
 }  # fmt: skip
+_CONTACT_KEYS = {"name", "phone", "email", "url"}
+# Checks of shape only (a typo, a pasted sentence), not of reachability.
+_PHONE = re.compile(
+    r"\+?[0-9０-９][0-9０-９()（）\-－ー‐ ]{5,20}(?:\s*(?:内線|ext\.?)\s*[0-9０-９]{1,6})?"
+)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"https?://[^\s]+")
 OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
 
@@ -108,9 +115,45 @@ class DocumentSpec:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """問い合わせ先: who answers questions about a dataset, and how to reach them.
+
+    ``name`` is the answering office (the department unless given); every way to reach it is
+    optional, but a contact with none of them says nothing and is refused.
+    """
+
+    name: Text
+    phone: str = ""
+    email: str = ""
+    url: str = ""
+
+    def merged(self, other: Contact | None) -> Contact:
+        """``other``'s fields over these: a manifest overrides its department's field by field."""
+        if other is None:
+            return self
+        return Contact(
+            name=other.name if other.name.ja else self.name,
+            phone=other.phone or self.phone,
+            email=other.email or self.email,
+            url=other.url or self.url,
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        """The catalogue's form (flat strings, so CKAN extras and JSON carry it as it is)."""
+        return {
+            "name_ja": self.name.ja,
+            "name_en": self.name.en,
+            "phone": self.phone,
+            "email": self.email,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
 class Department:
     slug: str
     name: Text
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +209,10 @@ class Manifest:
     own_schema: Path | None = None
     documents: tuple[DocumentSpec, ...] = ()
     statistics: StatisticsSpec | None = None  # from statistics:
+    # ``data_as_of:`` as written (ISO or 和暦); the publisher turns it into a day and refuses a
+    # value that names none, since the 和暦 rules live in the normalize room above this floor
+    data_as_of: str | None = None
+    contact: Contact | None = None  # the department's 問い合わせ先 with the manifest's over it
 
     @property
     def directory(self) -> Path:
@@ -221,8 +268,12 @@ def load_municipality(path: Path) -> Municipality:
     if not name:
         raise _fail(path, "name", "is required (e.g. 千葉県柏市)", "必須です（例: 千葉県柏市）")
     departments = {}
-    for slug, dept_name in (data.get("departments") or {}).items():
-        departments[str(slug)] = Department(str(slug), Text.parse(dept_name, f"departments.{slug}"))
+    for slug, dept in (data.get("departments") or {}).items():
+        where = f"departments.{slug}"
+        dept_name = Text.parse(dept, where)
+        raw_contact = dept.get("contact") if isinstance(dept, dict) else None
+        contact = _parse_contact(path, f"{where}.contact", raw_contact, dept_name)
+        departments[str(slug)] = Department(str(slug), dept_name, contact)
     return Municipality(
         code=code,
         name=name,
@@ -230,6 +281,65 @@ def load_municipality(path: Path) -> Municipality:
         area=_parse_area(path, data.get("area")),
         source=str(path),
     )
+
+
+def _parse_contact(
+    path: Path, where: str, raw: Any, default_name: Text, *, means_known: bool = False
+) -> Contact | None:
+    """``contact: {name: ..., phone: ..., email: ..., url: ...}``; None when absent.
+
+    A contact needs a way to reach it, unless one is ``means_known`` already (a manifest that
+    only renames its department's contact)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - _CONTACT_KEYS:
+        raise _fail(
+            path,
+            where,
+            f"must be a mapping of {sorted(_CONTACT_KEYS)}",
+            f"{sorted(_CONTACT_KEYS)} の項目で書いてください",
+        )
+    name = Text.parse(raw["name"], f"{where}.name") if raw.get("name") else default_name
+    values = {key: str(raw.get(key) or "").strip() for key in ("phone", "email", "url")}
+    checks = {
+        "phone": (_PHONE, "a phone number such as 04-7167-1111", "電話番号（例: 04-7167-1111）"),
+        "email": (_EMAIL, "an e-mail address", "メールアドレス"),
+        "url": (_URL, "an http(s) address", "http(s) のアドレス"),
+    }
+    for key, (pattern, en, ja) in checks.items():
+        if values[key] and not pattern.fullmatch(values[key]):
+            raise _fail(
+                path,
+                f"{where}.{key}",
+                f'"{values[key]}" is not {en}',
+                f"「{values[key]}」は{ja}として読めません",
+            )
+    if not any(values.values()) and not means_known:
+        raise _fail(
+            path,
+            where,
+            "needs at least one of phone, email or url",
+            "phone・email・url のどれかを書いてください",
+        )
+    return Contact(name, **values)
+
+
+def _parse_data_as_of(path: Path, raw: Any) -> str | None:
+    """``data_as_of: 2024-04-01`` (YAML reads it as a date) or ``令和6年4月1日`` (text)."""
+    from datetime import date
+
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, date):
+        return raw.isoformat()
+    if not isinstance(raw, str):
+        raise _fail(
+            path,
+            "data_as_of",
+            f"must be a date such as 2024-04-01 or 令和6年4月1日, got {raw!r}",
+            f"2024-04-01 や 令和6年4月1日 のような日付で書いてください（「{raw!r}」）",
+        )
+    return raw.strip()
 
 
 def _parse_area(path: Path, raw: Any) -> tuple[float, float, float, float] | None:
@@ -334,9 +444,11 @@ def _parse_sources(path: Path, data: dict[str, Any]) -> tuple[SourceSpec, ...]:
 
 
 def _parse_department(path: Path, value: Any, municipality: Municipality | None) -> Department:
+    known: Department | None = None
     if isinstance(value, dict):
         slug = str(value.get("id", ""))
         name = Text.parse(value.get("name", slug), "department.name")
+        known = municipality.departments.get(slug) if municipality else None
     else:
         slug = str(value or "")
         known = municipality.departments.get(slug) if municipality else None
@@ -355,7 +467,7 @@ def _parse_department(path: Path, value: Any, municipality: Municipality | None)
             "must be a slug of a-z, 0-9, - and _",
             "半角英小文字・数字・-・_ で書いてください",
         )
-    return Department(slug, name)
+    return Department(slug, name, known.contact if known else None)
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -410,12 +522,27 @@ def load_manifest(path: Path) -> Manifest:
         )
     personal = data.get("personal_data") or {}
     values = _parse_values(path, data.get("values"))
+    department = _parse_department(path, data["department"], municipality)
+    own_contact = _parse_contact(
+        path,
+        "contact",
+        data.get("contact"),
+        Text("", ""),
+        means_known=department.contact is not None,
+    )
+    contact: Contact | None
+    if department.contact is not None:
+        contact = department.contact.merged(own_contact)
+    elif own_contact is not None and not own_contact.name.ja:
+        contact = Contact(department.name, own_contact.phone, own_contact.email, own_contact.url)
+    else:
+        contact = own_contact
     return Manifest(
         path=path,
         id=ident,
         title=Text.parse(data["title"], "title"),
         description=Text.parse(data.get("description", ""), "description"),
-        department=_parse_department(path, data["department"], municipality),
+        department=department,
         standard=str(data.get("standard") or ""),
         layout=data.get("layout"),
         licence=licence,
@@ -438,6 +565,8 @@ def load_manifest(path: Path) -> Manifest:
         own_schema=own_schema,
         documents=documents,
         statistics=_parse_statistics(path, data.get("statistics")),
+        data_as_of=_parse_data_as_of(path, data.get("data_as_of")),
+        contact=contact,
     )
 
 

@@ -111,3 +111,26 @@ def test_package_made_by_hand_is_described_from_native_fields():
         "population",
         ("統計",),
     )
+
+
+def test_data_as_of_and_contact_reach_ckan_and_come_back():
+    """データ時点 as an extra, 問い合わせ先 in CKAN's own maintainer fields (issue 13); a dataset
+    without them keeps its old fingerprint, so CKAN sees no change it did not have."""
+    from dataclasses import replace
+
+    contact = {
+        "name_ja": "健康政策課",
+        "name_en": "Health Policy Division",
+        "phone": "04-7167-1111",
+        "email": "kenko@example.jp",
+        "url": "",
+    }
+    meta = replace(META, data_as_of="2024-04-01", contact=contact)
+    fields = package_fields(meta)
+    extras = {e["key"]: e["value"] for e in fields["extras"]}
+    assert extras["data_as_of"] == "2024-04-01"
+    assert extras["contact_phone"] == "04-7167-1111" and "contact_url" not in extras
+    assert (fields["maintainer"], fields["maintainer_email"]) == ("健康政策課", "kenko@example.jp")
+    assert meta_from_package(as_ckan_returns(fields)) == meta
+    assert "data_as_of" not in META.fingerprint() and "contact" not in META.fingerprint()
+    assert "maintainer" not in package_fields(META)

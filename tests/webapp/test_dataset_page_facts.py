@@ -107,3 +107,13 @@ def test_english_list_names_standards_and_tags_in_english(client):
     assert "Public toilets" in cards and "公衆トイレ一覧" not in cards
     facets = page[page.index("<aside") : page.index("</aside>")]
     assert "Disaster prevention" in facets and "防災" not in facets
+
+
+def test_data_as_of_from_an_excel_title_row(client):
+    """The sample sheet's row 1 「柏市指定緊急避難場所一覧（令和6年4月1日現在）」 (issue 13)."""
+    dataset = "/datasets/kashiwa-designated-emergency-evacuation-sites"
+    ja = _meta(client.get(f"{dataset}?lang=ja").get_data(as_text=True))
+    assert "データ時点 令和6年4月1日現在" in ja
+    assert "Data as of 2024-04-01" in _meta(client.get(f"{dataset}?lang=en").get_data(as_text=True))
+    # a file whose title states no day shows none, rather than a guess
+    assert "データ時点" not in _meta(client.get("/datasets/kashiwa-events").get_data(as_text=True))

@@ -56,16 +56,22 @@ class DatasetMeta:
     spatial: dict[str, Any] | None = None  # GeoJSON Polygon of the extent
     valid: bool = True
     kind: str = "standard"  # "standard" | "own-schema" | "documents" (issue 15's facet)
+    data_as_of: str = ""  # 「データ時点」: ISO day the data describes (not when it was published)
+    #: 問い合わせ先: name_ja, name_en, phone, email, url (see :class:`tsunagu.manifest.Contact`)
+    contact: dict[str, str] | None = None
 
     def fingerprint(self) -> dict[str, Any]:
         """What counts as a metadata change (everything the catalogue shows)."""
-        # ``kind`` counts only where it says more than the default, so datasets published
-        # before it existed keep their fingerprint (no spurious update on CKAN).
+        # Fields added later count only where they say more than their default, so datasets
+        # published before they existed keep their fingerprint (no spurious update on CKAN).
         return {
             k: (list(v) if isinstance(v, tuple) else v)
             for k, v in self.__dict__.items()
-            if not (k == "kind" and v == "standard")
+            if not (k in _LATER_DEFAULTS and v == _LATER_DEFAULTS[k])
         }
+
+
+_LATER_DEFAULTS: dict[str, Any] = {"kind": "standard", "data_as_of": "", "contact": None}
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,22 @@ def package_fields(meta: DatasetMeta, *, staging: bool = False) -> dict[str, Any
         extras[STAGING_KEY] = "1"
     if meta.spatial:
         extras["spatial"] = json.dumps(meta.spatial)
+    if meta.data_as_of:
+        extras["data_as_of"] = meta.data_as_of
+    contact = meta.contact or {}
+    for key in ("phone", "url"):  # CKAN's maintainer fields hold the name and e-mail
+        if contact.get(key):
+            extras[f"contact_{key}"] = contact[key]
     extras["tsunagu_meta"] = json.dumps(meta.fingerprint(), ensure_ascii=False, sort_keys=True)
     extras["tsunagu_meta_sha256"] = meta_digest(meta)
     notes = meta.description_ja
     if meta.description_en and meta.description_en != meta.description_ja:
         notes = f"{notes}\n\n---\n\n{meta.description_en}"
+    native: dict[str, Any] = {}
+    if contact:
+        native = {"maintainer": contact["name_ja"], "maintainer_email": contact["email"] or None}
     return {
+        **native,
         "name": meta.id,
         "title": meta.title_ja,
         "notes": notes,
@@ -99,6 +109,7 @@ def meta_from_package(package: dict[str, Any]) -> DatasetMeta:
         update_frequency=extras.get("update_frequency", ""),
         tags=tuple(t["name"] for t in package.get("tags") or []),
         spatial=json.loads(extras["spatial"]) if extras.get("spatial") else None,
+        data_as_of=extras.get("data_as_of", ""),
     )
 
 

@@ -7,9 +7,9 @@ file (Frictionless checks both on validate, so a truncated download is caught).
 
 Paths are relative to the package directory: Frictionless refuses absolute and ``..`` paths in
 its default (untrusted) mode, and a package that can be moved as a folder is what we publish.
-Custom members (``x-municipality``, ``x-standard``, ``x-department``) follow the Data Package
-rule that unknown properties are allowed; the ``x-`` prefix keeps them apart from future spec
-names.
+Custom members (``x-municipality``, ``x-standard``, ``x-department``, ``x-contact``,
+``x-data-as-of``) follow the Data Package rule that unknown properties are allowed; the ``x-``
+prefix keeps them apart from future spec names.
 """
 
 from __future__ import annotations
@@ -164,6 +164,19 @@ def _from_manifest(manifest: Any) -> dict[str, Any]:
     }
 
 
+def _data_as_of(draft: Draft) -> str:
+    """「データ時点」 of this file: the manifest's ``data_as_of:``, else its title row's day
+    (the catalogue's is the dataset's, :mod:`tsunagu.publisher.as_of`); "" if neither says."""
+    from tsunagu.normalize.as_of import as_of_in_titles, parse_day
+
+    written = getattr(draft.manifest, "data_as_of", None)
+    day = parse_day(written) if written else None
+    if day is None:
+        rows = draft.report.facts.get("title_rows") or []
+        day = as_of_in_titles(str(row.get("text", "")) for row in rows)
+    return day.isoformat() if day else ""
+
+
 def _from_file(draft: Draft) -> dict[str, Any]:
     """A single file converted without a manifest: named after the file, under the manifest's
     default licence (CC-BY-4.0); no department is claimed."""
@@ -204,6 +217,12 @@ def build_descriptor(
         "x-municipality": _municipality(draft, settings),
         "resources": resources,
     }
+    as_of = _data_as_of(draft)
+    if as_of:
+        descriptor["x-data-as-of"] = as_of
+    contact = getattr(manifest, "contact", None)
+    if contact is not None:
+        descriptor["x-contact"] = contact.to_dict()
     if own and schema is not None:  # the department's own contract: no standard is claimed
         descriptor["x-own-schema"] = {"title": {"ja": schema.title_ja, "en": schema.title_en}}
     elif schema is not None:

@@ -102,3 +102,19 @@ def _parse(number_text: str, extension: str | None, text: str) -> PhoneResult:
         return PhoneResult(text, None, code)
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return PhoneResult(formatted, extension or number.extension)
+
+
+def tel_uri(text: str) -> str | None:
+    """04-7167-1111 内線234 → ``tel:+81-4-7167-1111;ext=234`` (RFC 3966: a ``tel:`` link needs the
+    global form, since a national number means nothing without its country); None if invalid."""
+    s = normalize_dashes(to_halfwidth_ascii(text)).strip()
+    number_text, extension = split_extension(_MAIN_LINE.sub("", s))
+    try:
+        number = phonenumbers.parse(number_text, "JP")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if extension:
+        number.extension = extension
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)

@@ -108,3 +108,17 @@ def to_iso_date(text: str) -> DateResult:
     if match is not None:
         return _convert(match)
     return to_iso_western_date(text)
+
+
+def format_wareki(day: date) -> str:
+    """A day in 和暦 as Japanese pages print it: 2024-04-01 → 令和6年4月1日, 2019-05-01 →
+    令和元年5月1日.
+
+    The reverse of :func:`to_iso_date` for days since 明治6年 (the solar calendar); an earlier
+    day has no faithful 和暦 form here and is written in the western calendar.
+    """
+    for era in ERAS:
+        if day >= era.start and day >= SOLAR_CALENDAR_START:
+            year = day.year - era.start.year + 1
+            return f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"

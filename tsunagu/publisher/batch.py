@@ -56,6 +56,10 @@ def plan_jobs(target: Path, manifest_path: Path | None = None) -> Iterator[Job]:
         yield from _manifest_jobs(target)
         return
     manifest = load_manifest(manifest_path) if manifest_path else None
+    if manifest is not None:
+        from tsunagu.publisher.as_of import manifest_as_of
+
+        manifest_as_of(manifest)  # refused before any work, as in a folder of manifests
     draft = Draft(source=Source(path=target), manifest=manifest)
     if manifest is not None:
         draft = draft.evolve(schema=manifest.schema_slug)
@@ -63,8 +67,11 @@ def plan_jobs(target: Path, manifest_path: Path | None = None) -> Iterator[Job]:
 
 
 def _manifest_jobs(path: Path) -> Iterator[Job]:
+    from tsunagu.publisher.as_of import manifest_as_of
+
     try:
         manifest = load_manifest(path)
+        manifest_as_of(manifest)  # a data_as_of naming no day stops here, like any bad field
     except ManifestError as exc:
         yield Job(label=str(path), error=exc)
         return

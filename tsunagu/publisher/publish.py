@@ -121,6 +121,8 @@ def _document_file(draft: Draft, key: str, facts: dict[str, Any]) -> ResourceFil
 
 
 def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -> DatasetMeta:
+    from tsunagu.publisher.as_of import data_as_of
+
     municipality = manifest.municipality
     bboxes = [d.report.facts["bbox"] for d in drafts if d.report.facts.get("bbox")]
     spatial = None
@@ -146,6 +148,8 @@ def dataset_meta(manifest: Manifest, drafts: list[Draft], standard_title: str) -
         municipality_code=municipality.code if municipality else "",
         municipality_name=municipality.name if municipality else "",
         spatial=spatial,
+        data_as_of=data_as_of(manifest, drafts),
+        contact=manifest.contact.to_dict() if manifest.contact else None,
     )
 
 

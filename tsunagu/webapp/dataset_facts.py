@@ -68,6 +68,36 @@ def scheduled_update(update_frequency: str, modified: str) -> date | None:
     return (last + timedelta(days=days)).date()
 
 
+def as_of_label(iso_day: str, lang: str) -> str:
+    """「データ時点」 as each language writes it: 令和6年4月1日現在 on Japanese pages (the form
+    departments print and citizens read), the ISO day on English ones; "" when not stated."""
+    from tsunagu.normalize.wareki import format_wareki
+
+    try:
+        day = date.fromisoformat(iso_day)
+    except ValueError:
+        return ""
+    return day.isoformat() if lang == "en" else f"{format_wareki(day)}現在"
+
+
+def contact_view(contact: dict[str, str] | None, lang: str) -> dict[str, str] | None:
+    """問い合わせ先 for the page: the name in the page's language, a ``tel:`` link beside the
+    number as written."""
+    if not contact:
+        return None
+    from tsunagu.normalize.phone import tel_uri
+
+    name = contact.get("name_en") if lang == "en" else ""
+    phone = contact.get("phone", "")
+    return {
+        "name": name or contact.get("name_ja", ""),
+        "phone": phone,
+        "tel": (tel_uri(phone) or "") if phone else "",
+        "email": contact.get("email", ""),
+        "url": contact.get("url", ""),
+    }
+
+
 def frequency_label(code: str, lang: str) -> str:
     return FREQUENCIES.get(code, {}).get(lang, code)
 

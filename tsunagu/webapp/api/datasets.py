@@ -89,6 +89,8 @@ def dataset_json(record: DatasetRecord) -> dict[str, Any]:
         "licence": meta.licence,
         "tags": list(meta.tags),
         "update_frequency": meta.update_frequency,
+        "data_as_of": meta.data_as_of or None,
+        "contact": _contact_json(meta.contact),
         "municipality": {"code": meta.municipality_code, "name": meta.municipality_name},
         "spatial": meta.spatial,
         "valid": meta.valid,
@@ -97,6 +99,15 @@ def dataset_json(record: DatasetRecord) -> dict[str, Any]:
         "version": record.version,
         "resources": [resource_json(meta.id, r) for r in record.resources],
         "links": _links(record),
+    }
+
+
+def _contact_json(contact: dict[str, str] | None) -> dict[str, Any] | None:
+    if not contact:
+        return None
+    return {
+        "name": {"ja": contact.get("name_ja", ""), "en": contact.get("name_en", "")},
+        **{key: contact.get(key) or None for key in ("phone", "email", "url")},
     }
 
 
@@ -109,6 +120,7 @@ CONTEXT = {
     "gsp": "http://www.opengis.net/ont/geosparql#",
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 LICENCE_URIS = {
     "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -212,7 +224,29 @@ def dataset_jsonld(body: dict[str, Any]) -> dict[str, Any]:
     spatial = _spatial(body["spatial"])
     if spatial:
         doc["dct:spatial"] = spatial
+    if body["data_as_of"]:  # the data describe the state up to that day (データ時点)
+        doc["dct:temporal"] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:endDate": {"@value": body["data_as_of"], "@type": "xsd:date"},
+        }
+    if body["contact"]:
+        doc["dcat:contactPoint"] = _contact_point(body["contact"])
     return doc
+
+
+def _contact_point(contact: dict[str, Any]) -> dict[str, Any]:
+    """問い合わせ先 as a vCard (DCAT-AP's dcat:contactPoint)."""
+    from tsunagu.normalize.phone import tel_uri
+
+    point: dict[str, Any] = {"@type": "vcard:Organization", "vcard:fn": _texts(contact["name"])}
+    if contact["email"]:
+        point["vcard:hasEmail"] = {"@id": f"mailto:{contact['email']}"}
+    tel = tel_uri(contact["phone"]) if contact["phone"] else None
+    if tel:
+        point["vcard:hasTelephone"] = {"@id": tel}
+    if contact["url"]:
+        point["vcard:hasURL"] = {"@id": contact["url"]}
+    return point
 
 
 def _page_url(offset: int, limit: int) -> str:

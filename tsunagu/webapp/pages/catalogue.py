@@ -148,8 +148,11 @@ def dataset(dataset_id: str) -> str:
 
 
 def _dataset_facts(record: DatasetRecord) -> dict[str, Any]:
-    """Licence, credit line, names in the page's language, feeds, related datasets (issue 13)."""
+    """Licence, credit line, data as of, contact, names in the page's language, feeds, related
+    datasets (issue 13)."""
     from tsunagu.webapp.dataset_facts import (
+        as_of_label,
+        contact_view,
         frequency_label,
         related,
         scheduled_update,
@@ -180,6 +183,8 @@ def _dataset_facts(record: DatasetRecord) -> dict[str, Any]:
             licence_id=meta.licence,
         ),
         "frequency": frequency_label(meta.update_frequency, lang),
+        "as_of": as_of_label(meta.data_as_of, lang) if meta.data_as_of else "",
+        "contact": contact_view(meta.contact, lang),
         "scheduled": scheduled_update(meta.update_frequency, record.modified),
         "standard_name": standard_label(
             meta.standard, meta.standard_title, lang, settings.schemas_dir
