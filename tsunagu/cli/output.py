@@ -10,6 +10,7 @@ from rich.table import Table
 from tsunagu.errors import Severity
 from tsunagu.messages import render
 from tsunagu.publisher.batch import Outcome
+from tsunagu.validators.grouping import group_problems
 
 VERDICT = {
     "ja": {
@@ -25,6 +26,7 @@ VERDICT = {
         "undecided": "standard unclear",
     },
 }
+ROWS_SHOWN = 8  # rows named per grouped line in the terminal
 STYLE = {"valid": "green", "invalid": "red", "unreadable": "magenta", "undecided": "yellow"}
 
 
@@ -108,15 +110,30 @@ def print_outcomes(outcomes: list[Outcome], lang: str, *, details: int = 0) -> N
         if o.draft is None or not details:
             continue
         report = o.draft.report
-        shown = sorted(report.problems, key=lambda p: -p.severity.rank)[:details]
-        if shown or report.changes:
+        groups, _ = group_problems(report.problems)
+        groups.sort(key=lambda g: -Severity(g["severity"]).rank)  # stable: first seen first
+        if groups or report.changes:
             console.rule(o.label)
         for code, n in sorted(report.changes.items()):
             console.print("  · " + render(code, lang, count=n), markup=False)
-        for p in shown:
-            console.print(f"  [{p.severity.value}] " + p.message(lang), markup=False)
-        if len(report.problems) > details:
-            more = len(report.problems) - details
+        for group in groups[:details]:
+            console.print(f"  [{group['severity']}] " + _grouped(group, lang), markup=False)
+        if len(groups) > details:
+            more = sum(g["count"] for g in groups[details:])
             console.print(
                 f"  … 他 {more} 件" if lang == "ja" else f"  … and {more} more", markup=False
             )
+
+
+def _grouped(group: dict, lang: str) -> str:
+    """A group's first message, and when it stands for more cells, how many and where: a
+    wave-dash note on every row is one line, as in the HTML and JSON reports."""
+    message = str(group["message"][lang])
+    count = int(group["count"])
+    if count <= 1:
+        return message
+    rows = [str(r) for r in group["rows"][:ROWS_SHOWN]]
+    listed = ", ".join(rows) + (", …" if count > len(rows) else "")
+    if lang == "ja":
+        return f"{message}（同じ指摘 計 {count} 件: {listed} 行目）"
+    return f"{message} (the same finding in {count} cells: rows {listed})"
