@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tsunagu.errors import Severity
-from tsunagu.messages import render
+from tsunagu.messages import render, title
 from tsunagu.publisher.batch import Outcome
+from tsunagu.validators.report_json import severity_label
 
 VERDICT = {
     "ja": {
@@ -114,7 +115,8 @@ def print_outcomes(outcomes: list[Outcome], lang: str, *, details: int = 0) -> N
         for code, n in sorted(report.changes.items()):
             console.print("  · " + render(code, lang, count=n), markup=False)
         for p in shown:
-            console.print(f"  [{p.severity.value}] " + p.message(lang), markup=False)
+            tag = f"{severity_label(p.severity, lang)}] {title(p.code, lang)}"
+            console.print(f"  [{tag} — " + p.message(lang), markup=False)
         if len(report.problems) > details:
             more = len(report.problems) - details
             console.print(

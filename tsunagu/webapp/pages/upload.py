@@ -23,7 +23,7 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -72,7 +72,8 @@ def _csrf() -> None:
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    """Codes in people's words on the department's pages (frequency, licence, severity)."""
+    """Codes in people's words on the department's pages (frequency, licence, problem)."""
+    from tsunagu.messages import title
     from tsunagu.webapp.dataset_facts import frequency_label
     from tsunagu.webapp.i18n import current_lang
     from tsunagu.webapp.licences import licence
@@ -87,6 +88,7 @@ def _labels() -> dict[str, Any]:
     return {
         "frequency_label": lambda code: frequency_label(code, current_lang()),
         "licence_label": licence_label,
+        "problem_title": lambda code: title(code, current_lang()),
     }
 
 
@@ -299,7 +301,7 @@ def create() -> ResponseReturnValue:
     saved = _saved(dataset_id) if update else None
     files = _incoming_files(saved)
     if not files:
-        form.file.errors = [_("ファイルを選んでください")]
+        form.file.errors = [gettext("ファイルを選んでください")]
         return _index_page(form, principal, 400, update=dataset_id if update else None)
     removed = [
         saved.sources[int(n)].key
