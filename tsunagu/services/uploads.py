@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import yaml
 
@@ -99,7 +99,7 @@ class IncomingFile:
     chose it on the page; ``None`` means it is matched to a source by its name."""
 
     filename: str
-    stream: BinaryIO
+    stream: IO[bytes]
     key: str | None = None
 
 
@@ -230,7 +230,7 @@ def _check_signature(path: Path, suffix: str) -> None:
             )
 
 
-def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
+def _copy_limited(stream: IO[bytes], target: Path, limit: int) -> int:
     written = 0
     with target.open("wb") as out:
         while chunk := stream.read(1024 * 1024):
