@@ -13,7 +13,7 @@ import yaml
 
 from tests.services.test_uploads import two_file_dataset
 from tests.webapp.test_department_updates import _form
-from tests.webapp.test_upload import settled, sign_in, state, upload_id
+from tests.webapp.test_upload import csrf_token, settled, sign_in, state, upload_id
 from tsunagu.config import load_settings
 from tsunagu.webapp import create_app
 from tsunagu.webapp.auth import TokenStore
@@ -67,9 +67,10 @@ def test_one_file_updated_the_other_kept_and_a_removal_only_when_confirmed(tmp_p
     assert re.findall(r'<tr data-source="([^"]+)">', page.text) == ["main", "south"]
     assert "北部.csv" in page.text and "南部.csv" in page.text
 
-    # The south file, fewer rows, chosen on the page under another name; north is not sent.
+    # The south file with most of its rows gone, chosen on the page under another name; north
+    # is not sent. The loss is in a part that is not the first: still never silent.
     south = tmp_path / "south-new.csv"
-    south.write_bytes(b"".join((folder / "南部.csv").read_bytes().splitlines(True)[:-2]))
+    south.write_bytes(b"".join((folder / "南部.csv").read_bytes().splitlines(True)[:4]))
     data = _form(client, f"/upload?update={DATASET}")
     first = upload_id(_post(client, data, {"file-1": (south, "南部（令和7年度）.csv")}))
     page = client.get(f"/upload/{first}")  # the stored upload says so before any check runs
@@ -100,6 +101,12 @@ def test_one_file_updated_the_other_kept_and_a_removal_only_when_confirmed(tmp_p
     assert [
         s["path"] for s in yaml.safe_load((manifest / "dataset.yaml").read_text("utf-8"))["sources"]
     ] == ["source.csv"]
-    for job in (first, ident):
-        assert state(settled(client, job).text) == "valid"
-    assert set(_checksums(app)) == set(before)  # nothing is published until asked
+    page = settled(client, first)
+    assert state(page.text) == "valid", page.text[-3000:]
+    assert 'id="changes" data-needs-confirmation="yes"' in page.text
+    assert "公開中の版との違い: 南部（令和7年度）.csv" in page.text and "9 → 2" in page.text
+    token = csrf_token(page.text)
+    refused = client.post(f"/upload/{first}/publish", data={"csrf_token": token})
+    assert refused.status_code == 409 and 'id="confirm_loss"' in refused.text
+    assert state(settled(client, ident).text) == "valid"
+    assert _checksums(app) == before  # nothing is published until asked and confirmed

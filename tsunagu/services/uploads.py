@@ -504,18 +504,26 @@ class UploadStore:
                 "ファイルを直して再度アップロードしてください",
             )
         self._check_owner(catalogue, upload)
-        changes = self.changes(upload, catalogue)
-        if changes is not None and changes.needs_confirmation and not confirmed:
-            removed = ", ".join(changes.columns_removed) or "-"
+        losing = {
+            key: changes
+            for key, changes in self.changes_by_source(upload, catalogue).items()
+            if changes.needs_confirmation
+        }
+        if losing and not confirmed:
+            removed = ", ".join(c for ch in losing.values() for c in ch.columns_removed) or "-"
+            rows = ", ".join(f"{c.rows_before} → {c.rows_after}" for c in losing.values())
             raise LossNotConfirmed(
-                f"this version drops columns ({removed}) or most rows "
-                f"({changes.rows_before} → {changes.rows_after}); confirm to publish",
-                message_ja=f"この版では列（{removed}）または大半の行"
-                f"（{changes.rows_before} → {changes.rows_after}）がなくなります。"
+                f"this version drops columns ({removed}) or most rows ({rows}); confirm to publish",
+                message_ja=f"この版では列（{removed}）または大半の行（{rows}）がなくなります。"
                 "確認してから公開してください",
             )
-        if changes is not None and changes.needs_confirmation:
-            upload.status["loss_confirmed"] = changes.to_dict()  # who accepted what, kept
+        if losing:  # who accepted what, kept
+            main = losing.get("main") or next(iter(losing.values()))
+            upload.status["loss_confirmed"] = main.to_dict()
+            if len(losing) > 1 or "main" not in losing:
+                upload.status["loss_confirmed_by_source"] = {
+                    key: changes.to_dict() for key, changes in losing.items()
+                }
         dataset_id = str(upload.status["dataset_id"])
         try:
             with publishing.dataset_lock(self.settings, dataset_id, wait=False):
@@ -532,17 +540,45 @@ class UploadStore:
         return upload
 
     def changes(self, upload: Upload, catalogue: Any) -> Any:
-        """The change summary of this upload's converted CSV against the published version
-        (:mod:`tsunagu.services.changes`); None when nothing is published or no CSV was made."""
+        """The change summary of this upload's first changed source (the only one, for a
+        dataset of one file) against the published version; None when there is none."""
+        found = self.changes_by_source(upload, catalogue)
+        return next(iter(found.values()), None)
+
+    def changes_by_source(self, upload: Upload, catalogue: Any) -> dict[str, Any]:
+        """``{source key: change summary}`` (:mod:`tsunagu.services.changes`) for every source
+        uploaded now, each against the published CSV of the same source, so a part of a
+        dataset of several files cannot lose rows or columns unseen. A source kept as published
+        is not compared (its file is the published one); one new to the dataset has nothing
+        to compare with."""
         from tsunagu.services.changes import compare_with_published
 
-        csv_path = upload.artifact("csv")
-        if csv_path is None or not csv_path.is_file():
-            return None
         dataset_id = str(upload.status["dataset_id"])
-        return compare_with_published(
-            catalogue, dataset_id, csv_path, upload.artifact("datapackage")
-        )
+        uploaded = {
+            str(s.get("key")) for s in upload.status.get("sources") or [] if s.get("uploaded")
+        }
+        found: dict[str, Any] = {}
+        for outcome in upload.status.get("outcomes") or []:
+            key = _source_key(outcome, dataset_id)
+            if uploaded and key not in uploaded:
+                continue
+            artifacts = outcome.get("artifacts") or {}
+            if not artifacts.get("csv"):
+                continue
+            csv_path = upload.directory / artifacts["csv"]
+            package = artifacts.get("datapackage")
+            if not csv_path.is_file():
+                continue
+            summary = compare_with_published(
+                catalogue,
+                dataset_id,
+                csv_path,
+                upload.directory / package if package else None,
+                key,
+            )
+            if summary is not None:
+                found[key] = summary
+        return found
 
     def preview(self, upload: Upload, rows: int = 20) -> dict[str, Any] | None:
         """The first converted rows, and the GeoJSON's URL-safe name when there is a map."""
@@ -607,6 +643,8 @@ class UploadStore:
 
     def _summary(self, upload: Upload, outcome: Outcome) -> dict[str, Any]:
         summary: dict[str, Any] = {"label": outcome.label, "valid": outcome.valid}
+        if outcome.draft is not None:
+            summary["source_key"] = str(outcome.draft.report.facts.get("source_key", "main"))
         if outcome.error is not None:
             summary["error"] = {"ja": outcome.error.message_ja, "en": outcome.error.message_en}
         draft = outcome.draft
@@ -707,6 +745,14 @@ def publish_job(upload_id: str, actor: str, *, settings: Settings, catalogue: An
     store = UploadStore(settings)
     catalogue = catalogue if catalogue is not None else open_catalogue(settings)
     return store.publish(store.get(upload_id), catalogue, actor).state
+
+
+def _source_key(outcome: dict[str, Any], dataset_id: str) -> str:
+    """The source an outcome is about (``main``, or a part's key; its label is ``id:key``)."""
+    if outcome.get("source_key"):
+        return str(outcome["source_key"])
+    label = str(outcome.get("label", ""))
+    return label.split(":", 1)[1] if label.startswith(f"{dataset_id}:") else "main"
 
 
 def _problem(problem: Any) -> dict[str, Any]:

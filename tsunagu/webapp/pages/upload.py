@@ -326,7 +326,9 @@ def create() -> ResponseReturnValue:
 
 def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tuple[str, int]:
     store = _store()
-    changes = store.changes(upload, web().catalogue) if upload.state == "valid" else None
+    by_source = store.changes_by_source(upload, web().catalogue) if upload.state == "valid" else {}
+    names = {str(s.get("key")): s.get("original_name") for s in upload.status.get("sources") or []}
+    change_list = [(key, names.get(key) or key, c) for key, c in by_source.items()]
     preview = store.preview(upload) if upload.state in ("valid", "published") else None
     codes = {
         p["code"] for o in upload.status.get("outcomes") or [] for p in o.get("problems") or []
@@ -336,7 +338,9 @@ def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tu
         upload=upload,
         form=FlaskForm(),
         steps=STEPS,
-        changes=changes,
+        change_list=change_list,
+        losing=[item for item in change_list if item[2].needs_confirmation],
+        several=len(change_list) > 1 or any(key != "main" for key, _n, _c in change_list),
         preview=preview,
         refused=refused,
         needs_mapping=bool(codes & MAPPING_CODES),
