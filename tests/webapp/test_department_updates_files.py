@@ -79,6 +79,8 @@ def test_one_file_updated_the_other_kept_and_a_removal_only_when_confirmed(tmp_p
     kept = app.extensions["tsunagu"].settings.data_dir / "uploads" / "kenko" / first / "kept-1.csv"
     assert kept.read_bytes() == (folder / "北部.csv").read_bytes()  # north: as published
     # (publishing it, and the resources after: the browser test)
+    again = client.get(f"/upload?again={first}").text  # 「別のファイルを登録する」
+    assert re.findall(r'<tr data-source="([^"]+)">', again) == ["main", "south"]
 
     # A file that matches no part by name, sent without a choice: refused on the form.
     data = _form(client, f"/upload?update={DATASET}")

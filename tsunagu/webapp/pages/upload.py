@@ -263,6 +263,8 @@ def index() -> tuple[str, int]:
         upload, _ = _owned(again, "view")
         data = dict(upload.status.get("request") or {})
         data["tags"] = ", ".join(data.get("tags") or ())
+        if upload.status.get("update"):  # again an update: the dataset's files are offered too
+            update = str(upload.status.get("dataset_id") or "")
     return _index_page(_upload_form(data), principal, update=update or None)
 
 
