@@ -82,6 +82,10 @@ def test_one_file_updated_the_other_kept_and_a_removal_only_when_confirmed(tmp_p
     again = client.get(f"/upload?again={first}").text  # 「別のファイルを登録する」
     assert re.findall(r'<tr data-source="([^"]+)">', again) == ["main", "south"]
 
+    # No file at all (neither input): refused on the form, not a 500.
+    empty = client.post(f"/upload?update={DATASET}", data=data, content_type="multipart/form-data")
+    assert empty.status_code == 400 and "ファイルを選んでください" in empty.text
+
     # A file that matches no part by name, sent without a choice: refused on the form.
     data = _form(client, f"/upload?update={DATASET}")
     refused = _post(client, data, {"file": (south, "別名.csv")})
