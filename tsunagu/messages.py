@@ -1,9 +1,12 @@
 """Problem codes to Japanese and English text.
 
 Each room keeps its own catalogue in ``tsunagu/texts/<room>.yaml`` (``code: {ja: …, en: …}``),
-so the words live beside nothing else and translators edit data, not code. Every template says
-what is wrong and how to fix it; where it is (file, row, column) is prefixed here from the
-problem's :class:`~tsunagu.errors.Location`, the same way for every code.
+so the words live beside nothing else and translators edit data, not code. A problem code also
+has a short ``title: {ja: …, en: …}``: what a department sees where a list names the kind of
+problem (the upload page, the report's headings, the terminal), instead of the raw code.
+Every template says what is wrong and how to fix it; where it is (file, row, column) is
+prefixed here from the problem's :class:`~tsunagu.errors.Location`, the same way for every
+code.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ LANGS = ("ja", "en")
 
 
 @cache
-def catalogue() -> dict[str, dict[str, str]]:
+def catalogue() -> dict[str, dict[str, Any]]:
     """All message templates, merged from every ``texts/*.yaml``; a code defined twice is a bug."""
-    merged: dict[str, dict[str, str]] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for entry in sorted(resources.files("tsunagu.texts").iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
@@ -46,7 +49,14 @@ def render(code: str, lang: str = "ja", **params: Any) -> str:
     if texts is None:
         return f"[{code}] " + ", ".join(f"{k}={v!r}" for k, v in params.items())
     template = texts.get(lang) or texts.get("en") or code
-    return template.format_map(_Params(params))
+    return str(template).format_map(_Params(params))
+
+
+def title(code: str, lang: str = "ja") -> str:
+    """The problem code's short title (``文字コードを判定できない``); the code itself when it has
+    none, so a new code still shows something (tests/test_messages.py keeps every code titled)."""
+    titles = (catalogue().get(code) or {}).get("title") or {}
+    return str(titles.get(lang) or titles.get("en") or code)
 
 
 _LOCATION_PARTS: dict[str, list[tuple[str, str]]] = {

@@ -119,3 +119,23 @@ def test_publish_to_ckan_with_a_bad_token_fails_before_any_work(tmp_path, monkey
     )
     assert result.exit_code == 2
     assert not (tmp_path / "work").exists()
+
+
+def test_terminal_names_problems_by_title(tmp_path):
+    """As a department runs it (a child process): each problem's kind in words, not its code
+    (English: tests/validators/test_report_text.py)."""
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "aed.csv"
+    bad.write_text("名称,緯度,経度\n柏市役所,35.86,139.97\n沼南支所,135.9,35.8\n", encoding="utf-8")
+    done = subprocess.run(  # our own CLI, fixed arguments
+        [sys.executable, "-m", "tsunagu", "--data-dir", str(tmp_path / "instance"),
+         "validate", str(bad), "--schema", "aed-installations"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "COLUMNS": "250"},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[エラー] 必須項目の列がない — " in done.stdout
+    assert "[error]" not in done.stdout

@@ -198,6 +198,6 @@ def test_every_counter_and_problem_code_has_both_texts() -> None:
         "layout-lg-code-invalid",
     ]  # fmt: skip
     for code in codes:
-        assert set(catalogue()[code]) == {"ja", "en"}
+        assert set(catalogue()[code]) == {"ja", "en", "title"}
     for code in codes[:3]:
         assert "{count}" in catalogue()[code]["ja"] and "{count}" in catalogue()[code]["en"]

@@ -37,7 +37,7 @@ def _submitted(saved: dict, **changes: object) -> dict:
 
 def test_untouched_form_keeps_mapping_constants_layout_and_metadata():
     saved = _saved()
-    merged = merge_update(saved, _submitted(saved), "source.csv", KENKO)
+    merged = merge_update(saved, _submitted(saved), {"main": "source.csv"}, KENKO)
     for key in ("columns", "constants", "layout", "description", "tags", "title", "licence"):
         assert merged[key] == saved[key], key
     assert merged["sources"] == [{"path": "source.csv", "header_row": 2}]
@@ -47,7 +47,7 @@ def test_untouched_form_keeps_mapping_constants_layout_and_metadata():
 def test_only_the_touched_field_changes():
     saved = _saved()
     merged = merge_update(
-        saved, _submitted(saved, description_ja="新しい説明"), "source.csv", KENKO
+        saved, _submitted(saved, description_ja="新しい説明"), {"main": "source.csv"}, KENKO
     )
     assert merged["description"] == {"ja": "新しい説明", "en": saved["description"]["en"]}
     assert merged["tags"] == saved["tags"]
@@ -60,7 +60,9 @@ def test_changed_tags_replace_and_personal_data_and_values_are_kept():
         "personal_data": {"allow_columns": ["氏名"]},
         "values": {"小児用パッド": {"○": "有"}},
     }
-    merged = merge_update(saved, _submitted(saved, tags=["AED", "新"]), "source.xlsx", KENKO)
+    merged = merge_update(
+        saved, _submitted(saved, tags=["AED", "新"]), {"main": "source.xlsx"}, KENKO
+    )
     assert merged["tags"] == ["AED", "新"]
     assert merged["personal_data"] == {"allow_columns": ["氏名"]}
     assert merged["values"] == {"小児用パッド": {"○": "有"}}

@@ -66,3 +66,17 @@ def test_an_unknown_layout_is_refused_with_a_message(manifest):
     with pytest.raises(ManifestError) as caught:
         save_choices(manifest, {}, {}, "../../etc")
     assert "レイアウト" in caught.value.message_ja
+
+
+def test_screen_shows_a_column_only_the_second_file_of_a_dataset_has(tmp_path):
+    """A dataset of two files: the new column is in the second one (the one just uploaded)."""
+    from tests.services.test_uploads import two_file_dataset
+
+    shutil.copy(REPO / "datasets" / "kashiwa" / "municipality.yaml", tmp_path / "municipality.yaml")
+    folder = two_file_dataset(tmp_path / "aed")
+    shutil.copy(NEW, folder / "南部.csv")  # the ledger with 英語名 and 管理番号
+    screen = mapping_screen(folder / "dataset.yaml", load_settings({}, env={}))
+    rows = {r.column: r for r in screen.columns}
+    assert not rows["英語名"].mapped and rows["英語名"].proposal == "名称_英語"
+    assert rows["施設名"].current == "名称"
+    assert all("nan" not in r.samples for r in rows.values())

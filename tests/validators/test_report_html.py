@@ -96,13 +96,17 @@ def test_html_groups_by_severity_most_severe_first(monkeypatch):
     page = render_html(sample_draft(monkeypatch))
     ids = re.findall(r'<h2 id="(sev-[a-z]+)"', page)
     assert ids == ["sev-error", "sev-warning", "sev-info"]
-    codes = re.findall(r"<h3><code>([a-z-]+)</code> \((\d+)\)</h3>", page)
+    codes = re.findall(r'<h3 data-code="([a-z-]+)">[^<(]+ \((\d+)\)', page)
     assert codes[:4] == [
         ("date-invalid", "2"),
         ("constraint-error", "1"),
         ("type-error", "1"),
         ("extra-cell", "1"),
     ]
+    assert (
+        '<h3 data-code="date-invalid">存在しない日付 (2) '
+        '<span class="secondary" lang="en">Invalid date</span>' in page
+    )
 
 
 def test_html_caps_long_listings(monkeypatch):

@@ -46,11 +46,12 @@ def test_problem_lines_verdict_counts_and_first_problems(monkeypatch):
     assert lines[0].startswith("公開できません。")
     assert lines[1] == "公開禁止 0 件、エラー 4 件、警告 3 件、情報 1 件"
     assert lines[2] == (
-        "[エラー] aed.csv 3行目 列「設置日」: 「令和2年13月1日」は日付として正しくありません。"
+        "[エラー] 存在しない日付 — aed.csv 3行目 列「設置日」: "
+        "「令和2年13月1日」は日付として正しくありません。"
         "存在する日付（例: 令和2年12月1日）に直してください。"
     )
-    assert lines[3].startswith("[エラー] aed.csv 6行目 列「緯度」: ")
-    assert lines[4].startswith("[エラー] aed.csv 7行目 列「経度」: ")
+    assert lines[3].startswith("[エラー] 型に合わない値 — aed.csv 6行目 列「緯度」: ")
+    assert lines[4].startswith("[エラー] 規則に合わない値 — aed.csv 7行目 列「経度」: ")
     assert lines[5].startswith("ほかに 5 件あります（ここでは最初の 3 件だけを表示しています）")
     assert len(lines) == 6
 
@@ -59,7 +60,9 @@ def test_problem_lines_english_and_no_more_line_when_all_fit(monkeypatch):
     lines = problem_lines(sample_draft(monkeypatch), limit=20, lang="en")
     assert lines[1] == "blocked 0, errors 4, warnings 3, info 1"
     assert len(lines) == 2 + 8
-    assert lines[-1].startswith('[Info] aed.csv, column "備考": This column matches no field')
+    assert lines[-1].startswith(
+        '[Info] Column not mapped — aed.csv, column "備考": This column matches no field'
+    )
 
 
 def test_terminal_output_escapes_control_characters_and_markup(monkeypatch):

@@ -142,6 +142,7 @@ def test_xlsx_summary_sheet(monkeypatch, tmp_path):
     assert summary["文字コード / Encoding found"] == "cp932"
     assert summary["判定"].startswith("公開できません。")
     assert summary["自動修正 / change"] == "全角の数字や記号を 4 件半角にしました"
+    assert summary["存在しない日付 / Invalid date (date-invalid)"] == 2  # titled, not bare codes
 
 
 def test_xlsx_worst_severity_wins_and_styles_stay_few(monkeypatch, tmp_path):

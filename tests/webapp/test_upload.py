@@ -157,7 +157,13 @@ def test_upload_missing_required_column_lists_the_problems(kenko, data_path, upl
     # the blank required column is one error, not repeated on every row
     assert ("constraint-error", 2, "名称") not in problems
     assert 'data-code="required-column-missing"' in page.text
-    assert kenko.get(f"/upload/{ident}/report.html").status_code == 200
+    assert "必須項目の列がない" in page.text  # the kind of problem in words, not its code
+    assert ">required-column-missing<" not in page.text
+    english = kenko.get(f"/upload/{ident}?lang=en").text
+    assert "Required column missing" in english
+    report = kenko.get(f"/upload/{ident}/report.html")
+    assert report.status_code == 200
+    assert "必須項目の列がない" in report.text
     xlsx = kenko.get(f"/upload/{ident}/report.xlsx")
     assert xlsx.status_code == 200
     assert xlsx.data[:2] == b"PK"

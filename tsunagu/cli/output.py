@@ -8,9 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tsunagu.errors import Severity
-from tsunagu.messages import render
+from tsunagu.messages import render, title
 from tsunagu.publisher.batch import Outcome
 from tsunagu.validators.grouping import group_problems
+from tsunagu.validators.report_json import severity_label
 
 VERDICT = {
     "ja": {
@@ -117,7 +118,9 @@ def print_outcomes(outcomes: list[Outcome], lang: str, *, details: int = 0) -> N
         for code, n in sorted(report.changes.items()):
             console.print("  · " + render(code, lang, count=n), markup=False)
         for group in groups[:details]:
-            console.print(f"  [{group['severity']}] " + _grouped(group, lang), markup=False)
+            severity = severity_label(Severity(group["severity"]), lang)
+            tag = f"[{severity}] {title(group['code'], lang)} — "
+            console.print("  " + tag + _grouped(group, lang), markup=False)
         if len(groups) > details:
             more = sum(g["count"] for g in groups[details:])
             console.print(

@@ -163,27 +163,34 @@ def datapackage_schema(path: Path | None, kind: str = "csv") -> dict[str, Any] |
     return None
 
 
-def published_table(catalogue: Any, dataset_id: str) -> Table | None:
-    """The published version's main CSV with its schema; None for a dataset not yet published
-    (or one without a CSV, e.g. an unreadable first version)."""
+def published_table(catalogue: Any, dataset_id: str, source: str = "main") -> Table | None:
+    """The published version's CSV of one source (``main``, or a part's key) with its schema;
+    None for a dataset or source not yet published (or one without a CSV, e.g. an unreadable
+    first version)."""
     from tsunagu.errors import DatasetNotFound, TsunaguError
 
+    prefix = "" if source == "main" else f"{source}-"
     try:
-        csv_path, _ = catalogue.open_file(dataset_id, "csv")
+        csv_path, _ = catalogue.open_file(dataset_id, f"{prefix}csv")
     except (DatasetNotFound, TsunaguError, FileNotFoundError):
         return None
     try:
-        package, _ = catalogue.open_file(dataset_id, "datapackage")
+        package, _ = catalogue.open_file(dataset_id, f"{prefix}datapackage")
     except (TsunaguError, FileNotFoundError):
         package = None
     return Table.read_csv(csv_path, datapackage_schema(package))
 
 
 def compare_with_published(
-    catalogue: Any, dataset_id: str, csv_path: Path, datapackage: Path | None
+    catalogue: Any,
+    dataset_id: str,
+    csv_path: Path,
+    datapackage: Path | None,
+    source: str = "main",
 ) -> ChangeSummary | None:
-    """The candidate CSV against what is published now; None when nothing is published."""
-    old = published_table(catalogue, dataset_id)
+    """The candidate CSV of one source against what is published now for that source; None
+    when nothing is published for it."""
+    old = published_table(catalogue, dataset_id, source)
     if old is None:
         return None
     return summarize(old, Table.read_csv(csv_path, datapackage_schema(datapackage)))

@@ -11,6 +11,7 @@ overrides a field the user actually changed from the pre-filled value.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -110,33 +111,92 @@ def check_owner(catalogue: Any, dataset_id: str, department: str) -> bool:
     return True
 
 
-def saved_manifest(
-    dataset_id: str, uploads_root: Path, datasets_dir: Path
-) -> dict[str, Any] | None:
-    """The manifest the dataset was last published with, as a dict (``None`` when unknown).
+@dataclass(frozen=True)
+class SavedSource:
+    """One file of a dataset as last published: its key, where its file is, the name shown."""
+
+    key: str
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class SavedDataset:
+    """The manifest the dataset was last published with (source paths absolute) and its files.
+
+    An update of a dataset with several files starts from this: each file the department
+    uploads replaces one source, and every other source keeps its published file.
+    """
+
+    manifest: dict[str, Any]
+    sources: tuple[SavedSource, ...]
+
+
+def source_key(entry: Any, index: int) -> str:
+    """A source's key as the manifest reader gives it (``main``, then ``part2``, ``part3``)."""
+    if isinstance(entry, dict) and entry.get("key"):
+        return str(entry["key"])
+    return "main" if index == 0 else f"part{index + 1}"
+
+
+def saved_dataset(dataset_id: str, uploads_root: Path, datasets_dir: Path) -> SavedDataset | None:
+    """The dataset as last published (``None`` when unknown).
 
     The newest published upload of that id wins; otherwise the manifest under ``datasets/``
-    (a dataset first published with the CLI).
+    (a dataset first published with the CLI). Source paths are made absolute, so an update
+    can copy the files it keeps; the names shown are the department's own file names.
     """
-    newest: tuple[str, Path] | None = None
+    newest: tuple[str, Path, dict[str, Any]] | None = None
     if uploads_root.is_dir():
         for status_path in uploads_root.glob("*/*/status.json"):
             status = json.loads(status_path.read_text(encoding="utf-8"))
             if status.get("dataset_id") == dataset_id and status.get("state") == "published":
                 stamp = str(status.get("published", ""))
                 if newest is None or stamp > newest[0]:
-                    newest = (stamp, status_path.parent / "dataset.yaml")
+                    newest = (stamp, status_path.parent / "dataset.yaml", status)
     if newest is not None and newest[1].is_file():
-        return _read(newest[1])
+        names = {
+            str(s.get("key")): str(s.get("original_name"))
+            for s in newest[2].get("sources") or []
+            if isinstance(s, dict) and s.get("original_name")
+        }
+        if not names and newest[2].get("original_name"):
+            names = {"main": str(newest[2]["original_name"])}  # an upload of one file
+        return _with_sources(_read(newest[1]), newest[1].parent, names)
     if datasets_dir.is_dir():
         from tsunagu.manifest import find_manifests
 
         for path in find_manifests(datasets_dir):
             data = _read(path)
             if data.get("id") == dataset_id:
-                data["sources"] = [_absolute(s, path.parent) for s in data.get("sources") or []]
-                return data
+                return _with_sources(data, path.parent, {})
     return None
+
+
+def saved_manifest(
+    dataset_id: str, uploads_root: Path, datasets_dir: Path
+) -> dict[str, Any] | None:
+    """The manifest the dataset was last published with, as a dict (``None`` when unknown)."""
+    saved = saved_dataset(dataset_id, uploads_root, datasets_dir)
+    return saved.manifest if saved is not None else None
+
+
+def _with_sources(data: dict[str, Any], folder: Path, names: dict[str, str]) -> SavedDataset:
+    raw = data.get("sources", data.get("source"))
+    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
+    entries = [{"path": item} if isinstance(item, str) else item for item in items]
+    data.pop("source", None)
+    data["sources"] = [_absolute(e, folder) for e in entries]
+    sources = tuple(
+        SavedSource(
+            key=source_key(entry, i),
+            path=Path(str(entry["path"])),
+            name=names.get(source_key(entry, i)) or Path(str(entry["path"])).name,
+        )
+        for i, entry in enumerate(data["sources"])
+        if isinstance(entry, dict) and "path" in entry
+    )
+    return SavedDataset(data, sources)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -192,13 +252,20 @@ def form_defaults(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge_update(
-    saved: dict[str, Any], submitted: dict[str, Any], stored_name: str, department: dict[str, str]
+    saved: dict[str, Any],
+    submitted: dict[str, Any],
+    stored: dict[str, str],
+    department: dict[str, str],
+    uploaded: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The new upload's manifest: the saved one, with only the fields the user changed.
 
     ``submitted`` holds the form's values (tags as a list); a field equal to its pre-filled
-    value is left as saved (so an English title the form does not show is never blanked). The
-    first source's path becomes the new stored file; the mapping (``columns``), ``values``,
+    value is left as saved (so an English title the form does not show is never blanked).
+    ``stored`` maps each source key to its file in the new upload folder: a file uploaded now,
+    or the published file copied over; ``uploaded`` names the keys uploaded now (all of them
+    when ``None``). A source not in ``stored`` is left out: the caller only does that for a
+    removal the department confirmed. The mapping (``columns``), ``values``,
     ``constants``, ``personal_data``, ``layout`` and every other key are kept as they were.
     """
     merged: dict[str, Any] = json.loads(json.dumps(saved, default=str))  # a deep copy
@@ -214,14 +281,26 @@ def merge_update(
         "id": department["id"],
         "name": {"ja": department["ja"], "en": department["en"]},
     }
-    sources = [dict(s) for s in merged.get("sources") or [{}] if isinstance(s, dict)] or [{}]
-    first = sources[0]
-    first["path"] = stored_name
-    if not stored_name.endswith(".xlsx"):
-        first.pop("sheet", None)
-    for name in ("sheet", "crs"):
-        value = submitted.get(name)
-        if value and value != defaults.get(name):
-            first[name] = value
-    merged["sources"] = [first]  # one file per upload; other parts stay as published
+    raw = merged.pop("source", None)
+    entries = merged.get("sources") or ([raw] if raw else [{}])
+    sources: list[dict[str, Any]] = []
+    for i, entry in enumerate(entries):
+        entry = {"path": entry} if isinstance(entry, str) else dict(entry)
+        key = source_key(entry, i)
+        if key not in stored:
+            continue
+        entry["path"] = stored[key]
+        if i > 0 and "key" not in entry:
+            entry["key"] = key  # keeps the resource's key if an earlier source is removed
+        if not stored[key].endswith(".xlsx"):
+            entry.pop("sheet", None)
+        if i == 0 and (
+            uploaded is None or key in uploaded
+        ):  # the form shows the first source's sheet and CRS
+            for name in ("sheet", "crs"):
+                value = submitted.get(name)
+                if value and value != defaults.get(name):
+                    entry[name] = value
+        sources.append(entry)
+    merged["sources"] = sources
     return merged

@@ -44,20 +44,33 @@ class MappingScreen:
 
 
 def _read_source(manifest_path: Path, settings: Any) -> Any:
+    """The manifest and the local table the screen shows: every source's rows together, so a
+    column that only a second file of the dataset has is offered for mapping too (the mapping
+    is the dataset's, shared by its files)."""
     from tsunagu.formats import read_file
     from tsunagu.formats.base import ReadOptions
     from tsunagu.manifest import load_manifest
 
     manifest = load_manifest(manifest_path)
-    spec = manifest.sources[0]
-    options = ReadOptions(
-        sheet=spec.sheet,
-        header_row=spec.header_row,
-        encoding=spec.encoding,
-        layer=spec.layer,
-        crs=spec.crs,
-    )
-    return manifest, read_file(spec.path, settings, options).table
+    tables = []
+    for spec in manifest.sources:
+        options = ReadOptions(
+            sheet=spec.sheet,
+            header_row=spec.header_row,
+            encoding=spec.encoding,
+            layer=spec.layer,
+            crs=spec.crs,
+        )
+        tables.append(read_file(spec.path, settings, options).table)
+    if len(tables) == 1:
+        return manifest, tables[0]
+    import pandas as pd
+
+    combined = pd.concat(tables, ignore_index=True)
+    for name in combined.columns:  # a column one file lacks reads as empty, like a blank cell
+        if combined[name].dtype == object:
+            combined[name] = combined[name].fillna("")
+    return manifest, combined
 
 
 def mapping_screen(manifest_path: Path, settings: Any) -> MappingScreen:

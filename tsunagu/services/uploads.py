@@ -22,11 +22,11 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import yaml
 
@@ -63,6 +63,12 @@ class UploadNotPublishable(TsunaguError):
     http_status = 409
 
 
+class RemovalNotConfirmed(UploadRejected):
+    """A source left out of an update without the explicit yes: never dropped silently."""
+
+    code = "removal-not-confirmed"
+
+
 class LossNotConfirmed(TsunaguError):
     """A version that loses columns or most rows, published without the explicit yes."""
 
@@ -85,6 +91,69 @@ class UploadRequest:
     tags: tuple[str, ...] = ()
     sheet: str | None = None
     crs: str | None = None
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """One file sent with an upload. ``key`` is the source it replaces when the department
+    chose it on the page; ``None`` means it is matched to a source by its name."""
+
+    filename: str
+    stream: IO[bytes]
+    key: str | None = None
+
+
+def _comparable(name: str) -> str:
+    """A file name as matched: NFKC (全角 → 半角), case folded, without folder or suffix."""
+    import unicodedata
+
+    stem = Path(name.replace("\\", "/")).stem
+    return unicodedata.normalize("NFKC", stem).casefold().strip()
+
+
+def match_files(sources: Sequence[Any], files: Sequence[IncomingFile]) -> dict[str, IncomingFile]:
+    """Which source each uploaded file replaces (``{key: file}``), or a clear refusal.
+
+    ``sources`` are the dataset's published files (:class:`~tsunagu.services.departments.
+    SavedSource`). A file names its source when chosen on the page; otherwise it matches the
+    source with the same name (suffix and 全角/半角 aside); a dataset of one file takes the one
+    file whatever its name (a new year's file is often renamed). A file that matches nothing,
+    or two files for one source, is refused rather than guessed.
+    """
+    keys = [s.key for s in sources]
+    matched: dict[str, IncomingFile] = {}
+    for incoming in files:
+        key = incoming.key
+        if key is not None and key not in keys:
+            raise UploadRejected(
+                f"the dataset has no file {key!r}; choose one of its files",
+                message_ja=f"このデータセットに「{key}」というファイルはありません。"
+                "一覧のファイルから選んでください",
+            )
+        if key is None:
+            named = [
+                s.key for s in sources if _comparable(s.name) == _comparable(incoming.filename)
+            ]
+            if len(named) == 1:
+                key = named[0]
+            elif len(keys) == 1 and len(files) == 1:
+                key = keys[0]
+            else:
+                known = "、".join(s.name for s in sources)
+                raise UploadRejected(
+                    f"{incoming.filename!r} matches none of this dataset's files ({known}); "
+                    "choose on the page which file it replaces",
+                    message_ja=f"「{incoming.filename}」がこのデータセットのどのファイル"
+                    f"（{known}）の更新か分かりません。画面で対応するファイルを選んでください",
+                )
+        if key in matched:
+            raise UploadRejected(
+                f"two files were sent for {key!r}; send one file per part of the dataset",
+                message_ja=f"「{key}」に2つのファイルが送られました。1つのファイルにつき1つずつ"
+                "送ってください",
+            )
+        matched[key] = incoming
+    return matched
 
 
 @dataclass
@@ -161,7 +230,7 @@ def _check_signature(path: Path, suffix: str) -> None:
             )
 
 
-def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
+def _copy_limited(stream: IO[bytes], target: Path, limit: int) -> int:
     written = 0
     with target.open("wb") as out:
         while chunk := stream.read(1024 * 1024):
@@ -175,6 +244,13 @@ def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
     return written
 
 
+@dataclass(frozen=True)
+class _SourcePlan:
+    uploaded: dict[str, IncomingFile]
+    kept: list[Any]
+    removed: list[Any]
+
+
 class UploadStore:
     """``<data_dir>/uploads``: one folder per department, one per upload."""
 
@@ -186,37 +262,53 @@ class UploadStore:
     def store(
         self,
         department: dict[str, str],
-        filename: str,
-        stream: BinaryIO,
+        files: Sequence[IncomingFile],
         form: UploadRequest,
-        saved: dict[str, Any] | None = None,
+        saved: Any = None,
+        removed: Collection[str] = (),
+        removal_confirmed: bool = False,
     ) -> Upload:
-        """Keep the file and its manifest before anything reads it; returns the stored upload.
+        """Keep the files and their manifest before anything reads them; returns the upload.
 
         ``department`` is ``{"id": slug, "ja": name, "en": name}`` of the signed-in department.
-        ``saved`` is the dataset's saved manifest when this is an update: the new manifest is
-        that one with only the fields the user changed (mapping, values, constants kept).
+        ``saved`` is the dataset as last published (a :class:`~tsunagu.services.departments.
+        SavedDataset`) when this is an update: the new manifest is its manifest with only the
+        fields the user changed (mapping, values, constants kept). Each file replaces one of
+        its sources (:func:`match_files`); every other source keeps its published file, copied
+        in, unless it is in ``removed`` and the removal was confirmed.
         """
-        suffix = stored_suffix(filename)
+        if not files:
+            raise UploadRejected("choose a file", message_ja="ファイルを選んでください")
+        plan = self._plan(files, saved, removed, removal_confirmed)
         upload_id = secrets.token_hex(16)
         final = self.root / department["id"] / upload_id
         partial = final.with_name(f".{upload_id}.partial")
         partial.mkdir(parents=True)
         try:
-            size = _copy_limited(
-                stream, partial / f"source{suffix}", self.settings.max_upload_bytes
-            )
-            _check_signature(partial / f"source{suffix}", suffix)
-            self._write_manifest(partial, department, f"source{suffix}", form, saved)
+            entries = self._copy_sources(partial, plan, saved)
+            first = next(e for e in entries if e["uploaded"])
+            if saved is None:
+                self._write_manifest(partial, department, first["stored_name"], form)
+            else:
+                from tsunagu.services.departments import merge_update
+
+                stored = {e["key"]: e["stored_name"] for e in entries}
+                uploaded = {e["key"] for e in entries if e["uploaded"]}
+                merged = merge_update(saved.manifest, asdict(form), stored, department, uploaded)
+                self._write_municipality()
+                text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False)
+                (partial / "dataset.yaml").write_text(text, encoding="utf-8")
             status = {
                 "state": "stored",
                 "created": _now(),
-                "original_name": filename[:255],
-                "stored_name": f"source{suffix}",
-                "size": size,
+                "original_name": first["original_name"],
+                "stored_name": first["stored_name"],
+                "size": sum(e["size"] for e in entries if e["uploaded"]),
                 "dataset_id": form.dataset_id,
                 "request": asdict(form),
                 "update": saved is not None,
+                "sources": entries,
+                "removed_sources": [{"key": s.key, "name": s.name} for s in plan.removed],
             }
             _write_json(partial / "status.json", status)
             os.replace(partial, final)
@@ -225,22 +317,102 @@ class UploadStore:
             raise
         return Upload(upload_id, department["id"], final, status)
 
+    def _plan(
+        self, files: Sequence[IncomingFile], saved: Any, removed: Collection[str], confirmed: bool
+    ) -> _SourcePlan:
+        """What happens to each source: replaced by a file, kept as published, or removed."""
+        if saved is None:
+            if len(files) > 1 or removed:
+                raise UploadRejected(
+                    "a new dataset starts from one file; add the others as an update",
+                    message_ja="新しいデータセットは1つのファイルで登録してください。"
+                    "ほかのファイルは公開後に「更新」から追加できます",
+                )
+            return _SourcePlan({"main": files[0]}, [], [])
+        sources = list(saved.sources)
+        matched = match_files(sources, files)
+        unknown = set(removed) - {s.key for s in sources}
+        clash = set(removed) & set(matched)
+        if unknown or clash:
+            raise UploadRejected(
+                "a file to remove is not in the dataset or is also uploaded",
+                message_ja="外すファイルがこのデータセットにないか、同時にアップロードされています",
+            )
+        gone = [s for s in sources if s.key in removed]
+        if gone and not confirmed:
+            names = "、".join(s.name for s in gone)
+            raise RemovalNotConfirmed(
+                f"removing {names} from the dataset must be confirmed",
+                message_ja=f"「{names}」をデータセットから外すには、確認のチェックを入れてください",
+            )
+        if len(gone) == len(sources):
+            raise UploadRejected(
+                "a dataset keeps at least one file",
+                message_ja="データセットのファイルをすべて外すことはできません",
+            )
+        kept = [s for s in sources if s.key not in matched and s.key not in removed]
+        return _SourcePlan(matched, kept, gone)
+
+    def _copy_sources(self, folder: Path, plan: _SourcePlan, saved: Any) -> list[dict[str, Any]]:
+        """Write the uploaded files and copy the kept ones into ``folder``; one entry each."""
+        order = [s.key for s in saved.sources] if saved is not None else list(plan.uploaded)
+        kept = {s.key: s for s in plan.kept}
+        entries: list[dict[str, Any]] = []
+        for i, key in enumerate(order):
+            incoming = plan.uploaded.get(key)
+            if incoming is not None:
+                suffix = stored_suffix(incoming.filename)
+                name = f"source{suffix}" if not entries else f"source-{i + 1}{suffix}"
+                target = folder / name
+                size = _copy_limited(incoming.stream, target, self.settings.max_upload_bytes)
+                _check_signature(target, suffix)
+                entries.append(
+                    {
+                        "key": key,
+                        "original_name": incoming.filename[:255],
+                        "stored_name": name,
+                        "size": size,
+                        "uploaded": True,
+                    }
+                )
+            elif key in kept:
+                entries.append(self._keep(folder, i, kept[key]))
+        if not any(e["uploaded"] for e in entries):
+            raise UploadRejected("choose a file", message_ja="ファイルを選んでください")
+        return entries
+
+    def _keep(self, folder: Path, index: int, source: Any) -> dict[str, Any]:
+        """Copy a published source (a shapefile with its parts) in, so it stays as it was."""
+        path = Path(source.path)
+        if not path.is_file():
+            raise UploadRejected(
+                f"the published file {source.name!r} is missing, so it cannot be kept; "
+                "upload it with this update",
+                message_ja=f"公開中のファイル「{source.name}」が見つからないため引き継げません。"
+                "このファイルも一緒にアップロードしてください",
+            )
+        stem = f"kept-{index + 1}"
+        shutil.copy2(path, folder / f"{stem}{path.suffix}")
+        if path.suffix.lower() == ".shp":
+            for part in path.parent.iterdir():
+                if part.stem == path.stem and part != path:
+                    shutil.copy2(part, folder / f"{stem}{part.suffix}")
+        return {
+            "key": source.key,
+            "original_name": source.name,
+            "stored_name": f"{stem}{path.suffix}",
+            "size": path.stat().st_size,
+            "uploaded": False,
+        }
+
     def _write_manifest(
         self,
         folder: Path,
         department: dict[str, str],
         stored: str,
         form: UploadRequest,
-        saved: dict[str, Any] | None = None,
     ) -> None:
         self._write_municipality()
-        if saved is not None:
-            from tsunagu.services.departments import merge_update
-
-            merged = merge_update(saved, asdict(form), stored, department)
-            text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False)
-            (folder / "dataset.yaml").write_text(text, encoding="utf-8")
-            return
         source: dict[str, Any] = {"path": stored}
         if form.sheet:
             source["sheet"] = form.sheet
@@ -332,18 +504,26 @@ class UploadStore:
                 "ファイルを直して再度アップロードしてください",
             )
         self._check_owner(catalogue, upload)
-        changes = self.changes(upload, catalogue)
-        if changes is not None and changes.needs_confirmation and not confirmed:
-            removed = ", ".join(changes.columns_removed) or "-"
+        losing = {
+            key: changes
+            for key, changes in self.changes_by_source(upload, catalogue).items()
+            if changes.needs_confirmation
+        }
+        if losing and not confirmed:
+            removed = ", ".join(c for ch in losing.values() for c in ch.columns_removed) or "-"
+            rows = ", ".join(f"{c.rows_before} → {c.rows_after}" for c in losing.values())
             raise LossNotConfirmed(
-                f"this version drops columns ({removed}) or most rows "
-                f"({changes.rows_before} → {changes.rows_after}); confirm to publish",
-                message_ja=f"この版では列（{removed}）または大半の行"
-                f"（{changes.rows_before} → {changes.rows_after}）がなくなります。"
+                f"this version drops columns ({removed}) or most rows ({rows}); confirm to publish",
+                message_ja=f"この版では列（{removed}）または大半の行（{rows}）がなくなります。"
                 "確認してから公開してください",
             )
-        if changes is not None and changes.needs_confirmation:
-            upload.status["loss_confirmed"] = changes.to_dict()  # who accepted what, kept
+        if losing:  # who accepted what, kept
+            main = losing.get("main") or next(iter(losing.values()))
+            upload.status["loss_confirmed"] = main.to_dict()
+            if len(losing) > 1 or "main" not in losing:
+                upload.status["loss_confirmed_by_source"] = {
+                    key: changes.to_dict() for key, changes in losing.items()
+                }
         dataset_id = str(upload.status["dataset_id"])
         try:
             with publishing.dataset_lock(self.settings, dataset_id, wait=False):
@@ -360,17 +540,45 @@ class UploadStore:
         return upload
 
     def changes(self, upload: Upload, catalogue: Any) -> Any:
-        """The change summary of this upload's converted CSV against the published version
-        (:mod:`tsunagu.services.changes`); None when nothing is published or no CSV was made."""
+        """The change summary of this upload's first changed source (the only one, for a
+        dataset of one file) against the published version; None when there is none."""
+        found = self.changes_by_source(upload, catalogue)
+        return next(iter(found.values()), None)
+
+    def changes_by_source(self, upload: Upload, catalogue: Any) -> dict[str, Any]:
+        """``{source key: change summary}`` (:mod:`tsunagu.services.changes`) for every source
+        uploaded now, each against the published CSV of the same source, so a part of a
+        dataset of several files cannot lose rows or columns unseen. A source kept as published
+        is not compared (its file is the published one); one new to the dataset has nothing
+        to compare with."""
         from tsunagu.services.changes import compare_with_published
 
-        csv_path = upload.artifact("csv")
-        if csv_path is None or not csv_path.is_file():
-            return None
         dataset_id = str(upload.status["dataset_id"])
-        return compare_with_published(
-            catalogue, dataset_id, csv_path, upload.artifact("datapackage")
-        )
+        uploaded = {
+            str(s.get("key")) for s in upload.status.get("sources") or [] if s.get("uploaded")
+        }
+        found: dict[str, Any] = {}
+        for outcome in upload.status.get("outcomes") or []:
+            key = _source_key(outcome, dataset_id)
+            if uploaded and key not in uploaded:
+                continue
+            artifacts = outcome.get("artifacts") or {}
+            if not artifacts.get("csv"):
+                continue
+            csv_path = upload.directory / artifacts["csv"]
+            package = artifacts.get("datapackage")
+            if not csv_path.is_file():
+                continue
+            summary = compare_with_published(
+                catalogue,
+                dataset_id,
+                csv_path,
+                upload.directory / package if package else None,
+                key,
+            )
+            if summary is not None:
+                found[key] = summary
+        return found
 
     def preview(self, upload: Upload, rows: int = 20) -> dict[str, Any] | None:
         """The first converted rows, and the GeoJSON's URL-safe name when there is a map."""
@@ -435,6 +643,8 @@ class UploadStore:
 
     def _summary(self, upload: Upload, outcome: Outcome) -> dict[str, Any]:
         summary: dict[str, Any] = {"label": outcome.label, "valid": outcome.valid}
+        if outcome.draft is not None:
+            summary["source_key"] = str(outcome.draft.report.facts.get("source_key", "main"))
         if outcome.error is not None:
             summary["error"] = {"ja": outcome.error.message_ja, "en": outcome.error.message_en}
         draft = outcome.draft
@@ -535,6 +745,14 @@ def publish_job(upload_id: str, actor: str, *, settings: Settings, catalogue: An
     store = UploadStore(settings)
     catalogue = catalogue if catalogue is not None else open_catalogue(settings)
     return store.publish(store.get(upload_id), catalogue, actor).state
+
+
+def _source_key(outcome: dict[str, Any], dataset_id: str) -> str:
+    """The source an outcome is about (``main``, or a part's key; its label is ``id:key``)."""
+    if outcome.get("source_key"):
+        return str(outcome["source_key"])
+    label = str(outcome.get("label", ""))
+    return label.split(":", 1)[1] if label.startswith(f"{dataset_id}:") else "main"
 
 
 def _problem(problem: Any) -> dict[str, Any]:

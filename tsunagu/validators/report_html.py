@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tsunagu import __version__
 from tsunagu.errors import Problem
-from tsunagu.messages import render
+from tsunagu.messages import render, title
 from tsunagu.validators.grouping import cells_of
 from tsunagu.validators.report_json import (
     SEVERITY_ORDER,
@@ -139,6 +139,7 @@ def _code_group(
     more = len(problems) - min(shown, len(problems))
     return {
         "code": code,
+        "title": [title(code, lang) for lang in langs],
         "count": sum(cells_of(p)[0] for p in problems),  # a column-wide finding counts its cells
         "rows": [_row(draft, p, langs, rules) for p in listed[:shown]],
         "more": [render("report-more-problems", lang, more=more, shown=shown) for lang in langs]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from tsunagu.messages import render
+from tsunagu.messages import render, title
 from tsunagu.validators.report_json import (
     SEVERITY_ORDER,
     default_title,
@@ -71,7 +71,8 @@ def summary_table(draft: Draft, lang: str = "ja") -> Table:
 
 
 def problem_lines(draft: Draft, limit: int = 20, lang: str = "ja") -> list[str]:
-    """Plain lines: the verdict, the counts, then the ``limit`` most severe problems.
+    """Plain lines: the verdict, the counts, then the ``limit`` most severe problems, each
+    named by its title (``[エラー] 存在しない日付 — aed.csv 3行目 …``), never by its raw code.
 
     Lines are plain text (no rich markup), so print them with ``markup=False`` or ``click.echo``.
     """
@@ -80,7 +81,8 @@ def problem_lines(draft: Draft, limit: int = 20, lang: str = "ja") -> list[str]:
     lines = [verdict_text(report, lang), counts_line(draft, lang)]
     for problem in problems[: max(0, limit)]:
         tag = severity_label(problem.severity, lang)
-        lines.append(printable(f"[{tag}] {problem.message(lang)}"))
+        name = title(problem.code, lang)
+        lines.append(printable(f"[{tag}] {name} — {problem.message(lang)}"))
     shown = min(len(problems), max(0, limit))
     if len(problems) > shown:
         lines.append(render("report-more-problems", lang, more=len(problems) - shown, shown=shown))

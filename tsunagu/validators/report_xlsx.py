@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tsunagu.errors import Problem, Severity
 from tsunagu.formats.spreadsheet_safety import excel_text
-from tsunagu.messages import render
+from tsunagu.messages import render, title
 from tsunagu.validators.report_json import (
     SEVERITY_ORDER,
     RuleBook,
@@ -267,7 +267,10 @@ def _write_summary_sheet(wb: Workbook, draft: Draft, notes: list[list[str]]) -> 
     for sev in SEVERITY_ORDER:
         label = f"{severity_label(sev, 'ja')} / {severity_label(sev, 'en')}"
         rows.append((label, totals[sev.value]))
-    rows += [(f"コード / code: {code}", n) for code, n in code_totals(report).items()]
+    rows += [
+        (f"{title(code, 'ja')} / {title(code, 'en')} ({code})", n)
+        for code, n in code_totals(report).items()
+    ]
     for code, n in sorted(report.changes.items()):
         rows.append(("自動修正 / change", render(code, "ja", count=n)))
         rows.append(("", render(code, "en", count=n)))

@@ -23,10 +23,11 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 API, not in types-WTForms yet
@@ -38,8 +39,10 @@ from tsunagu.services import departments
 from tsunagu.services.jobs import JobQueue, open_queue
 from tsunagu.services.uploads import (
     STEPS,
+    IncomingFile,
     LossNotConfirmed,
     Upload,
+    UploadRejected,
     UploadRequest,
     UploadStore,
 )
@@ -69,7 +72,8 @@ def _csrf() -> None:
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    """Codes in people's words on the department's pages (frequency, licence, severity)."""
+    """Codes in people's words on the department's pages (frequency, licence, problem)."""
+    from tsunagu.messages import title
     from tsunagu.webapp.dataset_facts import frequency_label
     from tsunagu.webapp.i18n import current_lang
     from tsunagu.webapp.licences import licence
@@ -84,6 +88,7 @@ def _labels() -> dict[str, Any]:
     return {
         "frequency_label": lambda code: frequency_label(code, current_lang()),
         "licence_label": licence_label,
+        "problem_title": lambda code: title(code, current_lang()),
     }
 
 
@@ -100,7 +105,9 @@ class SignInForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(validators=[FileRequired(_l("ファイルを選んでください"))])
+    # Not FileRequired: an update of a dataset with several files may send its files in the
+    # per-file inputs instead (:func:`_incoming_files` checks that at least one came).
+    file = FileField()
     dataset_id = StringField(
         validators=[
             DataRequired(_l("データセットIDを入力してください")),
@@ -201,6 +208,7 @@ def _index_page(
 ) -> tuple[str, int]:
     uploads = _store().for_department(principal.department)
     names = department_names(principal.department)
+    saved = _saved(update) if update else None
     page = render_template(
         "upload.html",
         form=form,
@@ -208,13 +216,30 @@ def _index_page(
         department=names,
         own=_own(principal),
         update=update,
+        sources=saved.sources if saved is not None and len(saved.sources) > 1 else (),
+        removing=set(request.form.getlist("remove")) if request.method == "POST" else set(),
     )
     return page, status
 
 
-def _saved(dataset_id: str) -> dict[str, Any] | None:
+def _saved(dataset_id: str) -> departments.SavedDataset | None:
     settings = web().settings
-    return departments.saved_manifest(dataset_id, _store().root, settings.datasets_dir)
+    return departments.saved_dataset(dataset_id, _store().root, settings.datasets_dir)
+
+
+def _incoming_files(saved: departments.SavedDataset | None) -> list[IncomingFile]:
+    """The files sent: those in the main input (matched to a source by name) and those in a
+    dataset's per-file inputs (``file-<n>``, the n-th source, chosen on the page)."""
+    files = [
+        IncomingFile(f.filename, f.stream)
+        for f in request.files.getlist("file")
+        if f is not None and f.filename
+    ]
+    for i, source in enumerate(saved.sources if saved is not None else ()):
+        chosen = request.files.get(f"file-{i}")
+        if chosen is not None and chosen.filename:
+            files.append(IncomingFile(chosen.filename, chosen.stream, key=source.key))
+    return files
 
 
 @bp.get("/upload")
@@ -230,18 +255,20 @@ def index() -> tuple[str, int]:
             departments.check_owner(web().catalogue, update, principal.department)
         except PermissionDenied as exc:
             form = _upload_form({"dataset_id": update})
-            form.dataset_id.errors = [_owner_message(exc)]
+            form.dataset_id.errors = [_user_message(exc)]
             return _index_page(form, principal, 403)
         saved = _saved(update)
-        data = departments.form_defaults(saved) if saved else {"dataset_id": update}
+        data = departments.form_defaults(saved.manifest) if saved else {"dataset_id": update}
     elif again:
         upload, _ = _owned(again, "view")
         data = dict(upload.status.get("request") or {})
         data["tags"] = ", ".join(data.get("tags") or ())
+        if upload.status.get("update"):  # again an update: the dataset's files are offered too
+            update = str(upload.status.get("dataset_id") or "")
     return _index_page(_upload_form(data), principal, update=update or None)
 
 
-def _owner_message(exc: TsunaguError) -> str:
+def _user_message(exc: TsunaguError) -> str:
     from tsunagu.webapp.i18n import current_lang
 
     return exc.message_en if current_lang() == "en" else exc.message_ja
@@ -270,23 +297,40 @@ def create() -> ResponseReturnValue:
         update = departments.check_owner(web().catalogue, dataset_id, principal.department)
     except PermissionDenied as exc:
         auth.audit("upload-refused", f"department:{principal.department}", dataset=dataset_id)
-        form.dataset_id.errors = [_owner_message(exc)]
+        form.dataset_id.errors = [_user_message(exc)]
         return _index_page(form, principal, 403)
     store = _store()
-    upload = store.store(
-        department_names(principal.department),
-        form.file.data.filename or "",
-        form.file.data.stream,
-        form.to_request(),
-        saved=_saved(dataset_id) if update else None,
-    )
+    saved = _saved(dataset_id) if update else None
+    files = _incoming_files(saved)
+    if not files:
+        form.file.errors = [gettext("ファイルを選んでください")]
+        return _index_page(form, principal, 400, update=dataset_id if update else None)
+    removed = [
+        saved.sources[int(n)].key
+        for n in request.form.getlist("remove")
+        if saved is not None and n.isdigit() and int(n) < len(saved.sources)
+    ]
+    try:
+        upload = store.store(
+            department_names(principal.department),
+            files,
+            form.to_request(),
+            saved=saved,
+            removed=removed,
+            removal_confirmed=request.form.get("confirm_remove") == "yes",
+        )
+    except UploadRejected as exc:  # shown on the form, with everything typed kept
+        form.file.errors = [_user_message(exc)]
+        return _index_page(form, principal, 400, update=dataset_id if update else None)
     store.queue_processing(upload, _jobs())  # stored and acknowledged; the work is queued
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
 def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tuple[str, int]:
     store = _store()
-    changes = store.changes(upload, web().catalogue) if upload.state == "valid" else None
+    by_source = store.changes_by_source(upload, web().catalogue) if upload.state == "valid" else {}
+    names = {str(s.get("key")): s.get("original_name") for s in upload.status.get("sources") or []}
+    change_list = [(key, names.get(key) or key, c) for key, c in by_source.items()]
     preview = store.preview(upload) if upload.state in ("valid", "published") else None
     codes = {
         p["code"] for o in upload.status.get("outcomes") or [] for p in o.get("problems") or []
@@ -296,7 +340,9 @@ def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tu
         upload=upload,
         form=FlaskForm(),
         steps=STEPS,
-        changes=changes,
+        change_list=change_list,
+        losing=[item for item in change_list if item[2].needs_confirmation],
+        several=len(change_list) > 1 or any(key != "main" for key, _n, _c in change_list),
         preview=preview,
         refused=refused,
         needs_mapping=bool(codes & MAPPING_CODES),
