@@ -35,7 +35,7 @@ FORBIDDEN = {
     "services": ("tsunagu.webapp", "tsunagu.cli", "flask", "click", "flask_babel", "werkzeug"),
     # the ground floor: read by formats, normalize, publisher, CLI and web, so it reads none of them
     **dict.fromkeys(
-        ("standards", "manifest", "vocabulary"),
+        ("standards", "manifest", "manifest_input", "typed_input", "vocabulary"),
         (
             "tsunagu.formats",
             "tsunagu.normalize",

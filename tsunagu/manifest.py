@@ -24,13 +24,6 @@ FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular",
 LICENCES = ("CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "ODC-BY-1.0", "PDDL-1.0")
 # fullmatch, never `$`: "$" also matches before a trailing newline ("an-id\n").
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")
-_SOURCE_KEYS = {"path", "key", "sheet", "header_row", "encoding", "layer", "crs"}
-_TOP_KEYS = {
-    "id", "title", "description", "department", "standard", "layout", "licence", "license",
-    "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
-    "crs", "known_problems", "id_prefix", "issued", "modified", "values",
-    "schema", "documents", "statistics",
-}  # fmt: skip
 OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
 
@@ -45,12 +38,10 @@ class StatisticsSpec:
 
     @classmethod
     def parse(cls, raw: Any) -> StatisticsSpec:
-        raw = raw or {}
-        spec = cls(
-            header_rows=int(raw.get("header_rows", 1)),
-            totals=str(raw.get("totals", "keep")),
-            placeholders=str(raw.get("placeholders", "empty")),
-        )
+        from tsunagu.manifest_input import typed_statistics
+
+        typed = typed_statistics(raw or {})
+        spec = cls(typed.header_rows, typed.totals, typed.placeholders)
         if (
             spec.header_rows not in (1, 2)
             or spec.totals not in ("keep", "drop")
@@ -184,11 +175,7 @@ class Manifest:
         return "own-schema" if self.own_schema is not None else "documents"
 
 
-def _fail(path: Path, field_name: str, en: str, ja: str) -> ManifestError:
-    return ManifestError(
-        f"{path}: field '{field_name}': {en}",
-        message_ja=f"{path} の項目「{field_name}」: {ja}",
-    )
+_fail = ManifestError.at
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -294,14 +281,6 @@ def _parse_sources(path: Path, data: dict[str, Any]) -> tuple[SourceSpec, ...]:
         entry = {"path": item} if isinstance(item, str) else item
         if not isinstance(entry, dict) or "path" not in entry:
             raise _fail(path, f"sources[{i}]", "needs a 'path'", "path が必要です")
-        unknown = set(entry) - _SOURCE_KEYS
-        if unknown:
-            raise _fail(
-                path,
-                f"sources[{i}]",
-                f"unknown keys {sorted(unknown)}",
-                f"不明な項目 {sorted(unknown)}",
-            )
         rel = Path(str(entry["path"]))
         if rel.is_absolute() or ".." in rel.parts:
             raise _fail(
@@ -333,12 +312,14 @@ def _parse_sources(path: Path, data: dict[str, Any]) -> tuple[SourceSpec, ...]:
     return tuple(specs)
 
 
-def _parse_department(path: Path, value: Any, municipality: Municipality | None) -> Department:
-    if isinstance(value, dict):
-        slug = str(value.get("id", ""))
-        name = Text.parse(value.get("name", slug), "department.name")
+def _parse_department(
+    path: Path, value: dict[str, Any], municipality: Municipality | None
+) -> Department:
+    if value.get("written_out"):
+        slug = str(value.get("id") or "")
+        name = Text.parse(value.get("name") or slug, "department.name")
     else:
-        slug = str(value or "")
+        slug = str(value.get("id") or "")
         known = municipality.departments.get(slug) if municipality else None
         name = known.name if known else Text(slug, slug)
         if municipality and municipality.departments and not known:
@@ -361,12 +342,14 @@ def _parse_department(path: Path, value: Any, municipality: Municipality | None)
 def load_manifest(path: Path) -> Manifest:
     """Read and validate one manifest; every error names the file and the field."""
     data = _load_yaml(path)
-    unknown = set(data) - _TOP_KEYS
+    from tsunagu.manifest_input import TOP_KEYS, typed_manifest
+
+    unknown = set(data) - TOP_KEYS
     if unknown:
         raise _fail(
             path,
             ", ".join(sorted(unknown)),
-            f"unknown field(s); known: {sorted(_TOP_KEYS)}",
+            f"unknown field(s); known: {sorted(TOP_KEYS)}",
             "不明な項目です",
         )
     ident = str(data.get("id", ""))
@@ -380,6 +363,7 @@ def load_manifest(path: Path) -> Manifest:
     for required in ("title", "department"):
         if not data.get(required):
             raise _fail(path, required, "is required", "必須です")
+    data = typed_manifest(path, data)
     documents = _parse_documents(path, data.get("documents"))
     only_documents = bool(documents) and not data.get("sources", data.get("source"))
     own_schema = None if only_documents else _parse_own_schema(path, data)
