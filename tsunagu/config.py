@@ -246,6 +246,8 @@ def _coerce(name: str, raw: Any, where: tuple[str, str]) -> Any:
     """``raw`` as the setting's type; a ConfigError naming ``where`` it came from otherwise."""
     from pydantic import ValidationError
 
+    if isinstance(raw, bool) and _CHOICES.get(name) == ("on", "off"):
+        raw = "on" if raw else "off"  # YAML 1.1 reads a bare on/off as true/false
     if isinstance(raw, str) and get_origin(get_type_hints(Settings)[name]) is tuple:
         raw = raw.split(",")  # TSUNAGU_MUNICIPALITY_BBOX=139.85,35.77,140.11,35.95
     try:
