@@ -158,3 +158,16 @@ def test_identifier_with_a_trailing_newline_is_refused(tmp_path: Path, field: st
     with pytest.raises(ManifestError) as info:
         load_manifest(folder / "dataset.yaml")
     assert field in str(info.value)
+
+
+def test_a_municipality_field_of_the_wrong_type_names_file_and_field(tmp_path: Path) -> None:
+    from tsunagu.manifest import load_municipality
+
+    path = tmp_path / "municipality.yaml"
+    path.write_text("code: 122173\nname: 千葉県柏市\ndepartments:\n  kenko: [健康]\n", "utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_municipality(path)
+    assert f"{path}: field 'departments.kenko'" in caught.value.message_en
+    assert f"{path} の項目「departments.kenko」" in caught.value.message_ja
+    path.write_text("code: 122173\nname: 千葉県柏市\n", "utf-8")
+    assert load_municipality(path).code == "122173"  # a YAML number is the code as written

@@ -195,7 +195,9 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 
 
 def load_municipality(path: Path) -> Municipality:
-    data = _load_yaml(path)
+    from tsunagu.manifest_input import typed_municipality
+
+    data = typed_municipality(path, _load_yaml(path))
     code = str(data.get("code", ""))
     if not re.fullmatch(r"\d{6}", code):
         raise _fail(

@@ -116,6 +116,16 @@ class _ManifestIn(BaseModel):
     statistics: Any = None  # its shape has its own message (see _parse_statistics)
 
 
+class _MunicipalityIn(BaseModel):
+    """``municipality.yaml``; the code's form and the area's bounds are checked in code."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+    code: str = ""
+    name: str = ""
+    departments: dict[str, _Text] | None = None
+    area: Any = None
+
+
 TOP_KEYS = frozenset(field.alias or name for name, field in _ManifestIn.model_fields.items())
 
 
@@ -146,3 +156,14 @@ def typed_statistics(raw: Any) -> _StatisticsIn:
             f"{first.field}: {first.message_en}",
             message_ja=f"{first.field}: {first.message_ja}",
         ) from None
+
+
+def typed_municipality(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """``municipality.yaml`` typed (a department's name is a text or ``{ja, en}``); the first
+    wrong field names the file."""
+    try:
+        typed = _MunicipalityIn.model_validate(data)
+    except ValidationError as exc:
+        first = problems(exc)[0]
+        raise ManifestError.at(path, first.field, first.message_en, first.message_ja) from None
+    return typed.model_dump(exclude_unset=True)
