@@ -69,6 +69,23 @@ def test_a_bad_api_rate_is_a_settings_error_at_start_not_a_500(rate, tmp_path):
     assert load_settings(env={"TSUNAGU_API_RATE": "60 / minutes"}).api_rate == "60 / minutes"
 
 
+def test_settings_file_values_are_typed_and_named_where_set(tmp_path):
+    config = tmp_path / "tsunagu.yaml"
+    config.write_text("usage_counting: off\nmunicipality_code: 131016\nmax_columns: '50'\n")
+    settings = load_settings(env={"TSUNAGU_CONFIG": str(config)})
+    assert (settings.usage_counting, settings.municipality_code) == ("off", "131016")
+    assert settings.max_columns == 50
+    config.write_text("municipality_bbox: [139.8, 35.7, nan, 35.9]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"TSUNAGU_CONFIG": str(config)})
+    assert (
+        str(config) in caught.value.message_en and "municipality_bbox[2]" in caught.value.message_en
+    )
+    assert "有限の数値で書いてください" in caught.value.message_ja
+    with pytest.raises(ConfigError, match="environment variable TSUNAGU_PROXY_HOPS"):
+        load_settings(env={"TSUNAGU_PROXY_HOPS": "-1"})
+
+
 def test_registry_unknown_name_lists_known():
     reg = Registry("format", {"csv": "tsunagu.formats.base:ReadOptions"})
     with pytest.raises(ConfigError, match="known: csv"):

@@ -167,7 +167,7 @@ def test_identifier_with_a_trailing_newline_is_refused(tmp_path: Path, field: st
         ({"email": "kenko.example.jp"}, "contact.email", "is not an e-mail address"),
         ({"url": "www.example.jp"}, "contact.url", "is not an http(s) address"),
         ({"name": "救急係"}, "contact", "needs at least one of phone, email or url"),
-        ({"fax": "04-7167-1111"}, "contact", "must be a mapping of"),
+        ({"fax": "04-7167-1111"}, "contact.fax", "unknown field"),
     ],
     ids=["phone", "email", "url", "no-means", "unknown-key"],
 )
@@ -210,3 +210,16 @@ def test_data_as_of_is_kept_as_written(write_manifest, written, kept) -> None:
         text = path.read_text(encoding="utf-8").replace("'2024-04-01'", "2024-04-01")
         path.write_text(text, encoding="utf-8")
     assert load_manifest(path).data_as_of == kept
+
+
+def test_a_municipality_field_of_the_wrong_type_names_file_and_field(tmp_path: Path) -> None:
+    from tsunagu.manifest import load_municipality
+
+    path = tmp_path / "municipality.yaml"
+    path.write_text("code: 122173\nname: 千葉県柏市\ndepartments:\n  kenko: [健康]\n", "utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_municipality(path)
+    assert f"{path}: field 'departments.kenko'" in caught.value.message_en
+    assert f"{path} の項目「departments.kenko」" in caught.value.message_ja
+    path.write_text("code: 122173\nname: 千葉県柏市\n", "utf-8")
+    assert load_municipality(path).code == "122173"  # a YAML number is the code as written

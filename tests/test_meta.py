@@ -60,7 +60,7 @@ def test_readme_gives_the_two_commands():
 
 
 def test_cli_help_imports_no_heavy_library():
-    heavy = ("geopandas", "folium", "flask", "frictionless", "pandas")
+    heavy = ("geopandas", "folium", "flask", "frictionless", "pandas", "pydantic")
     code = (
         "import sys, tsunagu, tsunagu.cli;"
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"

@@ -12,12 +12,14 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin, get_type_hints
 
 import yaml
 
 from tsunagu.errors import ConfigError
+from tsunagu.typed_input import problems
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent  # package data: in a checkout and in a wheel
@@ -128,32 +130,39 @@ class Settings:
             value = getattr(self, item.name)
             if isinstance(value, Path) and not value.is_absolute():
                 object.__setattr__(self, item.name, _absolute(value))
+        # Checks no type can say; the types themselves are pydantic's (see _coerce).
         if not re.fullmatch(r"\d{6}", self.municipality_code):
-            raise ConfigError(
+            _refuse(
+                "municipality_code",
                 f'municipality_code must be 6 digits, got "{self.municipality_code}"',
-                message_ja=f"municipality_code は6桁の数字です（「{self.municipality_code}」）",
+                f"municipality_code は6桁の数字です（「{self.municipality_code}」）",
             )
-        if self.cookie_secure not in ("auto", "always", "never"):
-            raise ConfigError(
-                f'cookie_secure must be "auto", "always" or "never", got "{self.cookie_secure}"',
-                message_ja="cookie_secure は auto・always・never のどれかです"
-                f"（「{self.cookie_secure}」）",
-            )
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                words = ", ".join(f'"{a}"' for a in allowed)
+                _refuse(
+                    name,
+                    f'{name} must be one of {words}, got "{value}"',
+                    f"{name} は {'・'.join(allowed)} のどれかです（「{value}」）",
+                )
         _check_rate(self.api_rate)
-        if self.proxy_hops < 0:
-            raise ConfigError(f"proxy_hops must be 0 or more, got {self.proxy_hops}")
-        if self.catalogue not in ("local", "ckan"):
-            raise ConfigError(f'catalogue must be "local" or "ckan", got "{self.catalogue}"')
-        for switch in ("usage_counting", "indicators_daily"):
-            if getattr(self, switch) not in ("on", "off"):
-                raise ConfigError(f'{switch} must be "on" or "off", got "{getattr(self, switch)}"')
-        if self.usage_flush_seconds < 0:
-            raise ConfigError(
-                f"usage_flush_seconds must be 0 or more, got {self.usage_flush_seconds}"
-            )
+        for name in ("proxy_hops", "usage_flush_seconds"):
+            if getattr(self, name) < 0:
+                value = getattr(self, name)
+                _refuse(
+                    name,
+                    f"{name} must be 0 or more, got {value}",
+                    f"{name} は0以上です（「{value}」）",
+                )
         for name in ("max_file_bytes", "max_columns", "max_line_bytes", "max_cell_chars"):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+                value = getattr(self, name)
+                _refuse(
+                    name,
+                    f"{name} must be positive, got {value}",
+                    f"{name} は1以上です（「{value}」）",
+                )
 
     @property
     def database(self) -> str:
@@ -172,14 +181,31 @@ class Settings:
         return self.__dict__.get("_given", frozenset())
 
 
+#: settings that take one of a few words
+_CHOICES = {
+    "cookie_secure": ("auto", "always", "never"),
+    "catalogue": ("local", "ckan"),
+    "usage_counting": ("on", "off"),
+    "indicators_daily": ("on", "off"),
+}
+
+
+def _refuse(name: str, en: str, ja: str) -> None:
+    """Raise the ConfigError for setting ``name``; load_settings adds where it was set."""
+    error = ConfigError(en, message_ja=ja)
+    error.setting = name
+    raise error
+
+
 def _check_rate(api_rate: str) -> None:
     """An API rate the limiter can read, or a settings error at start (never a 500 later)."""
     rate = RATE_PATTERN.fullmatch(api_rate)
     if rate is None or int(rate[1]) < 1:
-        raise ConfigError(
+        _refuse(
+            "api_rate",
             f'api_rate (TSUNAGU_API_RATE) must be like "600/minute" (a count of 1 or more per'
             f' second, minute, hour or day), got "{api_rate}"',
-            message_ja="api_rate（TSUNAGU_API_RATE）は「600/minute」のように、回数（1以上）と"
+            "api_rate（TSUNAGU_API_RATE）は「600/minute」のように、回数（1以上）と"
             f"second・minute・hour・day で書きます（「{api_rate}」）",
         )
 
@@ -203,30 +229,35 @@ RATE_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 
-def _coerce(name: str, raw: Any) -> Any:
-    target = {f.name: f for f in fields(Settings)}[name]
-    type_name = str(target.type)
+@cache
+def _adapter(name: str) -> Any:
+    """pydantic's validator for one setting's declared type (built once, on first use).
+
+    Numbers written for a text setting (``municipality_code: 122173`` in YAML) stay text, and
+    ``nan``/``inf`` are no number of bytes or seconds.
+    """
+    from pydantic import ConfigDict, TypeAdapter
+
+    hint = get_type_hints(Settings)[name]
+    return TypeAdapter(hint, config=ConfigDict(coerce_numbers_to_str=True, allow_inf_nan=False))
+
+
+def _coerce(name: str, raw: Any, where: tuple[str, str]) -> Any:
+    """``raw`` as the setting's type; a ConfigError naming ``where`` it came from otherwise."""
+    from pydantic import ValidationError
+
+    if isinstance(raw, bool) and _CHOICES.get(name) == ("on", "off"):
+        raw = "on" if raw else "off"  # YAML 1.1 reads a bare on/off as true/false
+    if isinstance(raw, str) and get_origin(get_type_hints(Settings)[name]) is tuple:
+        raw = raw.split(",")  # TSUNAGU_MUNICIPALITY_BBOX=139.85,35.77,140.11,35.95
     try:
-        if raw is None:
-            return None
-        if "Path" in type_name:
-            return Path(str(raw))
-        if type_name == "int":
-            return int(raw)
-        if type_name == "float":
-            return float(raw)
-        if "tuple" in type_name:
-            parts = raw.split(",") if isinstance(raw, str) else list(raw)
-            values = tuple(float(p) for p in parts)
-            if len(values) != 4:
-                raise ValueError("expected 4 numbers W,S,E,N")
-            return values
-        return str(raw)
-    except (TypeError, ValueError) as exc:
+        return _adapter(name).validate_python(raw)
+    except ValidationError as exc:
+        first = problems(exc, name)[0]
         raise ConfigError(
-            f'setting {name} has a bad value "{raw}": {exc}',
-            message_ja=f"設定 {name} の値「{raw}」が不正です: {exc}",
-        ) from exc
+            f"setting {first.field} ({where[0]}) has a bad value: {first.message_en}",
+            message_ja=f"設定 {first.field}（{where[1]}）の値が不正です: {first.message_ja}",
+        ) from None
 
 
 def load_settings(
@@ -239,25 +270,62 @@ def load_settings(
     env = dict(os.environ if env is None else env)
     known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
+    origin: dict[str, tuple[str, str]] = {}  # setting -> where it was set (en, ja), for errors
     path = config_file or (Path(env["TSUNAGU_CONFIG"]) if env.get("TSUNAGU_CONFIG") else None)
     if path is not None:
         path = _absolute(path)  # named in errors as the user can find it from anywhere
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key, raw in data.items():
+        for key, raw in _read_config_file(path).items():
             if key not in known:
-                raise ConfigError(f'unknown setting "{key}" in {path}; known: {sorted(known)}')
+                raise ConfigError(
+                    f'unknown setting "{key}" in {path}; known: {sorted(known)}',
+                    message_ja=f"{path} の設定「{key}」はありません（tsunagu config で一覧）",
+                )
             if isinstance(raw, str):
                 raw = _ENV_VAR.sub(lambda m: env.get(m.group(1), ""), raw)
-            values[key] = _coerce(key, raw)
+            origin[key] = (str(path), str(path))
+            values[key] = _coerce(key, raw, origin[key])
     for name in known:
         env_name = f"TSUNAGU_{name.upper()}"
         if env_name in env:
-            values[name] = _coerce(name, env[env_name])
+            origin[name] = (f"environment variable {env_name}", f"環境変数 {env_name}")
+            values[name] = _coerce(name, env[env_name], origin[name])
     for key, raw in (overrides or {}).items():
         if key not in known:
-            raise ConfigError(f'unknown setting "{key}"; known: {sorted(known)}')
+            raise ConfigError(
+                f'unknown setting "{key}"; known: {sorted(known)}',
+                message_ja=f"設定「{key}」はありません（tsunagu config で一覧）",
+            )
         if raw is not None:
-            values[key] = _coerce(key, raw)
-    return _given(Settings(**values), set(values))
+            origin[key] = ("option", "オプション")
+            values[key] = _coerce(key, raw, origin[key])
+    try:
+        return _given(Settings(**values), set(values))
+    except ConfigError as exc:
+        where = origin.get(exc.setting or "")
+        if where is None:
+            raise
+        raise ConfigError(
+            f"{exc.message_en} (set in {where[0]})", message_ja=f"{exc.message_ja}（{where[1]}）"
+        ) from None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The settings file as a mapping, or a ConfigError naming it."""
+    if not path.is_file():
+        raise ConfigError(
+            f"config file not found: {path}",
+            message_ja=f"設定ファイルが見つかりません: {path}",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"{path}: cannot be read as UTF-8 YAML: {exc}",
+            message_ja=f"{path} を UTF-8 の YAML として読めません: {exc}",
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: must be a YAML mapping (setting: value lines)",
+            message_ja=f"{path} は「設定名: 値」の形の YAML で書いてください",
+        )
+    return data

@@ -137,10 +137,21 @@ class ConfigError(TsunaguError):
 
     code = "config-error"
     http_status = 400
+    #: the setting at fault, when one is: load_settings then adds where it was set
+    setting: str | None = None
 
 
 class ManifestError(ConfigError):
     code = "manifest-invalid"
+
+    @classmethod
+    def at(cls, path: object, field_name: str, en: str, ja: str) -> ManifestError:
+        """The one shape of a manifest error: ``<file>: field '<field path>': …``, so a user
+        finds the line whichever check (a type, a path, a licence) refused it."""
+        return cls(
+            f"{path}: field '{field_name}': {en}",
+            message_ja=f"{path} の項目「{field_name}」: {ja}",
+        )
 
 
 class SchemaNotFound(ConfigError):

@@ -24,13 +24,6 @@ FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular",
 LICENCES = ("CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "ODC-BY-1.0", "PDDL-1.0")
 # fullmatch, never `$`: "$" also matches before a trailing newline ("an-id\n").
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")
-_SOURCE_KEYS = {"path", "key", "sheet", "header_row", "encoding", "layer", "crs"}
-_TOP_KEYS = {
-    "id", "title", "description", "department", "standard", "layout", "licence", "license",
-    "update_frequency", "tags", "sources", "source", "columns", "constants", "personal_data",
-    "crs", "known_problems", "id_prefix", "issued", "modified", "values",
-    "schema", "documents", "statistics", "data_as_of", "contact",
-}  # fmt: skip
 _CONTACT_KEYS = {"name", "phone", "email", "url"}
 # Checks of shape only (a typo, a pasted sentence), not of reachability.
 _PHONE = re.compile(
@@ -52,12 +45,10 @@ class StatisticsSpec:
 
     @classmethod
     def parse(cls, raw: Any) -> StatisticsSpec:
-        raw = raw or {}
-        spec = cls(
-            header_rows=int(raw.get("header_rows", 1)),
-            totals=str(raw.get("totals", "keep")),
-            placeholders=str(raw.get("placeholders", "empty")),
-        )
+        from tsunagu.manifest_input import typed_statistics
+
+        typed = typed_statistics(raw or {})
+        spec = cls(typed.header_rows, typed.totals, typed.placeholders)
         if (
             spec.header_rows not in (1, 2)
             or spec.totals not in ("keep", "drop")
@@ -231,11 +222,7 @@ class Manifest:
         return "own-schema" if self.own_schema is not None else "documents"
 
 
-def _fail(path: Path, field_name: str, en: str, ja: str) -> ManifestError:
-    return ManifestError(
-        f"{path}: field '{field_name}': {en}",
-        message_ja=f"{path} の項目「{field_name}」: {ja}",
-    )
+_fail = ManifestError.at
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -255,7 +242,9 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 
 
 def load_municipality(path: Path) -> Municipality:
-    data = _load_yaml(path)
+    from tsunagu.manifest_input import typed_municipality
+
+    data = typed_municipality(path, _load_yaml(path))
     code = str(data.get("code", ""))
     if not re.fullmatch(r"\d{6}", code):
         raise _fail(
@@ -404,14 +393,6 @@ def _parse_sources(path: Path, data: dict[str, Any]) -> tuple[SourceSpec, ...]:
         entry = {"path": item} if isinstance(item, str) else item
         if not isinstance(entry, dict) or "path" not in entry:
             raise _fail(path, f"sources[{i}]", "needs a 'path'", "path が必要です")
-        unknown = set(entry) - _SOURCE_KEYS
-        if unknown:
-            raise _fail(
-                path,
-                f"sources[{i}]",
-                f"unknown keys {sorted(unknown)}",
-                f"不明な項目 {sorted(unknown)}",
-            )
         rel = Path(str(entry["path"]))
         if rel.is_absolute() or ".." in rel.parts:
             raise _fail(
@@ -443,14 +424,16 @@ def _parse_sources(path: Path, data: dict[str, Any]) -> tuple[SourceSpec, ...]:
     return tuple(specs)
 
 
-def _parse_department(path: Path, value: Any, municipality: Municipality | None) -> Department:
+def _parse_department(
+    path: Path, value: dict[str, Any], municipality: Municipality | None
+) -> Department:
     known: Department | None = None
-    if isinstance(value, dict):
-        slug = str(value.get("id", ""))
-        name = Text.parse(value.get("name", slug), "department.name")
+    if value.get("written_out"):
+        slug = str(value.get("id") or "")
+        name = Text.parse(value.get("name") or slug, "department.name")
         known = municipality.departments.get(slug) if municipality else None
     else:
-        slug = str(value or "")
+        slug = str(value.get("id") or "")
         known = municipality.departments.get(slug) if municipality else None
         name = known.name if known else Text(slug, slug)
         if municipality and municipality.departments and not known:
@@ -473,12 +456,14 @@ def _parse_department(path: Path, value: Any, municipality: Municipality | None)
 def load_manifest(path: Path) -> Manifest:
     """Read and validate one manifest; every error names the file and the field."""
     data = _load_yaml(path)
-    unknown = set(data) - _TOP_KEYS
+    from tsunagu.manifest_input import TOP_KEYS, typed_manifest
+
+    unknown = set(data) - TOP_KEYS
     if unknown:
         raise _fail(
             path,
             ", ".join(sorted(unknown)),
-            f"unknown field(s); known: {sorted(_TOP_KEYS)}",
+            f"unknown field(s); known: {sorted(TOP_KEYS)}",
             "不明な項目です",
         )
     ident = str(data.get("id", ""))
@@ -492,6 +477,7 @@ def load_manifest(path: Path) -> Manifest:
     for required in ("title", "department"):
         if not data.get(required):
             raise _fail(path, required, "is required", "必須です")
+    data = typed_manifest(path, data)
     documents = _parse_documents(path, data.get("documents"))
     only_documents = bool(documents) and not data.get("sources", data.get("source"))
     own_schema = None if only_documents else _parse_own_schema(path, data)

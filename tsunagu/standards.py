@@ -316,3 +316,52 @@ def read_descriptor(path: Path) -> dict[str, Any]:
             f"Table Schema として正しくありません: {first}",
         )
     return descriptor
+
+
+# -- a dataset's own schema --------------------------------------------------------------------
+# Most of what a city holds follows no national standard. Such a dataset names its own
+# Frictionless Table Schema (``schema: schema.json`` in its manifest); it becomes the same
+# StandardSchema the standards are, so normalisation, validation, reports, outputs and
+# publishing treat it exactly like one (one code path, not two). Here, beside the standards,
+# because the readers, the publisher and the validators all ask for it.
+
+
+@cache
+def _load_own(path: Path, mtime_ns: int, slug: str, title_ja: str, title_en: str) -> StandardSchema:
+    return StandardSchema(
+        slug=slug,
+        layout="current",
+        title_ja=title_ja,
+        title_en=title_en,
+        number=None,
+        version=None,
+        path=path,
+        descriptor=read_descriptor(path),
+    )
+
+
+def own_schema(manifest: Any) -> StandardSchema | None:
+    """The manifest's own schema (a ``tsunagu.manifest.Manifest``, not imported: the manifest
+    reads this module) as a standard-like schema; None for a standard.
+
+    Read again whenever the file changes (``describe --write``, an accepted drift), else cached.
+    """
+    path = manifest.own_schema
+    if path is None:
+        return None
+    resolved = path.resolve()
+    return _load_own(
+        resolved,
+        resolved.stat().st_mtime_ns,
+        manifest.schema_slug,
+        manifest.title.ja,
+        manifest.title.en,
+    )
+
+
+def registry_for(registry: SchemaRegistry, manifest: Any) -> SchemaRegistry:
+    """The standards plus the manifest's own schema, if it has one (slug ``own:<id>``)."""
+    schema = own_schema(manifest) if manifest is not None else None
+    if schema is None:
+        return registry
+    return SchemaRegistry([*registry.all(), schema])

@@ -236,7 +236,7 @@ def test_damaged_workbook_part_is_exit_2_in_the_cli(tmp_path, part, text):
 def _valid_my_numbers(count: int) -> list[str]:
     import numpy as np
 
-    from tsunagu.validators.checks.check_digit import my_number_valid
+    from tsunagu.identifiers.check_digit import my_number_valid
 
     rng, found = np.random.default_rng(7), []
     while len(found) < count:

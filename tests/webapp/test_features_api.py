@@ -70,24 +70,24 @@ def test_payload_properties_come_back_as_plain_json_strings(geo_client):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("bbox=1,2,3", "bad-feature-query"),
-        ("bbox=a,b,c,d", "bad-feature-query"),
-        ("bbox=140,35,139,36", "bad-feature-query"),
-        ("bbox=nan,35,140,36", "bad-feature-query"),
-        ("bbox=0,-91,1,1", "bad-feature-query"),
-        ("limit=-1", "bad-feature-query"),
-        ("limit=100000", "bad-feature-query"),
-        ("limit=ten", "bad-feature-query"),
-        ("offset=99999999999", "bad-feature-query"),
-        ("zoom=99", "bad-feature-query"),
-        ("no-such-field=1", "bad-feature-query"),
+        ("bbox=1,2,3", "parameter-invalid"),
+        ("bbox=a,b,c,d", "parameter-invalid"),
+        ("bbox=140,35,139,36", "parameter-invalid"),
+        ("bbox=nan,35,140,36", "parameter-invalid"),
+        ("bbox=0,-91,1,1", "parameter-invalid"),
+        ("limit=-1", "parameter-out-of-range"),
+        ("limit=100000", "parameter-out-of-range"),
+        ("limit=ten", "parameter-not-integer"),
+        ("offset=99999999999", "parameter-out-of-range"),
+        ("zoom=99", "parameter-out-of-range"),
+        ("no-such-field=1", "parameter-unknown"),
     ],
 )
 def test_bad_requests_are_400_with_the_json_error_shape(geo_client, query, code):
     response = geo_client.get(f"{URL}?{query}")
     assert response.status_code == 400
     body = response.get_json()
-    assert set(body) == {"ok", "status", "code", "error", "errors"}
+    assert set(body) == {"ok", "status", "code", "error", "errors", "message"}
     assert (body["ok"], body["status"], body["code"]) == (False, 400, code)
 
 

@@ -253,8 +253,7 @@ def _unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
 
 
 def _registry_schema(settings: Settings, slug: str, manifest: Any = None) -> StandardSchema:
-    from tsunagu.standards import load_registry
-    from tsunagu.validators.own_schema import registry_for
+    from tsunagu.standards import load_registry, registry_for
 
     return registry_for(load_registry(settings.schemas_dir), manifest).get(slug)
 

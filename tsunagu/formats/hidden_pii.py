@@ -33,7 +33,7 @@ def scan_columns(
     sheet: str, columns: Mapping[str, Sequence[tuple[int, str]]]
 ) -> Iterator[HiddenMyNumbers]:
     """``columns``: column letter → (row number, cell text) of its filled cells."""
-    from tsunagu.validators.checks import pii_patterns as pii
+    from tsunagu.identifiers import pii_patterns as pii
 
     for letter, cells in columns.items():
         if not cells:

@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 
 from tsunagu.catalogue.base import DatasetRecord, VersionRecord
+from tsunagu.catalogue.openness import LINKED_FORMATS, OPEN_FORMATS, STRUCTURED_FORMATS
 from tsunagu.catalogue.usage import SITE, UsageRow
 from tsunagu.errors import TsunaguError
 
@@ -44,9 +45,6 @@ FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "year
 #: a quarter of the period late is still "due"; past that a dataset is "overdue"
 GRACE = 0.25
 OPEN_LICENCES = frozenset({"CC-BY-4.0", "CC0-1.0", "CC-BY-SA-4.0", "ODC-BY-1.0", "PDDL-1.0"})
-STRUCTURED_FORMATS = frozenset({"CSV", "GEOJSON", "JSON", "XLSX", "XLS", "XML", "GPKG", "KML"})
-OPEN_FORMATS = frozenset({"CSV", "GEOJSON", "JSON", "XML", "GPKG", "KML"})
-LINKED_FORMATS = frozenset({"RDF", "TTL", "JSON-LD", "JSONLD", "N-TRIPLES", "NT"})
 #: dataset ids the platform itself publishes (not counted as the city's own datasets)
 PLATFORM_DATASETS = frozenset({"tsunagu-indicators"})
 

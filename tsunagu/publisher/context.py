@@ -39,7 +39,7 @@ class RunContext:
 
     def schemas_for(self, draft: Draft) -> SchemaRegistry:
         """The standards plus the draft's own schema (``schema: schema.json``), if it has one."""
-        from tsunagu.validators.own_schema import registry_for
+        from tsunagu.standards import registry_for
 
         return registry_for(self.schemas, draft.manifest)
 

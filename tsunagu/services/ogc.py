@@ -31,8 +31,9 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 
-from tsunagu.errors import DatasetNotFound, TsunaguError
+from tsunagu.errors import DatasetNotFound
 from tsunagu.services.features import FeatureLayer, FeatureQuery, query_layer
+from tsunagu.services.request_input import UNKNOWN_PARAMETER, BadParameter, query_int
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -49,11 +50,10 @@ OPENAPI = "application/vnd.oai.openapi+json;version={version}"
 _DATETIME = re.compile(r"(\.\.|[0-9T:.+\-Z]{4,40})(/(\.\.|[0-9T:.+\-Z]{4,40}))?")
 
 
-class OgcQueryError(TsunaguError):
-    """A malformed OGC API request (bbox, bbox-crs, limit, offset, f or a parameter): 400."""
-
-    code = "invalid-parameter-value"
-    http_status = 400
+class OgcQueryError(BadParameter):
+    """A malformed OGC API request (bbox, bbox-crs, limit, offset, f or a parameter): 400,
+    with the code of the kind of mistake shared by every route (the body also carries OGC's
+    ``description``)."""
 
 
 def collection_not_found(collection_id: str) -> DatasetNotFound:
@@ -175,15 +175,19 @@ def parse_items_query(args: Mapping[str, str], fields: list[str]) -> FeatureQuer
     """Validate the items query string; property names filter, anything else unknown is a 400."""
     unknown = sorted(set(args) - PARAMS - set(fields))
     if unknown:
-        raise _bad(f"unknown query parameter {unknown[0][:40]!r}")
+        raise OgcQueryError(
+            f"unknown query parameter {unknown[0][:40]!r}",
+            message_ja=f"パラメータ「{unknown[0][:40]}」はありません",
+            code=UNKNOWN_PARAMETER,
+        )
     for name in ("bbox-crs", "crs"):
         if args.get(name) and args[name] not in _CRS84_ALIASES:
             raise _bad(f"{name} {args[name][:80]!r} is not served; only {CRS84}")
     if args.get("datetime") and not _DATETIME.fullmatch(args["datetime"]):
         raise _bad(f"datetime {args['datetime'][:40]!r} is not an RFC 3339 instant or interval")
     bbox = _bbox(args["bbox"]) if args.get("bbox") else None
-    limit = _whole(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _whole(args, "offset", 0, 0, MAX_OFFSET)
+    limit = query_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, OgcQueryError) or DEFAULT_LIMIT
+    offset = query_int(args, "offset", 0, 0, MAX_OFFSET, OgcQueryError) or 0
     filters = {k: v for k, v in args.items() if k in fields and k not in PARAMS}
     return FeatureQuery(bbox=bbox, limit=limit, offset=offset, filters=filters)
 
@@ -204,16 +208,6 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):  # NaN fails too
         raise _bad(f'bbox must be "W,S,E,N" in degrees with W ≤ E and S ≤ N, got "{raw[:80]}"')
     return west, south, east, north
-
-
-def _whole(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else None
-    if value is None or not low <= value <= high:
-        raise _bad(f'{name} must be a whole number from {low} to {high}, got "{raw[:40]}"')
-    return value
 
 
 def items_doc(

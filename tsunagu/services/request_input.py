@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from tsunagu.errors import TsunaguError
@@ -24,6 +26,59 @@ MAX_INTEGER = 2**63 - 1
 class BadRequestInput(TsunaguError):
     http_status = 400
     code = "bad-request"
+
+
+#: One code per kind of mistake in a query parameter, the same on every route (issue 12: the
+#: same ``limit=x`` once got three codes, one per blueprint). A client branches on the kind;
+#: which parameter it was is in the message.
+NOT_INTEGER = "parameter-not-integer"  # limit=x, 1.5, 1e400, １０
+OUT_OF_RANGE = "parameter-out-of-range"  # limit=-1, a 23-digit offset, past the route's cap
+UNKNOWN_PARAMETER = "parameter-unknown"  # a filter on a field the data does not have
+INVALID_VALUE = "parameter-invalid"  # any other malformed value: bbox, sort, datetime, f, crs
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+class BadParameter(BadRequestInput):
+    """A query parameter a route cannot use; ``code`` is the kind of mistake (see above).
+
+    Routes keep their own subclasses (rows, features, OGC) so their own handlers can catch
+    them, but the class never decides the code: the kind of mistake does.
+    """
+
+    code = INVALID_VALUE
+
+
+def query_int(
+    args: Mapping[str, str],
+    name: str,
+    default: int | None,
+    low: int,
+    high: int | None,
+    error: type[BadParameter] = BadParameter,
+) -> int | None:
+    """``args[name]`` as a whole number in ``[low, high]`` (``high=None``: up to
+    :data:`MAX_INTEGER`, what a database column holds), or
+    ``default`` when absent or empty. Only ASCII digits count: ``1e400`` and ``１０`` are not
+    whole numbers to a URL, whatever Python's ``int`` would make of them."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    upper_en = f"to {high}" if high is not None else "or more"
+    upper_ja = f"〜{high}" if high is not None else " 以上"
+    if not _WHOLE.fullmatch(raw):
+        raise error(
+            f'{name} must be a whole number from {low} {upper_en}, got "{raw[:40]}"',
+            message_ja=f"{name} は {low}{upper_ja} の整数で指定してください（「{raw[:40]}」）",
+            code=NOT_INTEGER,
+        )
+    value = int(raw) if len(raw) <= 20 else None  # longer is past any bound, and cheap to say
+    if value is None or not low <= value <= (MAX_INTEGER if high is None else high):
+        raise error(
+            f'{name} must be from {low} {upper_en}, got "{raw[:40]}"',
+            message_ja=f"{name} は {low}{upper_ja} で指定してください（「{raw[:40]}」）",
+            code=OUT_OF_RANGE,
+        )
+    return value
 
 
 def _finite(text: str) -> float:

@@ -26,6 +26,12 @@ import polars as pl
 from tsunagu.catalogue.search_text import fold
 from tsunagu.errors import TsunaguError
 from tsunagu.services.loaded_files import LoadedFiles
+from tsunagu.services.request_input import (
+    INVALID_VALUE,
+    UNKNOWN_PARAMETER,
+    BadParameter,
+    query_int,
+)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -37,11 +43,9 @@ RESERVED = frozenset({"q", "sort", "limit", "offset", "lang"})
 _SEPARATOR = "\x00"  # between cells of the folded row: not whitespace, so fold() keeps it
 
 
-class RowsQueryError(TsunaguError):
-    """A malformed rows request (bad limit, offset, sort or an unknown field): HTTP 400."""
-
-    code = "bad-rows-query"
-    http_status = 400
+class RowsQueryError(BadParameter):
+    """A malformed rows request (bad limit, offset, sort or an unknown field): HTTP 400, with
+    the code of the kind of mistake shared by every route."""
 
 
 class RowsUnreadable(TsunaguError):
@@ -89,8 +93,8 @@ def parse_rows_query(args: Mapping[str, str], *, max_limit: int | None = MAX_LIM
     ``max_limit=None`` (the CSV download) means no cap and no default page: every match.
     """
     default = DEFAULT_LIMIT if max_limit is not None else None
-    limit = _parse_int(args, "limit", default, 0, max_limit)
-    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET) or 0
+    limit = query_int(args, "limit", default, 0, max_limit, RowsQueryError)
+    offset = query_int(args, "offset", 0, 0, MAX_OFFSET, RowsQueryError) or 0
     sort = args.get("sort") or None
     descending = bool(sort and sort.startswith("-"))
     if sort and descending:
@@ -108,23 +112,6 @@ def parse_rows_query(args: Mapping[str, str], *, max_limit: int | None = MAX_LIM
             message_ja=f"q は{MAX_Q_CHARS}文字以内で指定してください",
         )
     return RowsQuery(filters, q, sort, descending, limit, offset)
-
-
-def _parse_int(
-    args: Mapping[str, str], name: str, default: int | None, low: int, high: int | None
-) -> int | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else None
-    if value is None or value < low or (high is not None and value > high):
-        upper = f"to {high}" if high is not None else "or more"
-        raise RowsQueryError(
-            f'{name} must be a whole number from {low} {upper}, got "{raw[:40]}"',
-            message_ja=f"{name} は {low} {'〜' + str(high) if high is not None else '以上'}"
-            f" の整数で指定してください（「{raw[:40]}」）",
-        )
-    return value
 
 
 def load_table(path: Path) -> RowsTable:
@@ -146,7 +133,8 @@ def load_table(path: Path) -> RowsTable:
 
 def select_rows(table: RowsTable, query: RowsQuery) -> RowsPage:
     """The rows that pass the filters and ``q``, sorted, and the requested page of them."""
-    _check_fields(table, [*query.filters, *([query.sort] if query.sort else [])])
+    _check_fields(table, list(query.filters), UNKNOWN_PARAMETER, "")
+    _check_fields(table, [query.sort] if query.sort else [], INVALID_VALUE, "sort: ")
     keep = pl.repeat(True, table.frame.height, eager=True)
     for name, value in query.filters.items():
         keep = keep & (table.frame[name] == value)
@@ -159,12 +147,15 @@ def select_rows(table: RowsTable, query: RowsQuery) -> RowsPage:
     return RowsPage(frame.height, frame[query.offset : end])
 
 
-def _check_fields(table: RowsTable, names: list[str]) -> None:
+def _check_fields(table: RowsTable, names: list[str], code: str, prefix: str) -> None:
+    """A filter on a missing field is an unknown parameter; a sort by one, a bad value."""
     unknown = [name for name in names if name not in table.fields]
     if unknown:
         raise RowsQueryError(
-            f"unknown field {unknown[0]!r}; known: {', '.join(table.fields)}",
-            message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(table.fields)}",
+            f"{prefix}unknown field {unknown[0]!r}; known: {', '.join(table.fields)}",
+            message_ja=f"{prefix}項目「{unknown[0]}」はありません。"
+            f"使える項目: {'、'.join(table.fields)}",
+            code=code,
         )
 
 

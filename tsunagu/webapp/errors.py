@@ -15,8 +15,17 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_body(status: int, code: str, message: str) -> dict:
-    return {"ok": False, "status": status, "code": code, "error": message, "errors": [message]}
+def error_body(status: int, code: str, message: str, message_ja: str | None = None) -> dict:
+    """The one JSON error shape: ``error`` in English for clients that show one string, and
+    ``message`` in both languages (Japanese first) for the city's own pages and users."""
+    return {
+        "ok": False,
+        "status": status,
+        "code": code,
+        "error": message,
+        "errors": [message],
+        "message": {"ja": message_ja or message, "en": message},
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -67,7 +76,7 @@ def _respond(
     headers: list[tuple[str, str]] | None = None,
 ) -> ResponseReturnValue:
     if wants_json():
-        return error_body(status, code, message_en), status, headers or []
+        return error_body(status, code, message_en, message_ja), status, headers or []
     from tsunagu.webapp.error_pages import error_text
 
     page = render_template(

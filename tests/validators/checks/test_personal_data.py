@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from tests.validators.conftest import draft_of, frame, triples
-from tsunagu.validators.checks.check_digit import my_number_valid
+from tsunagu.identifiers.check_digit import my_number_valid
 from tsunagu.validators.checks.personal_data import PersonalDataCheck
 
 # Synthetic My Numbers (valid check digits, not real people).

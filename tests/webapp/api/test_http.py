@@ -126,6 +126,10 @@ def test_rate_limit_answers_429_with_retry_after(app, client):
         "code": "rate-limited",
         "error": "Too many requests: at most 3 per period; retry later",
         "errors": ["Too many requests: at most 3 per period; retry later"],
+        "message": {
+            "ja": "リクエストが多すぎます（期間あたり 3 回まで）。時間をおいてください",
+            "en": "Too many requests: at most 3 per period; retry later",
+        },
     }
     assert limited.headers["Access-Control-Allow-Origin"] == "*"
     other = client.get("/api/v1/datasets", environ_base={"REMOTE_ADDR": "10.0.0.9"})
@@ -169,7 +173,7 @@ def test_parse_rate_refuses_nonsense(text):
     ("method", "url", "status", "code"),
     [
         ("get", "/api/v1/datasets/nope", 404, "dataset-not-found"),
-        ("get", "/api/v1/datasets?limit=x", 400, "bad-request"),
+        ("get", "/api/v1/datasets?limit=x", 400, "parameter-not-integer"),
         ("post", "/api/v1/datasets", 405, "method-not-allowed"),
         ("delete", "/api/v1/changes.json", 405, "method-not-allowed"),
         ("get", "/api/v1/nothing-here", 404, "not-found"),
@@ -179,7 +183,7 @@ def test_every_non_ckan_api_error_has_the_one_json_shape(client, method, url, st
     response = getattr(client, method)(url)
     assert response.status_code == status and response.mimetype == "application/json"
     body = response.json
-    assert set(body) == {"ok", "status", "code", "error", "errors"}
+    assert set(body) == {"ok", "status", "code", "error", "errors", "message"}
     assert body["ok"] is False and body["status"] == status and body["code"] == code
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 

@@ -162,16 +162,16 @@ def test_new_version_is_served_at_once(client, published, tmp_path):
 
 
 BAD = [
-    ({"limit": "-1"}, 400, "bad-rows-query"),
-    ({"limit": "abc"}, 400, "bad-rows-query"),
-    ({"limit": "1.5"}, 400, "bad-rows-query"),
-    ({"limit": "１０"}, 400, "bad-rows-query"),
-    ({"offset": "-3"}, 400, "bad-rows-query"),
-    ({"offset": str(10**30)}, 400, "bad-rows-query"),
-    ({"sort": "色"}, 400, "bad-rows-query"),
-    ({"sort": "-"}, 400, "bad-rows-query"),
-    ({"色": "赤"}, 400, "bad-rows-query"),
-    ({"q": "x" * 201}, 400, "bad-rows-query"),
+    ({"limit": "-1"}, 400, "parameter-out-of-range"),
+    ({"limit": "abc"}, 400, "parameter-not-integer"),
+    ({"limit": "1.5"}, 400, "parameter-not-integer"),
+    ({"limit": "１０"}, 400, "parameter-not-integer"),
+    ({"offset": "-3"}, 400, "parameter-out-of-range"),
+    ({"offset": str(10**30)}, 400, "parameter-out-of-range"),
+    ({"sort": "色"}, 400, "parameter-invalid"),
+    ({"sort": "-"}, 400, "parameter-invalid"),
+    ({"色": "赤"}, 400, "parameter-unknown"),
+    ({"q": "x" * 201}, 400, "parameter-invalid"),
 ]
 
 
@@ -181,14 +181,14 @@ def test_bad_parameters_answer_the_json_error_shape(client, suffix, args, status
     response = client.get(URL + suffix, query_string=args)
     body = response.get_json()
     assert response.status_code == status
-    assert set(body) == {"ok", "status", "code", "error", "errors"}
+    assert set(body) == {"ok", "status", "code", "error", "errors", "message"}
     assert (body["ok"], body["status"], body["code"]) == (False, status, code)
     assert body["errors"] == [body["error"]]
 
 
 def test_page_limit_over_1000_is_refused_but_a_download_has_no_cap(client):
     page = client.get(URL, query_string={"limit": 1001})
-    assert (page.status_code, page.get_json()["code"]) == (400, "bad-rows-query")
+    assert (page.status_code, page.get_json()["code"]) == (400, "parameter-out-of-range")
     download = client.get(f"{URL}.csv", query_string={"limit": 1001})
     assert (download.status_code, download.headers["X-Total-Count"]) == (200, "19")
 

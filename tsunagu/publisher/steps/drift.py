@@ -31,8 +31,8 @@ class Drift:
         path: Path | None = getattr(manifest, "own_schema", None)
         if path is None or draft.table is None:
             return draft
+        from tsunagu.standards import read_descriptor
         from tsunagu.validators.describe import compare
-        from tsunagu.validators.own_schema import read_descriptor
 
         contract = read_descriptor(path)
         table = draft.table

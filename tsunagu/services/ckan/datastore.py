@@ -40,6 +40,7 @@ import polars as pl
 
 from tsunagu.catalogue.ckan_datastore import datastore_fields, record_converters
 from tsunagu.catalogue.search_text import fold
+from tsunagu.services.request_input import bounded_int
 from tsunagu.services.rows import RowsTable
 
 #: CKAN's ``ckan.datastore.search.rows_max`` default: larger limits are cut to it, silently.
@@ -106,8 +107,8 @@ def _natural(params: Mapping[str, Any], name: str, default: int) -> int:
     value = params.get(name)
     if value in (None, ""):
         return default
-    try:
-        number = int(value)
+    try:  # bounded: a JSON 1e400 or Infinity is "Invalid integer", never an OverflowError
+        number = bounded_int(value)
     except (TypeError, ValueError):
         if name == "offset":
             raise _error(name, f'invalid value "{value}"') from None

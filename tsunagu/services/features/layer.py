@@ -16,6 +16,7 @@ from shapely.errors import ShapelyError
 
 from tsunagu.errors import TsunaguError
 from tsunagu.maps.grid import PointGrid
+from tsunagu.services.request_input import BadParameter
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
@@ -28,11 +29,9 @@ SCAN_SHARE = 0.05
 WHOLE_VIEWS = 64
 
 
-class FeatureQueryError(TsunaguError):
-    """A malformed features request (bad bbox, limit, offset, zoom or unknown field): HTTP 400."""
-
-    code = "bad-feature-query"
-    http_status = 400
+class FeatureQueryError(BadParameter):
+    """A malformed features request (bad bbox, limit, offset, zoom or unknown field): HTTP 400,
+    with the code of the kind of mistake shared by every route."""
 
 
 class FeaturesUnreadable(TsunaguError):

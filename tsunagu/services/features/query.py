@@ -19,6 +19,7 @@ from tsunagu.services.features.layer import (
     FeatureQuery,
     FeatureQueryError,
 )
+from tsunagu.services.request_input import UNKNOWN_PARAMETER
 
 #: Bumped when the API body's layout changes, so cached ETags of the old layout stop matching.
 BODY_LAYOUT = "2"
@@ -50,6 +51,7 @@ def select(layer: FeatureLayer, query: FeatureQuery) -> Selection:
         raise FeatureQueryError(
             f"unknown field {unknown[0]!r}; known: {', '.join(layer.fields)}",
             message_ja=f"項目「{unknown[0]}」はありません。使える項目: {'、'.join(layer.fields)}",
+            code=UNKNOWN_PARAMETER,
         )
     whole = not (query.filters or query.q) and _contains(query.bbox, layer.extent)
     key = (query.zoom, query.offset, query.limit)

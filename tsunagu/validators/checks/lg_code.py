@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from tsunagu.errors import Problem, Severity
+from tsunagu.identifiers.check_digit import lg_code_valid
 from tsunagu.validators.check import CheckContext
-from tsunagu.validators.checks.check_digit import lg_code_valid
 
 
 class LgCodeCheck:

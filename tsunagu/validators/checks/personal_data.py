@@ -17,8 +17,8 @@ from typing import ClassVar
 import pandas as pd
 
 from tsunagu.errors import Problem, Severity
+from tsunagu.identifiers import pii_patterns as pii
 from tsunagu.validators.check import CheckContext, DistinctValues, rows_of
-from tsunagu.validators.checks import pii_patterns as pii
 
 BLOCK_SHARE = 0.9
 MAX_ROWS = 10

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from tsunagu.catalogue.base import DatasetRecord, ResourceRecord
 from tsunagu.errors import DatasetNotFound
 from tsunagu.services.ckan.shapes import absolute
 from tsunagu.services.dataset_view import parse_time
+from tsunagu.services.request_input import MAX_INTEGER, query_int
 from tsunagu.webapp.context import web
 
 bp = Blueprint("datasets_api", __name__, url_prefix="/api/v1")
@@ -30,20 +31,6 @@ JSONLD = "application/ld+json"
 
 def site() -> str:
     return request.host_url.rstrip("/") + request.script_root
-
-
-def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name, "")
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, description=f'{name} must be a whole number, not "{raw[:40]}"')
-    if value < 0 or (maximum is not None and value > maximum):
-        upper = f" and at most {maximum}" if maximum is not None else ""
-        abort(400, description=f"{name} must be 0 or more{upper}, not {value}")
-    return value
 
 
 def resource_json(dataset_id: str, resource: ResourceRecord) -> dict[str, Any]:
@@ -264,8 +251,8 @@ def _last_modified(response: Response, *stamps: str) -> Response:
 
 @bp.get("/datasets")
 def datasets() -> Response:
-    limit = _int_arg("limit", DEFAULT_LIMIT, MAX_LIMIT)
-    offset = _int_arg("offset", 0)
+    limit = query_int(request.args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT) or 0
+    offset = query_int(request.args, "offset", 0, 0, MAX_INTEGER) or 0
     q = request.args.get("q", "")[:200]
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     page = web().catalogue.search(q, filters, start=offset, rows=limit)

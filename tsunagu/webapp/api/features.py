@@ -34,6 +34,7 @@ from tsunagu.services.features import (
     page_json,
     query_etag,
 )
+from tsunagu.services.request_input import query_int
 from tsunagu.webapp.context import published_file, web
 
 bp = Blueprint("features_api", __name__, url_prefix="/api/v1")
@@ -106,29 +107,11 @@ def features(dataset_id: str) -> Response:
 def parse_query(args: Mapping[str, str]) -> FeatureQuery:
     """Validate the query string once, with messages that name the parameter and the value."""
     bbox = _parse_bbox(args["bbox"]) if args.get("bbox") else None
-    zoom = _parse_int(args, "zoom", None, 0, MAX_ZOOM)
-    limit = _parse_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
-    offset = _parse_int(args, "offset", 0, 0, MAX_OFFSET)
+    zoom = query_int(args, "zoom", None, 0, MAX_ZOOM, FeatureQueryError)
+    limit = query_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT, FeatureQueryError)
+    offset = query_int(args, "offset", 0, 0, MAX_OFFSET, FeatureQueryError)
     filters = {k: v for k, v in args.items() if k not in RESERVED}
     return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
-
-
-def _parse_int(
-    args: Mapping[str, str], name: str, default: int | None, low: int, high: int
-) -> int | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise FeatureQueryError(
-            f'{name} must be a whole number from {low} to {high}, got "{raw[:40]}"',
-            message_ja=f"{name} は {low}〜{high} の整数で指定してください（「{raw[:40]}」）",
-        )
-    return value
 
 
 def _parse_bbox(raw: str) -> tuple[float, float, float, float]:

@@ -120,7 +120,10 @@ def _rate_limit() -> Response | None:
     if allowed:
         return None
     message = f"Too many requests: at most {bucket.capacity} per period; retry later"
-    response = jsonify(error_body(429, "rate-limited", message))
+    message_ja = (
+        f"リクエストが多すぎます（期間あたり {bucket.capacity} 回まで）。時間をおいてください"
+    )
+    response = jsonify(error_body(429, "rate-limited", message, message_ja))
     response.status_code = 429
     response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return response

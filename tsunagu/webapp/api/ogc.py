@@ -153,5 +153,5 @@ def _error(status: int, code: str, message_ja: str, message_en: str) -> Response
     if html:
         message = {"message_ja": message_ja, "message_en": message_en}
         return render_template("error.html", status=status, **message), status
-    body = {**error_body(status, code, message_en), "description": message_en}
+    body = {**error_body(status, code, message_en, message_ja), "description": message_en}
     return jsonify(body), status

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from tsunagu.validators.checks.check_digit import my_number_valid
+from tsunagu.identifiers.check_digit import my_number_valid
 
 # 12 digits, 4-4-4 with an optional space or hyphen, not part of a longer digit run.
 MY_NUMBER = r"(?<![0-9])([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tsunagu.validators.checks.check_digit import (
+from tsunagu.identifiers.check_digit import (
     corporate_number_valid,
     lg_code_valid,
     my_number_valid,
