@@ -165,16 +165,9 @@ def _from_manifest(manifest: Any) -> dict[str, Any]:
 
 
 def _data_as_of(draft: Draft) -> str:
-    """「データ時点」 of this file: the manifest's ``data_as_of:``, else its title row's day
-    (the catalogue's is the dataset's, :mod:`tsunagu.publisher.as_of`); "" if neither says."""
-    from tsunagu.normalize.as_of import as_of_in_titles, parse_day
-
-    written = getattr(draft.manifest, "data_as_of", None)
-    day = parse_day(written) if written else None
-    if day is None:
-        rows = draft.report.facts.get("title_rows") or []
-        day = as_of_in_titles(str(row.get("text", "")) for row in rows)
-    return day.isoformat() if day else ""
+    """「データ時点」 of this file, as the normalize step read it (the manifest's ``data_as_of:``,
+    else its title row's day); "" if neither says."""
+    return str(draft.report.facts.get("data_as_of") or "")
 
 
 def _from_file(draft: Draft) -> dict[str, Any]:

@@ -42,6 +42,13 @@ def title_as_of(drafts: Iterable[Draft]) -> date | None:
     return None
 
 
+def file_as_of(draft: Draft) -> date | None:
+    """One file's day: its manifest's ``data_as_of:`` (a bad one is refused where the manifest
+    is checked, :func:`manifest_as_of`), else its own title rows'."""
+    written = getattr(draft.manifest, "data_as_of", None)
+    return (parse_day(written) if written else None) or title_as_of([draft])
+
+
 def data_as_of(manifest: Manifest, drafts: Iterable[Draft]) -> str:
     """ISO day for the catalogue, or "" when neither the manifest nor a title states one."""
     day = manifest_as_of(manifest) or title_as_of(drafts)

@@ -40,6 +40,11 @@ class Normalize:
         if draft.table is None:
             return draft
         from tsunagu.manifest import municipality_for
+        from tsunagu.publisher.as_of import file_as_of
+
+        as_of = file_as_of(draft)  # read here so the writers need no 和暦 rules of their own
+        if as_of is not None:
+            draft.report.facts["data_as_of"] = as_of.isoformat()
         from tsunagu.publisher.steps.drift import Drift
 
         spec = getattr(draft.manifest, "statistics", None)
