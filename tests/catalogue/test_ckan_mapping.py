@@ -9,9 +9,12 @@ import pytest
 from tsunagu.catalogue.base import DatasetMeta
 from tsunagu.catalogue.ckan_mapping import (
     is_staging,
+    kind_filter,
+    kind_of,
     meta_digest,
     meta_from_package,
     package_fields,
+    solr_phrase,
 )
 
 META = DatasetMeta(
@@ -111,3 +114,47 @@ def test_package_made_by_hand_is_described_from_native_fields():
         "population",
         ("統計",),
     )
+
+
+@pytest.mark.parametrize("kind", ["standard", "own-schema", "documents"])
+def test_kind_travels_as_an_extra_and_back(kind):
+    meta = DatasetMeta(
+        **{
+            **META.__dict__,
+            "kind": kind,
+            "standard": "" if kind != "standard" else "aed-installations",
+        }
+    )
+    fields = package_fields(meta)
+    assert {e["key"]: e["value"] for e in fields["extras"]}["kind"] == kind
+    assert meta_from_package(as_ckan_returns(fields)).kind == kind
+    without_meta = [e for e in fields["extras"] if not e["key"].startswith("tsunagu_meta")]
+    assert meta_from_package({**as_ckan_returns(fields), "extras": without_meta}).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("extras", "kind"),
+    [
+        ({"kind": "own-schema"}, "own-schema"),
+        ({"standard": "aed-installations"}, "standard"),  # published before the kind extra
+        ({"standard": ""}, "documents"),  # made by hand: plain resources
+        ({"kind": "statistics?", "standard": "aed-installations"}, "standard"),  # unknown value
+    ],
+)
+def test_kind_of_packages_without_a_known_kind(extras, kind):
+    assert kind_of(extras) == kind
+
+
+def test_kind_filters_agree_with_kind_of_on_packages_without_the_extra():
+    assert kind_filter("own-schema") == 'extras_kind:"own-schema"'
+    assert kind_filter("standard") == (
+        '(extras_kind:"standard" OR (+extras_standard:[* TO *] -extras_kind:[* TO *]))'
+    )
+    assert kind_filter("documents") == (
+        '(extras_kind:"documents" OR (*:* -extras_standard:[* TO *] -extras_kind:[* TO *]))'
+    )
+
+
+def test_a_filter_value_cannot_close_its_phrase():
+    assert solr_phrase('a" OR *:* "') == '"a\\" OR *:* \\""'
+    assert solr_phrase("a\\") == '"a\\\\"'

@@ -127,7 +127,7 @@ def saved_manifest(
                 if newest is None or stamp > newest[0]:
                     newest = (stamp, status_path.parent / "dataset.yaml")
     if newest is not None and newest[1].is_file():
-        return _read(newest[1])
+        return _with_contract(_read(newest[1]), newest[1].parent)
     if datasets_dir.is_dir():
         from tsunagu.manifest import find_manifests
 
@@ -135,8 +135,24 @@ def saved_manifest(
             data = _read(path)
             if data.get("id") == dataset_id:
                 data["sources"] = [_absolute(s, path.parent) for s in data.get("sources") or []]
-                return data
+                return _with_contract(data, path.parent)
     return None
+
+
+def _with_contract(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """An own schema (``schema: schema.json``) named by its absolute path, so the update's
+    upload can take the contract along (:func:`contract_of`): it is the dataset's, not the
+    folder's, and the next file is held to it."""
+    if data.get("schema"):
+        data["schema"] = str(folder / str(data["schema"]))
+    return data
+
+
+def contract_of(manifest: dict[str, Any]) -> Path | None:
+    """The own-schema file a saved manifest names (absolute, from :func:`saved_manifest`)."""
+    raw = manifest.get("schema")
+    path = Path(str(raw)) if raw else None
+    return path if path is not None and path.is_absolute() and path.is_file() else None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -203,9 +219,10 @@ def merge_update(
     """
     merged: dict[str, Any] = json.loads(json.dumps(saved, default=str))  # a deep copy
     defaults = form_defaults(saved)
+    own_schema = bool(saved.get("schema")) and not saved.get("standard")
     for name, dotted in FORM_FIELDS.items():
-        if name not in submitted:
-            continue
+        if name not in submitted or (own_schema and name == "standard"):
+            continue  # a dataset with its own schema keeps it: its contract is not a form field
         value = submitted[name]
         shown = ", ".join(value) if name == "tags" else value
         if shown != defaults.get(name, ""):

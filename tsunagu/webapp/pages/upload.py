@@ -42,6 +42,7 @@ from tsunagu.services.uploads import (
     Upload,
     UploadRequest,
     UploadStore,
+    has_drift,
 )
 from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
@@ -147,17 +148,26 @@ class UploadForm(FlaskForm):
         )
 
 
-def _upload_form(data: dict[str, Any] | None = None) -> UploadForm:
+def _upload_form(data: dict[str, Any] | None = None, own_schema: bool = False) -> UploadForm:
+    """The form; ``own_schema`` offers the dataset's own schema first (an update of a dataset
+    no standard covers keeps its contract; a standard cannot be picked over it by accident)."""
+    from flask_babel import gettext
+
     from tsunagu.standards import load_registry
     from tsunagu.webapp.i18n import current_lang
 
     en = current_lang() == "en"
     form = UploadForm(data=data) if data else UploadForm()
     schemas = load_registry(web().settings.schemas_dir).current()
-    form.standard.choices = [
-        SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas
-    ]
+    choices = [SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas]
+    if own_schema:
+        choices.insert(0, SelectChoice("", gettext("独自スキーマ（このデータセットのスキーマ）")))
+    form.standard.choices = choices
     return form
+
+
+def _has_own_schema(saved: dict[str, Any] | None) -> bool:
+    return bool(saved and saved.get("schema") and not saved.get("standard"))
 
 
 def department_names(slug: str) -> dict[str, str]:
@@ -238,7 +248,8 @@ def index() -> tuple[str, int]:
         upload, _ = _owned(again, "view")
         data = dict(upload.status.get("request") or {})
         data["tags"] = ", ".join(data.get("tags") or ())
-    return _index_page(_upload_form(data), principal, update=update or None)
+    own = _has_own_schema(_saved(str((data or {}).get("dataset_id") or ""))) if data else False
+    return _index_page(_upload_form(data, own), principal, update=update or None)
 
 
 def _owner_message(exc: TsunaguError) -> str:
@@ -262,7 +273,7 @@ def mine() -> str:
 @bp.post("/upload")
 def create() -> ResponseReturnValue:
     principal = auth.authorize(None, "upload")
-    form = _upload_form()
+    form = _upload_form(own_schema=_has_own_schema(_saved(request.form.get("dataset_id", ""))))
     if not form.validate_on_submit():
         return _index_page(form, principal, 400)
     dataset_id = form.dataset_id.data or ""  # DataRequired: never empty once validated
@@ -284,7 +295,9 @@ def create() -> ResponseReturnValue:
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
-def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tuple[str, int]:
+def _report_page(
+    upload: Upload, status: int = 200, refused: bool = False, schema_refused: bool = False
+) -> tuple[str, int]:
     store = _store()
     changes = store.changes(upload, web().catalogue) if upload.state == "valid" else None
     preview = store.preview(upload) if upload.state in ("valid", "published") else None
@@ -299,6 +312,8 @@ def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tu
         changes=changes,
         preview=preview,
         refused=refused,
+        schema_refused=schema_refused,
+        drift=has_drift(upload),
         needs_mapping=bool(codes & MAPPING_CODES),
     )
     return page, status
@@ -399,6 +414,18 @@ def publish(upload_id: str) -> ResponseReturnValue:
         _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor, confirmed=confirmed)
     except LossNotConfirmed:
         return _report_page(upload, 409, refused=True)
+    return redirect(url_for("upload.show", upload_id=upload.id), 303)
+
+
+@bp.post("/upload/<upload_id>/accept-schema")
+def accept_schema(upload_id: str) -> ResponseReturnValue:
+    """The web's ``publish --accept-schema``: the department confirms its file's new shape; the
+    upload is checked again with the drift accepted, audited with who accepted it."""
+    upload, principal = _owned(upload_id, "upload")
+    if request.form.get("confirm_schema") != "yes":
+        return _report_page(upload, 409, schema_refused=True)
+    actor = f"department:{principal.department}"
+    _store().queue_accept_schema(upload, _jobs(), actor=actor)
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
