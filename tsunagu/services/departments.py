@@ -127,7 +127,9 @@ def saved_manifest(
                 if newest is None or stamp > newest[0]:
                     newest = (stamp, status_path.parent / "dataset.yaml")
     if newest is not None and newest[1].is_file():
-        return _with_contract(_read(newest[1]), newest[1].parent)
+        data = _read(newest[1])
+        data["sources"] = [_absolute(s, newest[1].parent) for s in data.get("sources") or []]
+        return _with_contract(data, newest[1].parent)
     if datasets_dir.is_dir():
         from tsunagu.manifest import find_manifests
 
@@ -240,5 +242,33 @@ def merge_update(
         value = submitted.get(name)
         if value and value != defaults.get(name):
             first[name] = value
-    merged["sources"] = [first]  # one file per upload; other parts stay as published
+    # One file per upload replaces the first source; the dataset's other files (one per year or
+    # month) stay, each under its key, so publishing does not remove their resources. Their
+    # paths stay absolute here: the upload copies them in (:func:`kept_sources`).
+    for i, other in enumerate(sources[1:], start=2):
+        other.setdefault("key", f"part{i}")  # the key the manifest gave it by position
+    merged["sources"] = [first, *sources[1:]]
     return merged
+
+
+def kept_sources(manifest: dict[str, Any], folder: Path) -> None:
+    """Copy the files of a merged manifest's other sources into the upload ``folder`` and name
+    them relatively (a manifest reads only files inside its folder); a file that has gone is an
+    error, not a silently smaller dataset."""
+    import shutil
+
+    from tsunagu.errors import ManifestError
+
+    for i, source in enumerate(manifest.get("sources") or []):
+        path = Path(str(source.get("path", ""))) if isinstance(source, dict) else None
+        if path is None or not path.is_absolute():
+            continue
+        if not path.is_file():
+            raise ManifestError(
+                f"the dataset's file {path.name} (source {source.get('key')}) is missing",
+                message_ja=f"データセットのファイル {path.name}（{source.get('key')}）が"
+                "見つかりません",
+            )
+        name = f"kept-{i}{path.suffix}"
+        shutil.copyfile(path, folder / name)
+        source["path"] = name

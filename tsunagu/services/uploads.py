@@ -242,9 +242,10 @@ class UploadStore:
     ) -> None:
         self._write_municipality()
         if saved is not None:
-            from tsunagu.services.departments import contract_of, merge_update
+            from tsunagu.services.departments import contract_of, kept_sources, merge_update
 
             merged = merge_update(saved, asdict(form), stored, department)
+            kept_sources(merged, folder)  # the dataset's other files (months, years) stay
             contract = contract_of(saved)
             if contract is not None:  # the dataset's own schema comes along as its contract
                 shutil.copyfile(contract, folder / CONTRACT)
