@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tsunagu.catalogue.base import DatasetMeta
+from tsunagu.catalogue.base import DatasetMeta, ResourceFile
 from tsunagu.catalogue.ckan_mapping import (
     is_staging,
     kind_filter,
@@ -14,6 +14,7 @@ from tsunagu.catalogue.ckan_mapping import (
     meta_digest,
     meta_from_package,
     package_fields,
+    resource_fields,
     solr_phrase,
 )
 
@@ -158,3 +159,15 @@ def test_kind_filters_agree_with_kind_of_on_packages_without_the_extra():
 def test_a_filter_value_cannot_close_its_phrase():
     assert solr_phrase('a" OR *:* "') == '"a\\" OR *:* \\""'
     assert solr_phrase("a\\") == '"a\\\\"'
+
+
+def test_a_table_carries_its_schema_as_the_resource_schema_field(tmp_path):
+    schema = {"fields": [{"name": "区域", "type": "string"}], "primaryKey": ["区域"]}
+    table = ResourceFile("csv", tmp_path / "a.csv", "a.csv", "CSV", "text/csv", "0" * 64, 3,
+                         table_schema=schema)  # fmt: skip
+    fields = resource_fields(table)
+    assert json.loads(fields["schema"]) == schema and fields["tsunagu_key"] == "csv"
+    assert "区域" in fields["schema"]  # readable JSON text, not \\u escapes
+    document = ResourceFile("doc1", tmp_path / "r.pdf", "r.pdf", "PDF", "application/pdf",
+                            "0" * 64, 3)  # fmt: skip
+    assert "schema" not in resource_fields(document)  # a document has no table schema

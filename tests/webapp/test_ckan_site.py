@@ -8,6 +8,7 @@ again. Marker ``ckan``: needs ../shared/ckan-local (CKAN_URL, CKAN_API_TOKEN_FIL
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -246,6 +247,9 @@ def test_the_kind_facet_reads_the_kind_each_dataset_travelled_with(site):
         assert published.returncode == 0, published.stdout + published.stderr
         package = ckan_action(site, "package_show", id=dataset_id)
         assert {e["key"]: e["value"] for e in package["extras"]}["kind"] == "own-schema"
+        [table] = [r for r in package["resources"] if r.get("tsunagu_key") == "csv"]
+        fields = [f["name"] for f in json.loads(table["schema"])["fields"]]
+        assert fields[:3] == ["区域", "主な町名", "品目"]  # the contract travels with the table
         own = get(site, "/api/v1/datasets", kind="own-schema", limit=100).json()
         assert dataset_id in {d["id"] for d in own["results"]}
         assert set(own["facets"]["kind"]) == {"own-schema"}

@@ -46,6 +46,7 @@ from tsunagu.catalogue.ckan_mapping import (
     kind_filter,
     meta_digest,
     meta_from_package,
+    resource_fields,
     resource_record,
     solr_phrase,
 )
@@ -303,15 +304,7 @@ class CkanCatalogue(AtomicWrites):
         existing = next((r for r in package["resources"] if r.get("tsunagu_key") == res.key), None)
         if existing is not None and existing.get("hash") == res.sha256:
             return existing
-        fields = {
-            "name": res.name,
-            "format": res.format,
-            "mimetype": res.mediatype,
-            "hash": res.sha256,
-            "size": res.size,
-            "tsunagu_key": res.key,
-            "description": res.description,
-        }
+        fields = resource_fields(res)
         with res.path.open("rb") as fh:
             if existing is not None:
                 return self._call(

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from tsunagu.catalogue.base import KINDS, DatasetMeta, ResourceRecord
+from tsunagu.catalogue.base import KINDS, DatasetMeta, ResourceFile, ResourceRecord
 
 LICENCE_IDS = {
     "CC-BY-4.0": "cc-by",
@@ -130,6 +130,24 @@ def kind_filter(kind: str) -> str:
     if kind == "documents":
         return f"({clause} OR (*:* -extras_standard:[* TO *] -extras_kind:[* TO *]))"
     return clause
+
+
+def resource_fields(res: ResourceFile) -> dict[str, Any]:
+    """A resource's CKAN fields. A table carries its Table Schema as the ``schema`` field (JSON
+    text, as ckanext-validation and the Data Package convention read it), so a dataset with its
+    own schema keeps its contract on CKAN too, not only in the datapackage.json resource."""
+    fields: dict[str, Any] = {
+        "name": res.name,
+        "format": res.format,
+        "mimetype": res.mediatype,
+        "hash": res.sha256,
+        "size": res.size,
+        "tsunagu_key": res.key,
+        "description": res.description,
+    }
+    if res.table_schema:
+        fields["schema"] = json.dumps(res.table_schema, ensure_ascii=False, sort_keys=True)
+    return fields
 
 
 def resource_record(resource: dict[str, Any]) -> ResourceRecord:
