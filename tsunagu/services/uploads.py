@@ -463,7 +463,9 @@ class UploadStore:
         self.save(upload)
         accepting = upload.status.get("accept_schema")
         try:
-            outcomes = self.run(upload, self._progress(upload), accept_schema=bool(accepting))
+            outcomes = self.run(
+                upload, on_step=self._progress(upload), accept_schema=bool(accepting)
+            )
             if accepting:  # the contract was rewritten (old one kept): a decision, audited
                 actor = str(accepting.get("actor") or "")
                 publishing.audit_accepted(publishing.audit_log(self.settings), outcomes, actor)
