@@ -6,12 +6,16 @@ import json
 
 import pytest
 
-from tsunagu.catalogue.base import DatasetMeta
+from tsunagu.catalogue.base import DatasetMeta, ResourceFile
 from tsunagu.catalogue.ckan_mapping import (
     is_staging,
+    kind_filter,
+    kind_of,
     meta_digest,
     meta_from_package,
     package_fields,
+    resource_fields,
+    solr_phrase,
 )
 
 META = DatasetMeta(
@@ -134,3 +138,59 @@ def test_data_as_of_and_contact_reach_ckan_and_come_back():
     assert meta_from_package(as_ckan_returns(fields)) == meta
     assert "data_as_of" not in META.fingerprint() and "contact" not in META.fingerprint()
     assert "maintainer" not in package_fields(META)
+
+
+@pytest.mark.parametrize("kind", ["standard", "own-schema", "documents"])
+def test_kind_travels_as_an_extra_and_back(kind):
+    meta = DatasetMeta(
+        **{
+            **META.__dict__,
+            "kind": kind,
+            "standard": "" if kind != "standard" else "aed-installations",
+        }
+    )
+    fields = package_fields(meta)
+    assert {e["key"]: e["value"] for e in fields["extras"]}["kind"] == kind
+    assert meta_from_package(as_ckan_returns(fields)).kind == kind
+    without_meta = [e for e in fields["extras"] if not e["key"].startswith("tsunagu_meta")]
+    assert meta_from_package({**as_ckan_returns(fields), "extras": without_meta}).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("extras", "kind"),
+    [
+        ({"kind": "own-schema"}, "own-schema"),
+        ({"standard": "aed-installations"}, "standard"),  # published before the kind extra
+        ({"standard": ""}, "documents"),  # made by hand: plain resources
+        ({"kind": "statistics?", "standard": "aed-installations"}, "standard"),  # unknown value
+    ],
+)
+def test_kind_of_packages_without_a_known_kind(extras, kind):
+    assert kind_of(extras) == kind
+
+
+def test_kind_filters_agree_with_kind_of_on_packages_without_the_extra():
+    assert kind_filter("own-schema") == 'extras_kind:"own-schema"'
+    assert kind_filter("standard") == (
+        '(extras_kind:"standard" OR (+extras_standard:[* TO *] -extras_kind:[* TO *]))'
+    )
+    assert kind_filter("documents") == (
+        '(extras_kind:"documents" OR (*:* -extras_standard:[* TO *] -extras_kind:[* TO *]))'
+    )
+
+
+def test_a_filter_value_cannot_close_its_phrase():
+    assert solr_phrase('a" OR *:* "') == '"a\\" OR *:* \\""'
+    assert solr_phrase("a\\") == '"a\\\\"'
+
+
+def test_a_table_carries_its_schema_as_the_resource_schema_field(tmp_path):
+    schema = {"fields": [{"name": "区域", "type": "string"}], "primaryKey": ["区域"]}
+    table = ResourceFile("csv", tmp_path / "a.csv", "a.csv", "CSV", "text/csv", "0" * 64, 3,
+                         table_schema=schema)  # fmt: skip
+    fields = resource_fields(table)
+    assert json.loads(fields["schema"]) == schema and fields["tsunagu_key"] == "csv"
+    assert "区域" in fields["schema"]  # readable JSON text, not \\u escapes
+    document = ResourceFile("doc1", tmp_path / "r.pdf", "r.pdf", "PDF", "application/pdf",
+                            "0" * 64, 3)  # fmt: skip
+    assert "schema" not in resource_fields(document)  # a document has no table schema

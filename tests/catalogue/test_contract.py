@@ -118,3 +118,19 @@ def test_versions_list_checksums(catalogue, make_request, unique_id, cleanup):
     catalogue.publish(make_request(unique_id, {"csv": CSV2}))
     latest = catalogue.list_versions(unique_id)[0]
     assert latest.checksums["csv"] == make_request(unique_id, {"csv": CSV2}).resources[0].sha256
+
+
+def test_kind_is_a_facet_and_a_filter(catalogue, make_request, unique_id, cleanup):
+    own, standard = f"{unique_id}-own", f"{unique_id}-std"
+    cleanup.extend([own, standard])
+    catalogue.publish(make_request(own, {"csv": CSV1}, kind="own-schema", standard=""))
+    catalogue.publish(make_request(standard, {"csv": CSV1}))
+    assert catalogue.get_dataset(own).meta.kind == "own-schema"
+    found = [d.meta.id for d in catalogue.search("", {"kind": "own-schema"}, rows=1000).results]
+    assert own in found and standard not in found
+    page = catalogue.search("", {"kind": "standard"}, rows=1000)
+    assert standard in [d.meta.id for d in page.results] and own not in [
+        d.meta.id for d in page.results
+    ]
+    assert set(page.facets["kind"]) == {"standard"} and page.facets["kind"]["standard"] >= 1
+    assert catalogue.search("").facets["kind"]["own-schema"] >= 1

@@ -36,7 +36,11 @@ def _manifests() -> list[Manifest]:
     return [load_manifest(path) for path in find_manifests(KASHIWA)]
 
 
-TABLE_MANIFESTS = [m for m in _manifests() if m.sources[0].path.suffix in TABLE_SUFFIXES]
+# Standard datasets only: the samples of issue 15 (own schema, statistics, documents) have their
+# own checks below.
+TABLE_MANIFESTS = [
+    m for m in _manifests() if m.standard and m.sources[0].path.suffix in TABLE_SUFFIXES
+]
 
 
 def _manifest(dataset_id: str) -> Manifest:

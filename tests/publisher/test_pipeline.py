@@ -47,6 +47,8 @@ def test_valid_samples_are_converted_with_reports(outcomes):
     by_id, out = outcomes
     for dataset_id, outcome in by_id.items():
         folder = out / dataset_id
+        if outcome.manifest is not None and outcome.manifest.kind == "documents":
+            continue  # published as they are: no validation report (issue 15)
         assert (folder / "report.json").is_file() and (folder / "report.html").is_file()
         if outcome.valid:
             assert (folder / f"{dataset_id}.csv").is_file()

@@ -8,6 +8,7 @@ again. Marker ``ckan``: needs ../shared/ckan-local (CKAN_URL, CKAN_API_TOKEN_FIL
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -226,3 +227,38 @@ def test_our_datastore_search_over_ckan_answers_as_ckan_itself(site):
         ours = get(site, "/api/3/action/datastore_search", **params).json()["result"]
         assert ours["fields"] == theirs["fields"]
         assert ours["records"] == theirs["records"] and ours["total"] == theirs["total"]
+
+
+def test_the_kind_facet_reads_the_kind_each_dataset_travelled_with(site):
+    """An own-schema dataset published to CKAN carries its kind as an extra; the site on
+    catalogue=ckan facets and filters on it (issue 15)."""
+    folder = site["root"] / "own-schema"
+    shutil.copytree(
+        SAMPLES / "haikibutsu" / "garbage-collection-calendar",
+        folder / "haikibutsu" / "garbage-collection-calendar",
+    )
+    shutil.copyfile(SAMPLES / "municipality.yaml", folder / "municipality.yaml")
+    manifest = folder / "haikibutsu" / "garbage-collection-calendar" / "dataset.yaml"
+    dataset_id = f"kashiwa-garbage-collection-calendar-{uuid.uuid4().hex[:8]}"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(re.sub(r"^id: \S+", f"id: {dataset_id}", text, flags=re.M), "utf-8")
+    try:
+        published = _publish(site["env"], folder)
+        assert published.returncode == 0, published.stdout + published.stderr
+        package = ckan_action(site, "package_show", id=dataset_id)
+        assert {e["key"]: e["value"] for e in package["extras"]}["kind"] == "own-schema"
+        [table] = [r for r in package["resources"] if r.get("tsunagu_key") == "csv"]
+        fields = [f["name"] for f in json.loads(table["schema"])["fields"]]
+        assert fields[:3] == ["区域", "主な町名", "品目"]  # the contract travels with the table
+        own = get(site, "/api/v1/datasets", kind="own-schema", limit=100).json()
+        assert dataset_id in {d["id"] for d in own["results"]}
+        assert set(own["facets"]["kind"]) == {"own-schema"}
+        standard = get(site, "/api/v1/datasets", kind="standard", limit=100).json()
+        assert dataset_id not in {d["id"] for d in standard["results"]}
+        page = get(site, "/datasets").text
+        assert "独自スキーマ" in page and "kind=own-schema" in page  # the 種類 facet
+        assert f"/datasets/{dataset_id}" in get(site, "/datasets", kind="own-schema").text
+    finally:
+        site["ckan"].post(
+            f"{site['ckan_url']}/api/3/action/dataset_purge", json={"id": dataset_id}, timeout=30
+        )

@@ -259,7 +259,7 @@ def test_dataset_of_another_department_cannot_be_taken_over(
 
 
 def test_upload_is_stored_before_processing(kenko, data_path, upload_settings, monkeypatch):
-    def broken(self, upload, on_step=None):
+    def broken(self, upload, on_step=None, **options):
         raise RuntimeError("pipeline crashed")
 
     monkeypatch.setattr(UploadStore, "run", broken)
@@ -325,10 +325,10 @@ def test_upload_is_acknowledged_at_once_and_the_page_shows_progress(
     real_run = UploadStore.run
     threads: list[str] = []
 
-    def slow(self, upload, on_step=None):
+    def slow(self, upload, on_step=None, **options):
         threads.append(threading.current_thread().name)
         assert release.wait(30)
-        return real_run(self, upload, on_step=on_step)
+        return real_run(self, upload, on_step=on_step, **options)
 
     monkeypatch.setattr(UploadStore, "run", slow)
     started = time.monotonic()

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 Action = Literal["create", "update", "unchanged", "remove"]
+#: The kinds of dataset (issue 15): the catalogue's 種類 facet, on either catalogue.
+KINDS = ("standard", "own-schema", "documents")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from tsunagu import __version__
 from tsunagu.catalogue.base import (
+    KINDS,
     Action,
     DatasetRecord,
     PublishRequest,
@@ -42,9 +43,12 @@ from tsunagu.catalogue.ckan_files import FileCache
 from tsunagu.catalogue.ckan_mapping import (
     extras_of,
     is_staging,
+    kind_filter,
     meta_digest,
     meta_from_package,
+    resource_fields,
     resource_record,
+    solr_phrase,
 )
 from tsunagu.catalogue.ckan_rollback import AtomicWrites, download
 from tsunagu.catalogue.retry import RetryPolicy
@@ -266,9 +270,15 @@ class CkanCatalogue(AtomicWrites):
             {k: r.get("hash", "") for k, r in current.items()},
             {r.key: r.sha256 for r in request.resources},
         )
-        meta_changed = package is None or extras_of(package).get(
-            "tsunagu_meta_sha256"
-        ) != meta_digest(meta)
+        extras = extras_of(package or {})
+        # a package published before the kind extra existed gets it (a metadata-only patch)
+        meta_changed = package is None or (
+            extras.get("tsunagu_meta_sha256"),
+            extras.get("kind"),
+        ) != (
+            meta_digest(meta),
+            meta.kind,
+        )
         moving = sum(c.action in ("create", "update") for c in changes)
         unfilled = _unfilled(current, request, changes, self._datastore_on())
         action: Action
@@ -294,15 +304,7 @@ class CkanCatalogue(AtomicWrites):
         existing = next((r for r in package["resources"] if r.get("tsunagu_key") == res.key), None)
         if existing is not None and existing.get("hash") == res.sha256:
             return existing
-        fields = {
-            "name": res.name,
-            "format": res.format,
-            "mimetype": res.mediatype,
-            "hash": res.sha256,
-            "size": res.size,
-            "tsunagu_key": res.key,
-            "description": res.description,
-        }
+        fields = resource_fields(res)
         with res.path.open("rb") as fh:
             if existing is not None:
                 return self._call(
@@ -356,10 +358,7 @@ class CkanCatalogue(AtomicWrites):
     def search(
         self, q: str = "", filters: dict[str, str] | None = None, *, start: int = 0, rows: int = 20
     ) -> SearchPage:
-        fq = " ".join(
-            f'{"extras_standard" if k == "standard" else k}:"{v}"'
-            for k, v in (filters or {}).items()
-        )
+        fq = " ".join(_filter(k, v) for k, v in (filters or {}).items())
         result = self._retried(
             "package_search",
             q=q or "*:*",
@@ -369,7 +368,19 @@ class CkanCatalogue(AtomicWrites):
             **{"facet.field": ["organization", "tags", "res_format"]},
         )
         facets = {name: dict(values) for name, values in (result.get("facets") or {}).items()}
+        facets["kind"] = self._kind_counts(q, fq)
         return SearchPage(tuple(_record(p) for p in result["results"]), result["count"], facets)
+
+    def _kind_counts(self, q: str, fq: str) -> dict[str, int]:
+        """The 種類 facet: one count per kind (``rows=0``), since CKAN tokenises extras."""
+        counts = {}
+        for kind in KINDS:
+            found = self._retried(
+                "package_search", q=q or "*:*", fq=f"{fq} +{kind_filter(kind)}".strip(), rows=0
+            )
+            if found["count"]:
+                counts[kind] = found["count"]
+        return counts
 
     def open_file(
         self, dataset_id: str, key: str, version: int | None = None
@@ -459,6 +470,14 @@ def _by_key(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {
         r["tsunagu_key"]: r for r in (package or {}).get("resources", []) if r.get("tsunagu_key")
     }
+
+
+def _filter(name: str, value: str) -> str:
+    """One search filter as a required ``fq`` clause (filters combine with AND); standard and
+    kind live in extras."""
+    if name == "kind":
+        return f"+{kind_filter(value)}"
+    return f"+{'extras_standard' if name == 'standard' else name}:{solr_phrase(value)}"
 
 
 def _record(package: dict[str, Any]) -> DatasetRecord:

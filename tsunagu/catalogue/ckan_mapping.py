@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from tsunagu.catalogue.base import DatasetMeta, ResourceRecord
+from tsunagu.catalogue.base import KINDS, DatasetMeta, ResourceFile, ResourceRecord
 
 LICENCE_IDS = {
     "CC-BY-4.0": "cc-by",
@@ -32,6 +32,7 @@ EXTRA_KEYS = (
     "update_frequency",
     "municipality_code",
     "municipality_name",
+    "kind",  # standard / own-schema / documents: CKAN users and our 種類 facet filter on it
 )
 
 
@@ -105,12 +106,59 @@ def meta_from_package(package: dict[str, Any]) -> DatasetMeta:
         organisation_title_en=org.get("title", ""),
         standard=extras.get("standard", ""),
         standard_title=extras.get("standard_title", ""),
+        kind=kind_of(extras),
         licence=package.get("license_id") or "",
         update_frequency=extras.get("update_frequency", ""),
         tags=tuple(t["name"] for t in package.get("tags") or []),
         spatial=json.loads(extras["spatial"]) if extras.get("spatial") else None,
         data_as_of=extras.get("data_as_of", ""),
     )
+
+
+def kind_of(extras: dict[str, str]) -> str:
+    """The kind a package says, or what it must be: packages published before the ``kind``
+    extra existed, and packages made by hand, are standard if they name a standard, else plain
+    resources (documents)."""
+    kind = extras.get("kind", "")
+    if kind in KINDS:
+        return kind
+    return "standard" if extras.get("standard") else "documents"
+
+
+def solr_phrase(value: str) -> str:
+    """A filter value as a quoted Solr phrase: a ``"`` or ``\\`` in a visitor's query string
+    must not end the phrase and smuggle in a clause of its own."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def kind_filter(kind: str) -> str:
+    """The ``fq`` clause for one kind, agreeing with :func:`kind_of` on packages without the
+    extra (CKAN indexes extras as tokenised text, so the facet is counted per clause, not read
+    from a facet field: ``own-schema`` would come back as ``own`` and ``schema``)."""
+    clause = f"extras_kind:{solr_phrase(kind)}"
+    if kind == "standard":
+        return f"({clause} OR (+extras_standard:[* TO *] -extras_kind:[* TO *]))"
+    if kind == "documents":
+        return f"({clause} OR (*:* -extras_standard:[* TO *] -extras_kind:[* TO *]))"
+    return clause
+
+
+def resource_fields(res: ResourceFile) -> dict[str, Any]:
+    """A resource's CKAN fields. A table carries its Table Schema as the ``schema`` field (JSON
+    text, as ckanext-validation and the Data Package convention read it), so a dataset with its
+    own schema keeps its contract on CKAN too, not only in the datapackage.json resource."""
+    fields: dict[str, Any] = {
+        "name": res.name,
+        "format": res.format,
+        "mimetype": res.mediatype,
+        "hash": res.sha256,
+        "size": res.size,
+        "tsunagu_key": res.key,
+        "description": res.description,
+    }
+    if res.table_schema:
+        fields["schema"] = json.dumps(res.table_schema, ensure_ascii=False, sort_keys=True)
+    return fields
 
 
 def resource_record(resource: dict[str, Any]) -> ResourceRecord:

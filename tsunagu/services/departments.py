@@ -187,6 +187,7 @@ def _with_sources(data: dict[str, Any], folder: Path, names: dict[str, str]) -> 
     entries = [{"path": item} if isinstance(item, str) else item for item in items]
     data.pop("source", None)
     data["sources"] = [_absolute(e, folder) for e in entries]
+    _with_contract(data, folder)
     sources = tuple(
         SavedSource(
             key=source_key(entry, i),
@@ -197,6 +198,22 @@ def _with_sources(data: dict[str, Any], folder: Path, names: dict[str, str]) -> 
         if isinstance(entry, dict) and "path" in entry
     )
     return SavedDataset(data, sources)
+
+
+def _with_contract(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """An own schema (``schema: schema.json``) named by its absolute path, so the update's
+    upload can take the contract along (:func:`contract_of`): it is the dataset's, not the
+    folder's, and the next file is held to it."""
+    if data.get("schema"):
+        data["schema"] = str(folder / str(data["schema"]))
+    return data
+
+
+def contract_of(manifest: dict[str, Any]) -> Path | None:
+    """The own-schema file a saved manifest names (absolute, from :func:`saved_manifest`)."""
+    raw = manifest.get("schema")
+    path = Path(str(raw)) if raw else None
+    return path if path is not None and path.is_absolute() and path.is_file() else None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -270,9 +287,10 @@ def merge_update(
     """
     merged: dict[str, Any] = json.loads(json.dumps(saved, default=str))  # a deep copy
     defaults = form_defaults(saved)
+    own_schema = bool(saved.get("schema")) and not saved.get("standard")
     for name, dotted in FORM_FIELDS.items():
-        if name not in submitted:
-            continue
+        if name not in submitted or (own_schema and name == "standard"):
+            continue  # a dataset with its own schema keeps it: its contract is not a form field
         value = submitted[name]
         shown = ", ".join(value) if name == "tags" else value
         if shown != defaults.get(name, ""):

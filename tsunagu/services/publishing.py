@@ -89,12 +89,13 @@ def publish_run(
         dry_run=dry_run,
     )
     if not dry_run:
-        _audit_accepted(audit, outcomes, actor)
+        audit_accepted(audit, outcomes, actor)
     return outcomes, outcome
 
 
-def _audit_accepted(audit: AuditLog, outcomes: list[Outcome], actor: str) -> None:
-    """A department's accepted schema change is a decision: it goes to the audit log."""
+def audit_accepted(audit: AuditLog, outcomes: list[Outcome], actor: str) -> None:
+    """A department's accepted schema change is a decision: it goes to the audit log (from the
+    CLI's ``--accept-schema`` and the upload page's button alike)."""
     for outcome in outcomes:
         accepted = outcome.draft.report.facts.get("schema_accepted") if outcome.draft else None
         if accepted and outcome.manifest is not None:

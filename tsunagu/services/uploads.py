@@ -42,6 +42,8 @@ _KEPT = (".csv", ".xlsx", ".geojson", ".gpkg", ".zip", ".kml")
 SUFFIXES = {**{s: s for s in _KEPT}, ".txt": ".csv", ".json": ".geojson"}  # allow-list
 SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
 MAX_PROBLEMS_SHOWN = 200
+CONTRACT = "schema.json"  # an own-schema dataset's contract, copied into each update's upload
+DRIFT = "schema-drift-"  # the codes of a file whose shape left its contract
 #: States while a job is queued or running; the page polls until the state leaves them.
 PENDING = ("queued", "processing", "publish-queued", "publishing")
 #: The steps a job reports, in order (the pipeline's, then publishing).
@@ -67,6 +69,11 @@ class RemovalNotConfirmed(UploadRejected):
     """A source left out of an update without the explicit yes: never dropped silently."""
 
     code = "removal-not-confirmed"
+
+
+class SchemaNotDrifted(TsunaguError):
+    code = "schema-not-drifted"
+    http_status = 409
 
 
 class LossNotConfirmed(TsunaguError):
@@ -290,11 +297,15 @@ class UploadStore:
             if saved is None:
                 self._write_manifest(partial, department, first["stored_name"], form)
             else:
-                from tsunagu.services.departments import merge_update
+                from tsunagu.services.departments import contract_of, merge_update
 
                 stored = {e["key"]: e["stored_name"] for e in entries}
                 uploaded = {e["key"] for e in entries if e["uploaded"]}
                 merged = merge_update(saved.manifest, asdict(form), stored, department, uploaded)
+                contract = contract_of(saved.manifest)
+                if contract is not None:  # the dataset's own schema comes along as its contract
+                    shutil.copyfile(contract, partial / CONTRACT)
+                    merged["schema"] = CONTRACT
                 self._write_municipality()
                 text = yaml.safe_dump(merged, allow_unicode=True, sort_keys=False)
                 (partial / "dataset.yaml").write_text(text, encoding="utf-8")
@@ -468,8 +479,15 @@ class UploadStore:
         _write_json(upload.directory / "status.json", upload.status)
 
     # -- processing ------------------------------------------------------------------------
-    def run(self, upload: Upload, on_step: Callable[[str], None] | None = None) -> list[Outcome]:
-        """The standard pipeline over the stored manifest, writing reports under ``out/``."""
+    def run(
+        self,
+        upload: Upload,
+        on_step: Callable[[str], None] | None = None,
+        accept_schema: bool = False,
+    ) -> list[Outcome]:
+        """The standard pipeline over the stored manifest, writing reports under ``out/``;
+        ``accept_schema`` as ``tsunagu publish --accept-schema`` (the drift step rewrites the
+        upload's contract and keeps the old one under ``schema-history/``)."""
         from tsunagu.publisher.batch import plan_jobs, run_jobs
         from tsunagu.publisher.context import RunContext
 
@@ -479,7 +497,12 @@ class UploadStore:
         from tsunagu.formats.base import ReadOptions
 
         shown = ReadOptions(display_name=str(upload.status.get("original_name") or "") or None)
-        context = RunContext(settings=self.settings, out_dir=upload.out_dir, read_options=shown)
+        context = RunContext(
+            settings=self.settings,
+            out_dir=upload.out_dir,
+            read_options=shown,
+            accept_schema=accept_schema,
+        )
         return run_jobs(jobs, context, on_step=hook)
 
     # -- queuing ---------------------------------------------------------------------------
@@ -537,6 +560,24 @@ class UploadStore:
         upload.status["actor"] = actor  # for a job queued again after its process died
         self._queued(upload, queue, "publish-queued")
         queue.enqueue("upload.publish", upload.id, actor)
+        return upload
+
+    def queue_accept_schema(self, upload: Upload, queue: JobQueue, actor: str) -> Upload:
+        """The department accepts its file's new shape (the web's ``--accept-schema``): the
+        upload is checked again with the drift accepted, and the acceptance is audited with
+        ``actor`` once the contract is rewritten. Only an upload blocked by drift qualifies, so a
+        stale page or a replayed form cannot rewrite a contract that still holds."""
+        if upload.pending:
+            return upload  # a double click: the first request queued it
+        if not has_drift(upload):
+            raise SchemaNotDrifted(
+                "this upload's columns still fit the dataset's schema; there is nothing to accept",
+                message_ja="このアップロードの列はデータセットのスキーマに合っています。"
+                "承認するスキーマの変更はありません",
+            )
+        upload.status["accept_schema"] = {"actor": actor, "asked": _now()}
+        self._queued(upload, queue, "queued")
+        queue.enqueue("upload.process", upload.id)
         return upload
 
     def changes(self, upload: Upload, catalogue: Any) -> Any:
@@ -627,12 +668,20 @@ class UploadStore:
         upload.status.update(state="processing", started=_now(), owner=worker_identity())
         upload.status["progress"] = []
         self.save(upload)
+        accepting = upload.status.get("accept_schema")
         try:
-            outcomes = self.run(upload, on_step=self._progress(upload))
+            outcomes = self.run(
+                upload, on_step=self._progress(upload), accept_schema=bool(accepting)
+            )
+            if accepting:  # the contract was rewritten (old one kept): a decision, audited
+                actor = str(accepting.get("actor") or "")
+                publishing.audit_accepted(publishing.audit_log(self.settings), outcomes, actor)
+                upload.status["schema_accepted"] = {**accepting, "done": _now()}
         except Exception:  # handled here: logged once, recorded, the upload kept for retry
             log.exception("processing upload %s failed", upload.id)
             upload.status.update(state="failed", processed=_now(), outcomes=[])
         else:
+            upload.status.pop("accept_schema", None)  # accepted once; never again silently
             summaries = [self._summary(upload, o) for o in outcomes]
             valid = bool(summaries) and all(s["valid"] for s in summaries)
             upload.status.update(
@@ -753,6 +802,15 @@ def _source_key(outcome: dict[str, Any], dataset_id: str) -> str:
         return str(outcome["source_key"])
     label = str(outcome.get("label", ""))
     return label.split(":", 1)[1] if label.startswith(f"{dataset_id}:") else "main"
+
+
+def has_drift(upload: Upload) -> bool:
+    """Whether the upload was blocked because its file's shape left the dataset's schema."""
+    return upload.state == "invalid" and any(
+        str(p.get("code", "")).startswith(DRIFT)
+        for o in upload.status.get("outcomes") or []
+        for p in o.get("problems") or []
+    )
 
 
 def _problem(problem: Any) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from tsunagu.services.uploads import (
     UploadRejected,
     UploadRequest,
     UploadStore,
+    has_drift,
 )
 from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
@@ -154,17 +155,27 @@ class UploadForm(FlaskForm):
         )
 
 
-def _upload_form(data: dict[str, Any] | None = None) -> UploadForm:
+def _upload_form(data: dict[str, Any] | None = None, own_schema: bool = False) -> UploadForm:
+    """The form; ``own_schema`` offers the dataset's own schema first (an update of a dataset
+    no standard covers keeps its contract; a standard cannot be picked over it by accident)."""
+    from flask_babel import gettext
+
     from tsunagu.standards import load_registry
     from tsunagu.webapp.i18n import current_lang
 
     en = current_lang() == "en"
     form = UploadForm(data=data) if data else UploadForm()
     schemas = load_registry(web().settings.schemas_dir).current()
-    form.standard.choices = [
-        SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas
-    ]
+    choices = [SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas]
+    if own_schema:
+        choices.insert(0, SelectChoice("", gettext("独自スキーマ（このデータセットのスキーマ）")))
+    form.standard.choices = choices
     return form
+
+
+def _has_own_schema(saved: departments.SavedDataset | None) -> bool:
+    manifest = saved.manifest if saved is not None else {}
+    return bool(manifest.get("schema") and not manifest.get("standard"))
 
 
 def department_names(slug: str) -> dict[str, str]:
@@ -265,7 +276,8 @@ def index() -> tuple[str, int]:
         data["tags"] = ", ".join(data.get("tags") or ())
         if upload.status.get("update"):  # again an update: the dataset's files are offered too
             update = str(upload.status.get("dataset_id") or "")
-    return _index_page(_upload_form(data), principal, update=update or None)
+    own = _has_own_schema(_saved(str((data or {}).get("dataset_id") or ""))) if data else False
+    return _index_page(_upload_form(data, own), principal, update=update or None)
 
 
 def _user_message(exc: TsunaguError) -> str:
@@ -289,7 +301,7 @@ def mine() -> str:
 @bp.post("/upload")
 def create() -> ResponseReturnValue:
     principal = auth.authorize(None, "upload")
-    form = _upload_form()
+    form = _upload_form(own_schema=_has_own_schema(_saved(request.form.get("dataset_id", ""))))
     if not form.validate_on_submit():
         return _index_page(form, principal, 400)
     dataset_id = form.dataset_id.data or ""  # DataRequired: never empty once validated
@@ -326,7 +338,9 @@ def create() -> ResponseReturnValue:
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
-def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tuple[str, int]:
+def _report_page(
+    upload: Upload, status: int = 200, refused: bool = False, schema_refused: bool = False
+) -> tuple[str, int]:
     store = _store()
     by_source = store.changes_by_source(upload, web().catalogue) if upload.state == "valid" else {}
     names = {str(s.get("key")): s.get("original_name") for s in upload.status.get("sources") or []}
@@ -345,6 +359,8 @@ def _report_page(upload: Upload, status: int = 200, refused: bool = False) -> tu
         several=len(change_list) > 1 or any(key != "main" for key, _n, _c in change_list),
         preview=preview,
         refused=refused,
+        schema_refused=schema_refused,
+        drift=has_drift(upload),
         needs_mapping=bool(codes & MAPPING_CODES),
     )
     return page, status
@@ -445,6 +461,18 @@ def publish(upload_id: str) -> ResponseReturnValue:
         _store().queue_publish(upload, _jobs(), web().catalogue, actor=actor, confirmed=confirmed)
     except LossNotConfirmed:
         return _report_page(upload, 409, refused=True)
+    return redirect(url_for("upload.show", upload_id=upload.id), 303)
+
+
+@bp.post("/upload/<upload_id>/accept-schema")
+def accept_schema(upload_id: str) -> ResponseReturnValue:
+    """The web's ``publish --accept-schema``: the department confirms its file's new shape; the
+    upload is checked again with the drift accepted, audited with who accepted it."""
+    upload, principal = _owned(upload_id, "upload")
+    if request.form.get("confirm_schema") != "yes":
+        return _report_page(upload, 409, schema_refused=True)
+    actor = f"department:{principal.department}"
+    _store().queue_accept_schema(upload, _jobs(), actor=actor)
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
