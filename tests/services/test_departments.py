@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tsunagu.errors import ManifestError, PermissionDenied
+from tsunagu.errors import PermissionDenied
 from tsunagu.services.departments import (
     check_owner,
     dataset_status,
@@ -122,39 +121,3 @@ def test_status_overdue_against_the_update_frequency(published):
     )
     assert not fresh.overdue
     assert department_datasets(published, "nobody", now) == []
-
-
-def test_an_update_keeps_the_datasets_other_files(tmp_path):
-    """A dataset of several files (one per year) updated with one file: the other files come
-    along under their keys, so publishing does not remove their resources (issue 15)."""
-    from tsunagu.config import load_settings
-    from tsunagu.manifest import load_manifest
-    from tsunagu.services.uploads import UploadRequest, UploadStore
-
-    folder = tmp_path / "datasets" / "kenko" / "aed"
-    folder.mkdir(parents=True)
-    shutil.copy(REPO / "datasets" / "kashiwa" / "municipality.yaml", tmp_path / "datasets")
-    csv = AED.parent / "AED設置場所一覧.csv"
-    shutil.copy(csv, folder / "r5.csv")
-    shutil.copy(csv, folder / "r6.csv")
-    saved = {**_saved(), "sources": [{"path": "r6.csv", "header_row": 2},
-                                     {"path": "r5.csv", "key": "r5", "header_row": 2}]}  # fmt: skip
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(saved, allow_unicode=True), "utf-8")
-    settings = load_settings(
-        {"data_dir": tmp_path / "instance", "datasets_dir": tmp_path / "datasets"}, env={}
-    )
-    found = saved_manifest("kashiwa-aed-installations", tmp_path / "up", settings.datasets_dir)
-    form = UploadRequest("kashiwa-aed-installations", "AED設置場所一覧", "", "aed-installations")
-    with csv.open("rb") as stream:
-        upload = UploadStore(settings).store(KENKO, "r7.csv", stream, form, saved=found)
-    manifest = load_manifest(upload.manifest_path)
-    assert [(s.key, s.path.name) for s in manifest.sources] == [
-        ("main", "source.csv"),
-        ("r5", "kept-1.csv"),
-    ]
-    assert manifest.sources[1].path.read_bytes() == csv.read_bytes()
-    assert manifest.sources[1].header_row == 2
-
-    (folder / "r5.csv").unlink()  # a file that has gone is refused, never silently dropped
-    with csv.open("rb") as stream, pytest.raises(ManifestError, match="r5"):
-        UploadStore(settings).store(KENKO, "r7.csv", stream, form, saved=found)
