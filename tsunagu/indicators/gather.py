@@ -42,8 +42,11 @@ def standards(settings: Settings) -> tuple[Standard, ...]:
 def usage_store(settings: Settings, catalogue: Any = None) -> UsageStore:
     """The counters live in the catalogue's database (the embedded catalogue's engine when it
     is the local one; otherwise the ``database_url`` database under the data dir)."""
-    engine = getattr(catalogue, "engine", None)
-    return UsageStore(engine) if engine is not None else UsageStore.from_url(settings.database)
+    from tsunagu.catalogue.local import LocalCatalogue
+
+    if isinstance(catalogue, LocalCatalogue):  # declared by its class, not probed
+        return UsageStore(catalogue.engine)
+    return UsageStore.from_url(settings.database)
 
 
 def every_dataset(catalogue: Any) -> list[Any]:
@@ -88,10 +91,12 @@ def catalogue_state(catalogue: Any) -> tuple[list[Any], dict[str, list[VersionRe
     """Every dataset and its versions. The embedded catalogue is re-read only when it changed
     (dataset count, latest modification, latest version: one cheap query), so the dashboard
     and each department page do not read every dataset on every request."""
-    engine = getattr(catalogue, "engine", None)
-    if engine is None or getattr(catalogue, "name", "") != "local":
+    from tsunagu.catalogue.local import LocalCatalogue
+
+    if not isinstance(catalogue, LocalCatalogue):
         records = every_dataset(catalogue)
         return records, _versions_one_by_one(catalogue, records)
+    engine = catalogue.engine
     with engine.connect() as conn:
         state = (
             *conn.execute(select(func.count(), func.max(t.datasets.c.modified))).one(),

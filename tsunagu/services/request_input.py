@@ -14,7 +14,8 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
 from tsunagu.errors import TsunaguError
 
@@ -71,14 +72,27 @@ def query_int(
             message_ja=f"{name} は {low}{upper_ja} の整数で指定してください（「{raw[:40]}」）",
             code=NOT_INTEGER,
         )
-    value = int(raw) if len(raw) <= 20 else None  # longer is past any bound, and cheap to say
-    if value is None or not low <= value <= (MAX_INTEGER if high is None else high):
+    from pydantic import ValidationError
+
+    try:  # longer than 20 digits is past any bound: said without parsing a huge number
+        if len(raw.lstrip("-")) > 20:
+            raise ValueError(raw[:40])
+        # pydantic coerces and bounds; the grammar above is a URL's (ASCII digits only)
+        return _whole_number(low, MAX_INTEGER if high is None else high).validate_python(raw)
+    except (ValidationError, ValueError):
         raise error(
             f'{name} must be from {low} {upper_en}, got "{raw[:40]}"',
             message_ja=f"{name} は {low}{upper_ja} で指定してください（「{raw[:40]}」）",
             code=OUT_OF_RANGE,
-        )
-    return value
+        ) from None
+
+
+@cache
+def _whole_number(low: int, high: int) -> Any:
+    """A pydantic validator of whole numbers in ``[low, high]``, built once per bound pair."""
+    from pydantic import Field, TypeAdapter
+
+    return TypeAdapter(Annotated[int, Field(ge=low, le=high)])
 
 
 def _finite(text: str) -> float:

@@ -129,10 +129,9 @@ def dataset_charts(record: Any) -> Any:
     """Chart tables for a dataset page (None when it has no published CSV or no numbers)."""
     from tsunagu.webapp.dataset_charts import chart_data
 
-    opener = getattr(web().catalogue, "open_file", None)
-    if opener is None or not any(r.key == "csv" for r in record.resources):
+    if not any(r.key == "csv" for r in record.resources):
         return None
-    data = chart_data(opener(record.meta.id, "csv")[0])
+    data = chart_data(web().catalogue.open_file(record.meta.id, "csv")[0])
     return data if data.any else None
 
 
