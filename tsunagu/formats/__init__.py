@@ -57,7 +57,8 @@ def detect_format(path: Path) -> str:
 
         raise refuse("file-not-text", path.name)
     known = ", ".join(READERS.names())
-    if any(suffix in READERS.load(name).suffixes for name in READERS.names()):
+    expected = [name for name in READERS.names() if suffix in READERS.load(name).suffixes]
+    if expected:
         # A known suffix on other content (VRT XML named .geojson, a plain SQLite file named
         # .gpkg): "this type cannot be read" would contradict the list of supported types.
         raise FormatError.from_problem(
@@ -65,7 +66,11 @@ def detect_format(path: Path) -> str:
                 code="format-content-mismatch",
                 severity=Severity.ERROR,
                 location=Location(file=path.name),
-                params={"suffix": suffix, "looks": _looks_like(head)},
+                params={
+                    "suffix": suffix,
+                    "expected": "/".join(expected),
+                    "looks": _looks_like(head),
+                },
             )
         )
     raise FormatError.from_problem(

@@ -115,11 +115,11 @@ def _find_header(content: Sequence[Row], width: int, header_row: int | None, fil
             if number == header_row:
                 return index
         raise refuse("header-row-not-found", file_name, row=header_row)
-    # The header spans the table and names most of its columns (one name may be missing,
-    # which header_problems reports); a title row is short or sparse.
+    # The header spans the table and names most of its columns (one name may be missing, the
+    # last one too, which header_problems reports); a title row is short or sparse.
     search = content[:MAX_HEADER_SEARCH]
     for index, (_, cells) in enumerate(search):
-        if used_width(cells) >= width and filled(cells) * 2 >= width:
+        if used_width(cells) >= width - 1 and filled(cells) * 2 >= width:
             return index
     return max(range(len(search)), key=lambda index: filled(search[index][1]))
 
