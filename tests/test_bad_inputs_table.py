@@ -359,6 +359,10 @@ FOLDERS: dict[str, Maker] = {
         ),
         ("名称", "氏名", "区分"),
     ),
+    "47-nameless": geojson(
+        features(*(point(139.9722 + i * 1e-4, 35.8641, 区分="避難行動要支援者") for i in range(5))),
+        ("名称", "区分"),
+    ),
     "50-http": descriptor("http://127.0.0.1:{port}/x.csv"),
     "50-parent": descriptor("../../etc/passwd"),
 }
@@ -774,6 +778,8 @@ def row_46(b: Batch, request) -> None:
 
 def row_47(b: Batch, request) -> None:
     b.refused("47", "personal-data-suspected", 'column "氏名"')
+    block = b.refused("47-nameless", "care-locations", "500 m mesh")  # no names: still blocked
+    assert block["severity"] == "block"
 
 
 def row_48(b: Batch, request) -> None:
