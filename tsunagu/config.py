@@ -56,6 +56,10 @@ class Settings:
         1024 * 1024 * 1024, "Most bytes an archive may expand to before it is refused."
     )
     max_zip_members: int = _setting(100, "Most members an archive may hold.")
+    max_features: int = _setting(200_000, "Most features a GIS layer may have.")
+    max_vertices: int = _setting(
+        2_000_000, "Most coordinates a GIS layer may have in all (its map page stays small)."
+    )
     catalogue: str = _setting("local", 'Where to publish: "local" (embedded) or "ckan".')
     database_url: str | None = _setting(
         None, "SQLAlchemy URL of the local catalogue; default SQLite under data_dir."
@@ -155,7 +159,14 @@ class Settings:
                     f"{name} must be 0 or more, got {value}",
                     f"{name} は0以上です（「{value}」）",
                 )
-        for name in ("max_file_bytes", "max_columns", "max_line_bytes", "max_cell_chars"):
+        for name in (
+            "max_file_bytes",
+            "max_columns",
+            "max_line_bytes",
+            "max_cell_chars",
+            "max_features",
+            "max_vertices",
+        ):
             if getattr(self, name) <= 0:
                 value = getattr(self, name)
                 _refuse(

@@ -127,7 +127,7 @@ def test_read_header_empty_and_duplicate_are_errors_with_position(data_path, set
     assert draft.report.problems[1].params == {"name": "施設名", "position": 4, "first_position": 1}
     assert "header_problems.csv" in draft.report.problems[1].message("en")
     assert not draft.report.valid
-    assert list(draft.table.columns) == ["施設名", "", "所在地", "施設名"]
+    assert list(draft.table.columns) == ["施設名", "", "所在地", "施設名 (4)"]  # one per name
     assert draft.table.iloc[0].tolist() == ["柏駅前", "a", "柏市柏1丁目", "x"]
 
 

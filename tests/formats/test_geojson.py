@@ -206,4 +206,5 @@ def test_detect_format_by_content(data_path, relative, expected):
 def test_detect_format_refuses_vrt_named_geojson(data_path):
     with pytest.raises(FormatError) as info:
         detect_format(data_path("gis/vrt_disguised.geojson"))
-    assert info.value.code == "format-unknown"
+    assert info.value.code == "format-content-mismatch"  # named .geojson, holds XML
+    assert "(it begins like XML/HTML)" in info.value.message_en

@@ -155,7 +155,7 @@ def test_zip_with_two_shapefiles_needs_a_layer(loose, settings, tmp_path):
     assert draft.report.facts["member"] == "other.shp"
 
 
-def test_sniff(loose, tmp_path):
+def test_sniff(loose, tmp_path, settings):
     assert ShapefileReader().sniff(loose.read_bytes()[:64], loose)
     assert not ShapefileReader().sniff(b"<OGRVRTDataSource>", loose)
     head = DEMO_ZIP.read_bytes()[:8192]
@@ -163,7 +163,9 @@ def test_sniff(loose, tmp_path):
     csv_zip = tmp_path / "data.zip"
     with zipfile.ZipFile(csv_zip, "w") as zf:
         zf.writestr("data.csv", "a,b\n")
-    assert not ShapefileZipReader().sniff(csv_zip.read_bytes(), csv_zip)
+    # every zip is claimed, so the archive guards name what is wrong with it
+    assert ShapefileZipReader().sniff(csv_zip.read_bytes(), csv_zip)
+    assert refused(csv_zip, settings, ShapefileZipReader()).code == "archive-member-not-allowed"
 
 
 def test_dbf_record_count_header_lie_finishes_with_the_real_rows(loose, settings):

@@ -146,3 +146,42 @@ def test_a_live_runs_files_are_kept_by_the_sweep(tmp_path):
         assert sweep_stale(tmp_path) == []
         assert (folder / "x.csv").exists()
     assert not folder.exists()
+
+
+def convert(instance: Path, folder: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tsunagu", "--data-dir", str(instance), "--lang", "en",
+         "convert", str(folder), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+def test_two_converts_of_one_dataset_never_mix_and_a_failed_rerun_leaves_no_stale_outputs(
+    tmp_path,
+):
+    """Two ``tsunagu convert`` processes into one OUT (the old code wrote both into
+    ``OUT/<id>/`` file by file): OUT ends with one run's files, all of them; then an invalid
+    re-run replaces the folder whole, so no CSV of the earlier valid run sits beside its report."""
+    instance, out = tmp_path / "instance", tmp_path / "out"
+    a, b = variant(tmp_path, "甲"), variant(tmp_path, "乙")
+    runs = [convert(instance, a, out), convert(instance, b, out)]
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stdout + stderr
+    folder = out / "kashiwa-aed-installations"
+    csv = (folder / "kashiwa-aed-installations.csv").read_text(encoding="utf-8")
+    found = [m for m in ("甲", "乙") if f"{m}館" in csv]
+    assert len(found) == 1
+    package = (folder / "datapackage.json").read_text(encoding="utf-8")
+    assert f"AED設置場所一覧{found[0]}" in package  # title and files from the same run
+    assert [p.name for p in out.iterdir()] == ["kashiwa-aed-installations"]  # nothing staged
+    assert list((instance / "work").iterdir()) == []
+
+    (a / CSV_NAME).write_bytes(b"\x00" * 64)  # unreadable now
+    done = convert(instance, a, out)
+    stdout, stderr = done.communicate(timeout=300)
+    assert done.returncode == 2, stdout + stderr
+    assert "Traceback" not in stderr
+    assert (folder / "report.json").exists()
+    assert not (folder / "kashiwa-aed-installations.csv").exists()

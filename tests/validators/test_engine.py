@@ -28,6 +28,7 @@ def test_registry_lists_every_check():
         "coordinates",
         "url",
         "personal-data",
+        "care-locations",
         "machine-readability",
     ]
     assert all(CHECKS.load(name).type == name for name in CHECKS.names())

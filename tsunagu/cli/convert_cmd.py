@@ -6,10 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from rich.progress import track
 
 from tsunagu.cli.output import exit_code, print_outcomes
-from tsunagu.cli.running import engine_option, run_target
+from tsunagu.cli.running import engine_option
+from tsunagu.publisher.batch import Outcome, plan_jobs
 from tsunagu.publisher.context import RunContext
+from tsunagu.publisher.isolated import convert_isolated, group_by_dataset
 
 
 @click.command("convert")
@@ -32,11 +35,17 @@ def command(
     """Convert TARGET (a file, a dataset.yaml, or a folder of them) into OUT/<dataset id>/.
 
     Invalid datasets get their reports but no outputs. Exit status as for validate.
+    Each dataset runs isolated like a publish (its lock, a private folder) and its folder under
+    OUT is replaced whole, so concurrent runs never mix files.
     """
     ctx = RunContext(
         settings=obj["settings"], out_dir=out, schema_slug=schema_slug, layout=layout, engine=engine
     )
-    outcomes = run_target(target, manifest, ctx, obj["lang"], ("変換中", "Converting"))
+    groups = group_by_dataset(list(plan_jobs(target, manifest)))
+    description = "変換中" if obj["lang"] == "ja" else "Converting"
+    outcomes: list[Outcome] = []
+    for jobs in track(list(groups.values()), description=description, disable=len(groups) < 2):
+        outcomes.extend(convert_isolated(jobs, ctx, out))
     print_outcomes(outcomes, obj["lang"], details=20 if len(outcomes) == 1 else 0)
     click.echo(("出力先: " if obj["lang"] == "ja" else "Outputs: ") + str(out))
     sys.exit(exit_code(outcomes))

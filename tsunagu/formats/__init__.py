@@ -51,11 +51,28 @@ def detect_format(path: Path) -> str:
         reader: Reader = READERS.load(name)()
         if path.suffix.lower() in reader.suffixes and reader.sniff(head, path):
             return name
-    if path.suffix.lower() == ".csv":  # named CSV but no text (a PNG renamed): say exactly that
+    suffix = path.suffix.lower()
+    if suffix == ".csv":  # named CSV but no text (a PNG renamed): say exactly that
         from tsunagu.formats.guards import refuse
 
         raise refuse("file-not-text", path.name)
     known = ", ".join(READERS.names())
+    expected = [name for name in READERS.names() if suffix in READERS.load(name).suffixes]
+    if expected:
+        # A known suffix on other content (VRT XML named .geojson, a plain SQLite file named
+        # .gpkg): "this type cannot be read" would contradict the list of supported types.
+        raise FormatError.from_problem(
+            Problem(
+                code="format-content-mismatch",
+                severity=Severity.ERROR,
+                location=Location(file=path.name),
+                params={
+                    "suffix": suffix,
+                    "expected": "/".join(expected),
+                    "looks": _looks_like(head),
+                },
+            )
+        )
     raise FormatError.from_problem(
         Problem(
             code="format-unknown",
@@ -64,6 +81,23 @@ def detect_format(path: Path) -> str:
             params={"suffix": path.suffix or "(none)", "known": known},
         )
     )
+
+
+def _looks_like(head: bytes) -> str:
+    """What the first bytes are, in words both languages share (for the mismatch message)."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    for magic, name in (
+        (b"PK\x03\x04", "ZIP"),
+        (b"SQLite format 3\x00", "SQLite"),
+        (b"\x89PNG", "PNG"),
+        (b"%PDF", "PDF"),
+        (b"<", "XML/HTML"),
+        (b"{", "JSON"),
+        (b"[", "JSON"),
+    ):
+        if text.startswith(magic):
+            return name
+    return "?"
 
 
 def read_file(

@@ -227,7 +227,7 @@ def build_descriptor(
     return descriptor
 
 
-def _unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
+def unchanged_created(path: Path, descriptor: dict[str, Any]) -> str | None:
     """The ``created`` of the package already at ``path`` if all else is identical.
 
     Publishing is idempotent (the catalogue compares sha256 per file): republishing the same
@@ -265,7 +265,7 @@ class DataPackageWriter:
             schema = schema.with_fields(draft.report.facts.get("extra_columns"))
         descriptor = build_descriptor(draft, out_dir, settings, schema, self._now())
         path = out_dir / PACKAGE_NAME
-        descriptor["created"] = _unchanged_created(path, descriptor) or descriptor["created"]
+        descriptor["created"] = unchanged_created(path, descriptor) or descriptor["created"]
         out_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
         path.write_text(text, encoding="utf-8")

@@ -115,11 +115,11 @@ def _find_header(content: Sequence[Row], width: int, header_row: int | None, fil
             if number == header_row:
                 return index
         raise refuse("header-row-not-found", file_name, row=header_row)
-    # The header spans the table and names most of its columns (one name may be missing,
-    # which header_problems reports); a title row is short or sparse.
+    # The header spans the table and names most of its columns (one name may be missing, the
+    # last one too, which header_problems reports); a title row is short or sparse.
     search = content[:MAX_HEADER_SEARCH]
     for index, (_, cells) in enumerate(search):
-        if used_width(cells) >= width and filled(cells) * 2 >= width:
+        if used_width(cells) >= width - 1 and filled(cells) * 2 >= width:
             return index
     return max(range(len(search)), key=lambda index: filled(search[index][1]))
 
@@ -167,6 +167,19 @@ def header_problems(layout: Layout, file_name: str, sheet: str | None = None) ->
     return problems
 
 
+def unique_names(header: list[str]) -> list[str]:
+    """``header`` with each repeat of a name made distinct by its 1-based position."""
+    seen: set[str] = set()
+    names = []
+    for position, name in enumerate(header, start=1):
+        if name in seen:  # a repeated blank becomes 列N, which the statistics header reader
+            # (two header rows) still treats as blank and fills from the row above
+            name = f"{name} ({position})" if name else f"列{position}"
+        names.append(name)
+        seen.add(name)
+    return names
+
+
 def layout_facts(layout: Layout) -> dict[str, object]:
     """The facts both readers report (keys are read by the machine-readability checks)."""
     return {
@@ -181,12 +194,17 @@ def layout_facts(layout: Layout) -> dict[str, object]:
 
 
 def layout_table(layout: Layout) -> pd.DataFrame:
-    """The data rows as a DataFrame of ``str`` indexed by their row number in the file."""
+    """The data rows as a DataFrame of ``str`` indexed by their row number in the file.
+
+    A repeated header name (already a ``header-duplicate`` error that blocks publishing) gets
+    its position appended in the frame, ``名称 (3)``, so every later step sees one column per
+    name: two columns under one name made mapping and drift checks crash instead of report.
+    """
     import pandas as pd
 
     return pd.DataFrame(
         [cells for _, cells in layout.rows],
-        columns=layout.header,
+        columns=unique_names(layout.header),
         index=pd.Index([n for n, _ in layout.rows], dtype="int64"),
         dtype=str,
     )

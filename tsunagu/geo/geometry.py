@@ -77,26 +77,39 @@ def geometries_from_wkb(
     return geoms
 
 
-def check_limits(gdf: gpd.GeoDataFrame, report: Report, file_name: str) -> bool:
-    """False (with an error) if the upload has more features or vertices than we process."""
+def check_limits(
+    gdf: gpd.GeoDataFrame,
+    report: Report,
+    file_name: str,
+    *,
+    max_features: int | None = None,
+    max_vertices: int | None = None,
+) -> bool:
+    """False (with an error) if the upload has more features or vertices than we process.
+
+    The limits come from the settings (``max_features``, ``max_vertices``); the module's
+    constants are their defaults.
+    """
+    max_features = MAX_FEATURES if max_features is None else max_features
+    max_vertices = MAX_VERTICES if max_vertices is None else max_vertices
     features = len(gdf)
-    if features > MAX_FEATURES:
+    if features > max_features:
         report.add(
             "geometry-too-many-features",
             "error",
             Location(file=file_name),
             count=features,
-            limit=MAX_FEATURES,
+            limit=max_features,
         )
         return False
     vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-    if vertices > MAX_VERTICES:
+    if vertices > max_vertices:
         report.add(
             "geometry-too-many-vertices",
             "error",
             Location(file=file_name),
             count=vertices,
-            limit=MAX_VERTICES,
+            limit=max_vertices,
         )
         return False
     return True

@@ -67,7 +67,13 @@ def prepare_geodata(draft: Draft, settings: Settings) -> Draft:
     facts["crs"] = gdf.crs.to_string()
     _compare_with_declared(gdf.crs, parse_crs(_declared_crs(draft)), report, file_name)
     check_crs(gdf.crs, report, file_name)
-    if not check_limits(gdf, report, file_name):
+    if not check_limits(
+        gdf,
+        report,
+        file_name,
+        max_features=settings.max_features,
+        max_vertices=settings.max_vertices,
+    ):
         return draft.evolve(table=gdf)
     gdf = to_wgs84(gdf, report, file_name, _area(draft, settings))
     gdf = check_validity(gdf, report, file_name)

@@ -17,6 +17,7 @@ CHECKS = Registry(
         "coordinates": "tsunagu.validators.checks.coordinates:CoordinatesCheck",
         "url": "tsunagu.validators.checks.url:UrlCheck",
         "personal-data": "tsunagu.validators.checks.personal_data:PersonalDataCheck",
+        "care-locations": "tsunagu.validators.checks.care_locations:CareLocationsCheck",
         "machine-readability": (
             "tsunagu.validators.checks.machine_readability:MachineReadabilityCheck"
         ),
