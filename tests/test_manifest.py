@@ -223,3 +223,32 @@ def test_a_municipality_field_of_the_wrong_type_names_file_and_field(tmp_path: P
     assert f"{path} の項目「departments.kenko」" in caught.value.message_ja
     path.write_text("code: 122173\nname: 千葉県柏市\n", "utf-8")
     assert load_municipality(path).code == "122173"  # a YAML number is the code as written
+
+
+def test_statistics_long_form_is_read_with_its_column_names(write_manifest) -> None:
+    statistics = {"header_rows": 2, "shape": "long", "names": ["性別", "年齢", "人口"]}
+    manifest = load_manifest(write_manifest(_changed(statistics=statistics)))
+    assert manifest.statistics.shape == "long"
+    assert manifest.statistics.names == ("性別", "年齢", "人口")
+    default = load_manifest(write_manifest(_changed(statistics={"header_rows": 2})))
+    assert (default.statistics.shape, default.statistics.names) == ("wide", ("区分1", "区分2", "値"))
+
+
+@pytest.mark.parametrize(
+    ("statistics", "says"),
+    [
+        ({"header_rows": 2, "shape": "tall"}, "statistics.shape: Input should be 'wide' or 'long'"),
+        ({"shape": "long"}, "statistics.shape: long needs header_rows: 2"),
+        ({"header_rows": 2, "shape": "long", "names": ["性別"]}, "statistics.names: List should"),
+        ({"header_rows": 2, "shape": "long", "names": ["a", "a", "b"]}, "statistics.names: three"),
+    ],
+    ids=["shape", "one-row-header", "too-few-names", "same-names"],
+)
+def test_a_wrong_long_form_names_file_and_field(write_manifest, statistics, says) -> None:
+    path = write_manifest(_changed(statistics=statistics))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert str(path) in caught.value.message_en
+    assert "field 'statistics'" in caught.value.message_en
+    assert says in caught.value.message_en
+    assert "項目「statistics」" in caught.value.message_ja

@@ -34,21 +34,33 @@ _URL = re.compile(r"https?://[^\s]+")
 OWN_SCHEMA_PREFIX = "own:"  # the slug of a dataset's own schema: "own:<dataset id>"
 
 
+#: The long form's column names when the manifest gives none: upper header, lower header, value.
+LONG_NAMES = ("区分1", "区分2", "値")
+
+
 @dataclass(frozen=True)
 class StatisticsSpec:
-    """The manifest's ``statistics:``: ``header_rows`` (1 or 2), ``totals`` (keep | drop) and
-    ``placeholders`` (empty: emptied with the reason reported | keep: left as written)."""
+    """The manifest's ``statistics:``: ``header_rows`` (1 or 2), ``totals`` (keep | drop),
+    ``placeholders`` (empty: emptied with the reason reported | keep: left as written) and
+    ``shape`` (wide: one column per header pair | long: one row per cell, tidy data, with the
+    upper header, lower header and value in the three columns ``names``)."""
 
     header_rows: int = 1
     totals: str = "keep"
     placeholders: str = "empty"
+    shape: str = "wide"
+    names: tuple[str, str, str] = LONG_NAMES
 
     @classmethod
     def parse(cls, raw: Any) -> StatisticsSpec:
         from tsunagu.manifest_input import typed_statistics
 
         typed = typed_statistics(raw or {})
-        spec = cls(typed.header_rows, typed.totals, typed.placeholders)
+        names = LONG_NAMES
+        if typed.names:  # pydantic checked there are three
+            upper, lower, value = (n.strip() for n in typed.names)
+            names = (upper, lower, value)
+        spec = cls(typed.header_rows, typed.totals, typed.placeholders, typed.shape, names)
         if (
             spec.header_rows not in (1, 2)
             or spec.totals not in ("keep", "drop")
@@ -59,6 +71,17 @@ class StatisticsSpec:
                 f"got {raw!r}",
                 message_ja="statistics: は header_rows（1 か 2）・totals（keep か drop）・"
                 f"placeholders（empty か keep）で書いてください（「{raw!r}」）",
+            )
+        # The long form melts header pairs (男 over 0-4歳); a one-row header has none to melt.
+        if spec.shape == "long" and spec.header_rows != 2:
+            raise ManifestError(
+                "statistics.shape: long needs header_rows: 2 (the upper and lower header become columns)",
+                message_ja="statistics.shape: long には header_rows: 2 が必要です（上下2段の見出しを列にします）",
+            )
+        if "" in names or len(set(names)) != 3:
+            raise ManifestError(
+                f"statistics.names: three different, non-empty column names; got {list(names)!r}",
+                message_ja=f"statistics.names: は空でない異なる3つの列名で書いてください（「{list(names)!r}」）",
             )
         return spec
 

@@ -10,7 +10,7 @@ imports it when it first reads one, so ``tsunagu --help`` never pays for it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -100,6 +100,9 @@ class _StatisticsIn(BaseModel):
     header_rows: int = 1
     totals: str = "keep"
     placeholders: str = "empty"
+    shape: Literal["wide", "long"] = "wide"
+    # The long form's upper-header, lower-header and value columns (性別, 年齢, 人口).
+    names: Annotated[list[str], Field(min_length=3, max_length=3)] | None = None
 
 
 class _ManifestIn(BaseModel):

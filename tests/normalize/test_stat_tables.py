@@ -13,10 +13,17 @@ from openpyxl import Workbook
 from tests.validators.own_schema_support import MUNICIPALITY, download, tsunagu
 from tsunagu.manifest import StatisticsSpec
 from tsunagu.model import Report
-from tsunagu.normalize.stat_tables import apply_statistics
+from tsunagu.normalize.stat_tables import apply_statistics, header_pairs, to_long
 
 
-def _sheet(path: Path) -> None:
+ROWS = [
+    ["柏1丁目", 12, "-", 11, 9],
+    ["柏2丁目", "1,234※1", 15, "x", "…"],
+    ["合計", 1246, 15, 11, 9],
+]
+
+
+def _sheet(path: Path, rows: list[list] = ROWS) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "年齢別"
@@ -24,9 +31,8 @@ def _sheet(path: Path) -> None:
     sheet.append(["", "0-4歳", "5-9歳", "0-4歳", "5-9歳"])
     sheet.merge_cells("B1:C1")
     sheet.merge_cells("D1:E1")
-    sheet.append(["柏1丁目", 12, "-", 11, 9])
-    sheet.append(["柏2丁目", "1,234※1", 15, "x", "…"])
-    sheet.append(["合計", 1246, 15, 11, 9])
+    for row in rows:
+        sheet.append(row)
     book.save(path)
 
 
@@ -92,3 +98,77 @@ def test_a_wrong_statistics_entry_names_the_field(tmp_path, bad):
     manifest.write_text(manifest.read_text(encoding="utf-8") + "schema: schema.json\n", "utf-8")
     result = tsunagu(tmp_path, "--lang", "en", "validate", str(manifest))
     assert result.returncode == 2 and "field 'statistics'" in result.stdout + result.stderr
+
+
+def test_long_form_melts_each_value_cell_into_a_row_that_keeps_its_file_row():
+    table = pd.DataFrame(
+        [["", "", "0-4歳", "5-9歳", "0-4歳"], ["柏1丁目", "1", "12", "", "11"]],
+        columns=["町丁目", "コード", "男", "Unnamed: 3", "女"],
+        index=[4, 5],
+        dtype=str,
+    )
+    pairs = header_pairs(table)
+    assert pairs[:3] == [("町丁目", ""), ("コード", ""), ("男", "0-4歳")]
+    flat = table.drop(index=4).set_axis(["町丁目", "コード", "男_0-4歳", "男_5-9歳", "女_0-4歳"], axis=1)
+    report = Report()
+    spec = StatisticsSpec(header_rows=2, shape="long", names=("性別", "年齢", "人口"))
+    long = to_long(flat, pairs, spec, report, "t.xlsx")
+    assert long.columns.tolist() == ["町丁目", "コード", "性別", "年齢", "人口"]
+    assert long.index.tolist() == [5, 5, 5]  # every long row points at its file row
+    assert long.to_numpy().tolist() == [
+        ["柏1丁目", "1", "男", "0-4歳", "12"],
+        ["柏1丁目", "1", "男", "5-9歳", ""],  # an empty cell stays a row, never dropped
+        ["柏1丁目", "1", "女", "0-4歳", "11"],
+    ]
+    assert [p.code for p in report.problems] == ["statistics-long-form"]
+
+    clash = StatisticsSpec(header_rows=2, shape="long", names=("町丁目", "年齢", "人口"))
+    kept = to_long(flat, pairs, clash, report, "t.xlsx")
+    assert kept.equals(flat)  # left wide, and blocked: never half-melted
+    assert report.problems[-1].code == "statistics-long-impossible"
+    assert report.problems[-1].severity == "error"
+
+
+def test_long_form_is_described_published_and_reported_at_file_rows(tmp_path):
+    statistics = "{header_rows: 2, totals: drop, shape: long, names: [性別, 年齢, 人口]}"
+    folder = _dataset(tmp_path, statistics)
+    manifest = folder / "dataset.yaml"
+    # A column named 年齢 is held for review as personal data; its values here are the sheet's
+    # age bands, which the department confirms once.
+    allow = "personal_data: {allow_columns: [年齢]}\n"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + allow, encoding="utf-8")
+    described = tsunagu(tmp_path, "describe", str(folder / "年齢別人口.xlsx"), "--write")
+    assert described.returncode == 0, described.stdout + described.stderr
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    assert [(f["name"], f["type"]) for f in schema["fields"]] == [
+        ("町丁目", "string"), ("性別", "string"), ("年齢", "string"), ("人口", "integer"),
+    ]  # fmt: skip
+
+    published = tsunagu(tmp_path, "publish", str(folder))
+    assert published.returncode == 0, published.stdout + published.stderr
+    rows = download(tmp_path, "kashiwa-population-age", "csv").decode("utf-8").splitlines()
+    assert rows == [
+        "町丁目,性別,年齢,人口",
+        "柏1丁目,男,0-4歳,12",
+        "柏1丁目,男,5-9歳,",  # "-": none, empty with its reason, not 0
+        "柏1丁目,女,0-4歳,11",
+        "柏1丁目,女,5-9歳,9",
+        "柏2丁目,男,0-4歳,1234",
+        "柏2丁目,男,5-9歳,15",
+        "柏2丁目,女,0-4歳,",  # "x": secret
+        "柏2丁目,女,5-9歳,",  # "…": not available
+    ]  # 合計 dropped
+    report = json.loads(download(tmp_path, "kashiwa-population-age", "report-json"))
+    emptied = {(e["row"], e["column"], e["value"], e["meaning"])
+               for e in report["facts"]["placeholders_emptied"]}  # fmt: skip
+    assert (3, "男_5-9歳", "-", "none") in emptied and len(emptied) == 3
+
+    # The department's contract says a count is never negative; a later file breaks it in
+    # file row 4 (柏2丁目, 男 5-9歳): found after the melt, reported at the file's row.
+    field = next(f for f in schema["fields"] if f["name"] == "人口")
+    field["constraints"] = {**field.get("constraints", {}), "minimum": 0}
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), "utf-8")
+    _sheet(folder / "年齢別人口.xlsx", [ROWS[0], ["柏2丁目", 7, -3, 5, 6], ROWS[2]])
+    blocked = tsunagu(tmp_path, "--lang", "en", "validate", str(folder / "dataset.yaml"))
+    assert blocked.returncode != 0
+    assert "row 4" in blocked.stdout and "人口" in blocked.stdout, blocked.stdout

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tsunagu.errors import Location, Severity
@@ -43,18 +44,34 @@ def _key(text: Any) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
+def header_pairs(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each column's (upper, lower) header of a two-row header: the upper row is carried right
+    over merged (empty) cells, as Excel shows a merged ``男`` over ``0-4歳``/``5-9歳``."""
+    if table.empty:
+        return []
+    upper, pairs = "", []
+    lower = table.loc[table.index[0]].astype(str).tolist()
+    for top, sub in zip([str(c) for c in table.columns], lower, strict=True):
+        top = "" if _UNNAMED.fullmatch(top.strip()) else top.strip()
+        upper = top or upper
+        pairs.append((upper, sub.strip()))
+    return pairs
+
+
+def is_group(pair: tuple[str, str]) -> bool:
+    """A column under a group header (``男`` over ``0-4歳``), not a label such as 町丁目 (one
+    header only, or the same text in both rows)."""
+    upper, lower = pair
+    return bool(upper and lower and upper != lower)
+
+
 def flatten_header(table: pd.DataFrame, report: Report, file_name: str) -> pd.DataFrame:
     """Two header rows → one: the upper row is carried right over merged (empty) cells and
     joined to the lower with ``_`` (``男`` over ``0-4歳`` → ``男_0-4歳``)."""
     if table.empty:
         return table
     first = table.index[0]
-    upper, lower, names = "", table.loc[first].astype(str).tolist(), []
-    for top, sub in zip([str(c) for c in table.columns], lower, strict=True):
-        top = "" if _UNNAMED.fullmatch(top.strip()) else top.strip()
-        upper = top or upper
-        sub = sub.strip()
-        names.append(f"{upper}_{sub}" if upper and sub and upper != sub else upper or sub)
+    names = [f"{u}_{s}" if is_group((u, s)) else u or s for u, s in header_pairs(table)]
     out = table.drop(index=first)
     out.columns = names
     # The upper row's blanks were merged cells, now filled: no longer missing headers.
@@ -73,6 +90,58 @@ def flatten_header(table: pd.DataFrame, report: Report, file_name: str) -> pd.Da
     return out
 
 
+def to_long(
+    table: pd.DataFrame,
+    pairs: list[tuple[str, str]],
+    spec: StatisticsSpec,
+    report: Report,
+    file_name: str,
+) -> pd.DataFrame:
+    """The flattened table in tidy long form: one row per (labels, upper, lower, value).
+
+    Which column is a label and which a value is decided by the header, as flatten_header
+    decides whether to join: a column with a pair of different upper and lower headers is a
+    value column (``男`` over ``0-4歳``); any other (``町丁目`` with nothing under or over it)
+    is a label column, repeated on each long row. Rows come in file order, a file row's cells
+    left to right, and each long row keeps the file row as its index label, so a problem the
+    validation finds later is still reported at the row of the department's file. Every cell
+    becomes a row, an emptied placeholder too (its value empty, its reason in the report):
+    nothing is dropped in the melt.
+    """
+    upper_name, lower_name, value_name = spec.names
+    groups = [is_group(p) for p in pairs]
+    labels = [i for i, grouped in enumerate(groups) if not grouped]
+    values = [i for i, grouped in enumerate(groups) if grouped]
+    label_names = [str(table.columns[i]) for i in labels]
+    taken = sorted(set(spec.names) & set(label_names))
+    if not values or taken:
+        # Melting would mix a label with a header column, or there is nothing to melt: the
+        # table stays wide, and the error says why (it blocks, so nothing is half-published).
+        report.add(
+            "statistics-long-impossible",
+            Severity.ERROR,
+            Location(file=file_name, column=taken[0] if taken else None),
+            names="、".join(taken) or "-",
+        )
+        return table
+    width = len(values)
+    out = table.iloc[np.repeat(np.arange(len(table)), width), labels].copy()
+    out.columns = label_names
+    out[upper_name] = np.tile([pairs[i][0] for i in values], len(table))
+    out[lower_name] = np.tile([pairs[i][1] for i in values], len(table))
+    out[value_name] = table.iloc[:, values].to_numpy(dtype=object).reshape(-1)
+    out.index = table.index.repeat(width)
+    report.add(
+        "statistics-long-form",
+        Severity.INFO,
+        Location(file=file_name),
+        columns=width,
+        rows=len(out),
+        names="、".join(spec.names),
+    )
+    return out
+
+
 def total_rows(table: pd.DataFrame) -> list[int]:
     """Rows labelled 合計/小計/総計 … in one of their first two cells."""
     head = table.iloc[:, :2].map(_key)
@@ -82,8 +151,11 @@ def total_rows(table: pd.DataFrame) -> list[int]:
 def apply_statistics(
     table: pd.DataFrame, spec: StatisticsSpec, report: Report, file_name: str
 ) -> pd.DataFrame:
-    """Header, totals, footnote marks and placeholders, each reported with where it was."""
+    """Header, totals, footnote marks and placeholders, each reported with where it was; then
+    the long form when the manifest asks for it (``shape: long``)."""
+    pairs: list[tuple[str, str]] = []
     if spec.header_rows == 2:
+        pairs = header_pairs(table)
         table = flatten_header(table, report, file_name)
     totals = total_rows(table)
     if totals:
@@ -133,4 +205,6 @@ def apply_statistics(
             table.loc[found, column] = ""
     if emptied:
         report.facts["placeholders_emptied"] = emptied
+    if spec.shape == "long" and pairs:
+        table = to_long(table, pairs, spec, report, file_name)
     return table

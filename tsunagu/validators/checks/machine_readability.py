@@ -144,8 +144,9 @@ class MachineReadabilityCheck:
     def _column_problem(
         self, ctx: CheckContext, column: str, code: str, mask: pd.Series, values: pd.Series
     ) -> Problem:
-        rows = rows_of(mask)
-        examples = [str(values.at[r]) for r in rows[:MAX_EXAMPLES]]
+        # Examples by position: a long-form statistics table repeats a file row's label.
+        rows = list(dict.fromkeys(rows_of(mask)))
+        examples = [str(v) for v in values[mask.to_numpy(dtype=bool)].head(MAX_EXAMPLES)]
         return self._problem(ctx, column, code, rows, examples)
 
     @staticmethod

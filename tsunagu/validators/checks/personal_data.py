@@ -164,17 +164,21 @@ class PersonalDataCheck:
         total: int,
         kind: str = "my-number",
     ) -> Problem:
-        rows = rows_of(mask)
-        values = ctx.table[column]
-        examples = [pii.mask(str(values.at[r]), kind) for r in rows[:MAX_EXAMPLES]]
+        # By position, not by row label: a long-form statistics table repeats its file row on
+        # each of that row's cells, so a label would name several cells.
+        flags = mask.to_numpy(dtype=bool)
+        count = int(flags.sum())
+        rows = list(dict.fromkeys(rows_of(mask)))
+        values = ctx.table[column][flags].head(MAX_EXAMPLES)
+        examples = [pii.mask(str(value), kind) for value in values]
         return Problem(
             code=code,
             severity=severity,
             location=ctx.draft.location(None, column),
             params={
-                "count": len(rows),
+                "count": count,
                 "total": total,
-                "share": round(100 * len(rows) / total) if total else 0,
+                "share": round(100 * count / total) if total else 0,
                 "rows": rows[:MAX_ROWS],
                 "examples": "、".join(examples),
                 "kind": kind,
