@@ -75,13 +75,15 @@ class StatisticsSpec:
         # The long form melts header pairs (男 over 0-4歳); a one-row header has none to melt.
         if spec.shape == "long" and spec.header_rows != 2:
             raise ManifestError(
-                "statistics.shape: long needs header_rows: 2 (the upper and lower header become columns)",
-                message_ja="statistics.shape: long には header_rows: 2 が必要です（上下2段の見出しを列にします）",
+                "statistics.shape: long needs header_rows: 2 (upper and lower header as columns)",
+                message_ja="statistics.shape: long には header_rows: 2 が必要です"
+                "（上下2段の見出しを列にします）",
             )
         if "" in names or len(set(names)) != 3:
             raise ManifestError(
-                f"statistics.names: three different, non-empty column names; got {list(names)!r}",
-                message_ja=f"statistics.names: は空でない異なる3つの列名で書いてください（「{list(names)!r}」）",
+                f"statistics.names: three different, non-empty names; got {list(names)!r}",
+                message_ja="statistics.names: は空でない異なる3つの列名で書いてください"
+                f"（「{list(names)!r}」）",
             )
         return spec
 

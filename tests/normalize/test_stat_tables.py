@@ -15,7 +15,6 @@ from tsunagu.manifest import StatisticsSpec
 from tsunagu.model import Report
 from tsunagu.normalize.stat_tables import apply_statistics, header_pairs, to_long
 
-
 ROWS = [
     ["柏1丁目", 12, "-", 11, 9],
     ["柏2丁目", "1,234※1", 15, "x", "…"],
@@ -109,7 +108,9 @@ def test_long_form_melts_each_value_cell_into_a_row_that_keeps_its_file_row():
     )
     pairs = header_pairs(table)
     assert pairs[:3] == [("町丁目", ""), ("コード", ""), ("男", "0-4歳")]
-    flat = table.drop(index=4).set_axis(["町丁目", "コード", "男_0-4歳", "男_5-9歳", "女_0-4歳"], axis=1)
+    flat = table.drop(index=4).set_axis(
+        ["町丁目", "コード", "男_0-4歳", "男_5-9歳", "女_0-4歳"], axis=1
+    )
     report = Report()
     spec = StatisticsSpec(header_rows=2, shape="long", names=("性別", "年齢", "人口"))
     long = to_long(flat, pairs, spec, report, "t.xlsx")
