@@ -137,6 +137,9 @@ class Draft:
     report: Report = field(default_factory=Report)
     artifacts: dict[str, Path] = field(default_factory=dict)
     column_origin: dict[str, str] = field(default_factory=dict)  # standard name -> header in file
+    #: A long-form statistics table's (upper, lower, value) columns: a value cell came from the
+    #: file's column ``<upper>_<lower>`` of the same row (see :meth:`cell_location`).
+    melted: tuple[str, str, str] | None = None
 
     def evolve(self, **changes: Any) -> Draft:
         return dataclasses.replace(self, **changes)
@@ -145,3 +148,18 @@ class Draft:
         """A Location in the department's own file, naming the column as they wrote it."""
         col = self.column_origin.get(column, column) if column else None
         return Location(file=self.source.name, sheet=self.source.sheet, row=row, column=col)
+
+    def cell_location(self, position: int, column: str | None) -> Location:
+        """The Location of the cell at ``position`` (0-based, in table order) of ``column``.
+
+        As :meth:`location`, except that a value of a long-form statistics table is named by
+        the column it had in the file (``男_0-4歳``, from its row's 性別 and 年齢), which the
+        department can find in its sheet; the long column (人口) exists only in the output."""
+        index = self.table.index
+        row = int(index[position]) if 0 <= position < len(index) else None
+        if self.melted is not None and row is not None and column == self.melted[2]:
+            upper, lower = (str(self.table[c].iloc[position]) for c in self.melted[:2])
+            return Location(
+                file=self.source.name, sheet=self.source.sheet, row=row, column=f"{upper}_{lower}"
+            )
+        return self.location(row, column)

@@ -165,11 +165,13 @@ def test_long_form_is_described_published_and_reported_at_file_rows(tmp_path):
     assert (3, "男_5-9歳", "-", "none") in emptied and len(emptied) == 3
 
     # The department's contract says a count is never negative; a later file breaks it in
-    # file row 4 (柏2丁目, 男 5-9歳): found after the melt, reported at the file's row.
+    # file row 4 (柏2丁目, 男 5-9歳): found after the melt, reported at the file's row and
+    # column, not at the long table's 人口 (which is not in the department's sheet).
     field = next(f for f in schema["fields"] if f["name"] == "人口")
     field["constraints"] = {**field.get("constraints", {}), "minimum": 0}
     (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), "utf-8")
     _sheet(folder / "年齢別人口.xlsx", [ROWS[0], ["柏2丁目", 7, -3, 5, 6], ROWS[2]])
     blocked = tsunagu(tmp_path, "--lang", "en", "validate", str(folder / "dataset.yaml"))
     assert blocked.returncode != 0
-    assert "row 4" in blocked.stdout and "人口" in blocked.stdout, blocked.stdout
+    assert 'row 4, column "男_5-9歳"' in blocked.stdout, blocked.stdout
+    assert "-3" in blocked.stdout

@@ -169,17 +169,22 @@ def problem_from_error(error: dict[str, Any], draft: Draft, schema: SchemaLike) 
     if kind == "primary-key" and not field_name:
         key = schema.frictionless_descriptor().get("primaryKey") or [None]
         field_name = key if isinstance(key, str) else key[0]
+    row_number = error.get("rowNumber")
     if kind in LABEL_ERROR_TYPES:
-        row = draft.source.header_row or draft.report.facts.get("header_row")
+        location = draft.location(
+            draft.source.header_row or draft.report.facts.get("header_row"), field_name
+        )
+    elif row_number is not None:  # data row k of the CSV we wrote is row k + 1 (the header)
+        location = draft.cell_location(int(row_number) - 2, field_name)
     else:
-        row = _file_row(draft, error.get("rowNumber"))
+        location = draft.location(None, field_name)
     params = _params(error, draft, schema, field_name)
     if kind not in TABLE_ERROR_TYPES:
         params["type"] = kind
     return Problem(
         code=kind if kind in TABLE_ERROR_TYPES else OTHER_ERROR_CODE,
         severity=Severity.ERROR,
-        location=draft.location(row, field_name),
+        location=location,
         params=params,
         rule=kind,
     )

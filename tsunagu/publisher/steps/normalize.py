@@ -52,7 +52,8 @@ class Normalize:
             from tsunagu.normalize.stat_tables import apply_statistics
 
             table = apply_statistics(draft.table, spec, draft.report, draft.source.name)
-            draft = draft.evolve(table=table)
+            melted = spec.shape == "long" and all(n in table.columns for n in spec.names)
+            draft = draft.evolve(table=table, melted=spec.names if melted else None)
         draft = Drift().run(draft, ctx)  # an own schema's contract, checked on the file as written
 
         municipality = municipality_for(draft.source.path, ctx.settings, draft.manifest)
