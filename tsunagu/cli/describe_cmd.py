@@ -72,7 +72,8 @@ def command(
 
 
 def _statistics(file: Path) -> StatisticsSpec | None:
-    """The folder's dataset.yaml ``statistics:`` (header rows, totals, placeholders), if any."""
+    """The folder's dataset.yaml ``statistics:`` (header rows, totals, placeholders, shape), if
+    any: with ``shape: long`` the schema is the long table's, the shape that is published."""
     from tsunagu.manifest import StatisticsSpec
 
     data = _manifest_data(file)

@@ -5,6 +5,7 @@ A statistics sheet is laid out for print: ``男``/``女`` over age bands, a 合�
 after a figure. Each of these is recognised, reported and handled as the manifest's
 ``statistics:`` says; a placeholder is never silently turned into a number (an emptied cell
 keeps its reason in the report), and a total row is dropped only when the manifest asks.
+With ``shape: long`` the flattened table is then melted into tidy rows (see :func:`to_long`).
 """
 
 from __future__ import annotations
