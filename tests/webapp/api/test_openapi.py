@@ -96,6 +96,14 @@ def test_the_document_is_valid_openapi_3_1(spec):
     validate(spec)  # raises OpenAPIValidationError with the failing part
 
 
+def test_every_query_parameter_may_be_empty_as_every_route_reads_it(spec):
+    operations = [op for item in spec["paths"].values() for op in item.values()]
+    parameters = [*spec["components"]["parameters"].values()]
+    parameters += [p for op in operations for p in op.get("parameters", []) if "$ref" not in p]
+    query = [p for p in parameters if p["in"] == "query"]
+    assert len(query) > 40 and all(p["allowEmptyValue"] is True for p in query)
+
+
 def test_the_documented_ckan_actions_are_the_served_ones(spec):
     action = spec["components"]["parameters"]["CkanAction"]["schema"]
     assert sorted(action["enum"]) == sorted(ACTIONS)
