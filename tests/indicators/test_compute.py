@@ -180,6 +180,11 @@ def test_bad_periods_are_user_errors():
     assert parse_day("", "--from") is None
     with pytest.raises(PeriodError):
         compute(gather_nothing(), start=date(2026, 3, 5), end=date(2026, 3, 1), now=NOW)
+    # A period of centuries would hold a web worker for seconds (the report walks it by day).
+    with pytest.raises(PeriodError) as too_long:
+        compute(gather_nothing(), start=date(296, 5, 15), end=date(718, 4, 4), now=NOW)
+    assert "0296-05-15" in too_long.value.message_ja
+    assert compute(gather_nothing(), start=date(2016, 1, 1), end=date(2026, 3, 1), now=NOW)
 
 
 def gather_nothing():

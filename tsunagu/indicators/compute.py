@@ -40,6 +40,11 @@ def parse_day(value: str | None, name: str) -> date | None:
         ) from exc
 
 
+#: the longest period a report covers: the report walks it day by day, so an unbounded one
+#: (``from=0296-05-15``) would hold a web worker for many seconds per request
+MAX_PERIOD_DAYS = 20 * 366
+
+
 #: days in each declared update period (the same periods as the dataset page's 次回更新予定)
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366}
 #: a quarter of the period late is still "due"; past that a dataset is "overdue"
@@ -81,6 +86,11 @@ class Period:
             raise PeriodError(
                 f"the period starts ({start}) after it ends ({end})",
                 message_ja=f"期間の開始日（{start}）が終了日（{end}）より後です",
+            )
+        if (end - start).days >= MAX_PERIOD_DAYS:
+            raise PeriodError(
+                f"the period {start} to {end} is longer than {MAX_PERIOD_DAYS} days",
+                message_ja=f"期間（{start}〜{end}）が {MAX_PERIOD_DAYS} 日を超えています",
             )
         end_instant = datetime.combine(end, time.max, tzinfo=UTC)
         return cls(start, end, min(now, end_instant))

@@ -87,6 +87,25 @@ def query_int(
         ) from None
 
 
+#: The longest free-text ``q`` a route searches with (rows, features, the dataset search).
+MAX_Q_CHARS = 200
+
+
+def query_text(args: Mapping[str, str], name: str, error: type[BadParameter] = BadParameter) -> str:
+    """``args[name]`` (empty when absent) of at most :data:`MAX_Q_CHARS` characters.
+
+    A longer one is refused rather than cut: a search for the first 200 characters of what
+    was asked would answer a question nobody asked, and every route says so the same way."""
+    text = args.get(name) or ""
+    if len(text) > MAX_Q_CHARS:
+        raise error(
+            f"{name} is longer than {MAX_Q_CHARS} characters",
+            message_ja=f"{name} は{MAX_Q_CHARS}文字以内で指定してください",
+            code=OUT_OF_RANGE,
+        )
+    return text
+
+
 @cache
 def _whole_number(low: int, high: int) -> Any:
     """A pydantic validator of whole numbers in ``[low, high]``, built once per bound pair."""

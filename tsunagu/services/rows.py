@@ -31,13 +31,13 @@ from tsunagu.services.request_input import (
     UNKNOWN_PARAMETER,
     BadParameter,
     query_int,
+    query_text,
 )
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 #: Offsets past the table give an empty page; offsets past this are a malformed request.
 MAX_OFFSET = 1_000_000_000
-MAX_Q_CHARS = 200
 #: Query-string names that are not field filters.
 RESERVED = frozenset({"q", "sort", "limit", "offset", "lang"})
 _SEPARATOR = "\x00"  # between cells of the folded row: not whitespace, so fold() keeps it
@@ -105,12 +105,7 @@ def parse_rows_query(args: Mapping[str, str], *, max_limit: int | None = MAX_LIM
                 message_ja="sort には項目名（降順は「-項目名」）を指定してください",
             )
     filters = {k: v for k, v in args.items() if k not in RESERVED}
-    q = args.get("q", "")
-    if len(q) > MAX_Q_CHARS:
-        raise RowsQueryError(
-            f"q is longer than {MAX_Q_CHARS} characters",
-            message_ja=f"q は{MAX_Q_CHARS}文字以内で指定してください",
-        )
+    q = query_text(args, "q", RowsQueryError)
     return RowsQuery(filters, q, sort, descending, limit, offset)
 
 

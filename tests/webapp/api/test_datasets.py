@@ -60,6 +60,23 @@ def test_one_dataset_is_bilingual_with_absolute_links(client):
     assert response.last_modified is not None and response.headers["ETag"]
 
 
+def test_resource_urls_are_uris_with_japanese_file_names_percent_encoded(
+    client, published, tmp_path
+):
+    """The document promises ``format: uri``: curl and older clients fetch the link as given."""
+    folder = tmp_path / "jp"
+    folder.mkdir()
+    files = (_file(folder, "doc1", "報告書 2025.csv", "a\r\n1\r\n", "CSV", "text/csv"),)
+    published.publish(PublishRequest(_meta("kashiwa-report"), files))
+    body = client.get("/api/v1/datasets/kashiwa-report").json
+    (url,) = [r["url"] for r in body["resources"] if r["key"] == "doc1"]
+    assert url == (
+        "http://localhost/datasets/kashiwa-report/resources/doc1/"
+        "%E5%A0%B1%E5%91%8A%E6%9B%B8%202025.csv"
+    )
+    assert client.get(url.removeprefix("http://localhost")).status_code == 200
+
+
 def test_unknown_dataset_is_tsunagus_404_shape(client):
     response = client.get("/api/v1/datasets/nope")
     assert response.status_code == 404

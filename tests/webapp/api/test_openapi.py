@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.webapp.conftest import _file, _meta
 from tsunagu.catalogue.base import PublishRequest
+from tsunagu.services.ckan.actions import ACTIONS
 
 GEOJSON = json.dumps(
     {
@@ -93,6 +94,19 @@ def test_the_document_is_valid_openapi_3_1(spec):
     assert spec["openapi"].startswith("3.1")
     assert spec["servers"] == [{"url": "http://localhost"}]
     validate(spec)  # raises OpenAPIValidationError with the failing part
+
+
+def test_every_query_parameter_may_be_empty_as_every_route_reads_it(spec):
+    operations = [op for item in spec["paths"].values() for op in item.values()]
+    parameters = [*spec["components"]["parameters"].values()]
+    parameters += [p for op in operations for p in op.get("parameters", []) if "$ref" not in p]
+    query = [p for p in parameters if p["in"] == "query"]
+    assert len(query) > 40 and all(p["allowEmptyValue"] is True for p in query)
+
+
+def test_the_documented_ckan_actions_are_the_served_ones(spec):
+    action = spec["components"]["parameters"]["CkanAction"]["schema"]
+    assert sorted(action["enum"]) == sorted(ACTIONS)
 
 
 def test_every_api_route_is_documented_and_nothing_else(app, spec):

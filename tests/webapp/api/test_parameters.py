@@ -163,6 +163,39 @@ def test_a_limit_past_each_routes_cap_is_out_of_range(app):
             _assert_error(response, rules[rule], query, OUT_OF_RANGE)
 
 
+def test_a_search_text_past_200_characters_is_refused_not_cut(app):
+    """Searching for the first 200 characters of a longer ``q`` would answer another question;
+    every route that searches refuses it the same way, as /api/openapi.json says."""
+    client = app.test_client()
+    rules = _api_rules(app)
+    for rule in ROUTES:
+        if not rule.startswith("/api/v1/datasets") or rule.endswith("<dataset_id>"):
+            continue
+        path = rules[rule]
+        assert client.get(path, query_string={"q": "柏" * 200}).status_code == 200, path
+        query = {"q": "柏" * 201}
+        _assert_error(client.get(path, query_string=query), path, query, OUT_OF_RANGE)
+
+
+@pytest.mark.parametrize("bbox", [" 1,2,3,4", "1_0,2,30,40", "1,2,3,4,", "0x1,2,3,4"])
+def test_a_bbox_is_read_by_its_documented_grammar_not_by_float(app, bbox):
+    """``float()`` reads `` 1`` and ``1_0``; the documented pattern does not, nor does the API."""
+    path = _api_rules(app)["/api/v1/datasets/<dataset_id>/features"]
+    query = {"bbox": bbox}
+    _assert_error(app.test_client().get(path, query_string=query), path, query, INVALID_VALUE)
+    assert app.test_client().get(path, query_string={"bbox": "1e0,2,3,4"}).status_code == 200
+
+
+def test_an_empty_parameter_is_no_parameter_on_every_route(app):
+    """Documented as ``allowEmptyValue`` on every query parameter of /api/openapi.json."""
+    client = app.test_client()
+    rules = _api_rules(app)
+    for rule, (integers, invalid, _filters) in ROUTES.items():
+        searched = () if rule.startswith("/ogc") else ("q",)  # OGC refuses names it lacks
+        query = dict.fromkeys((*integers, *invalid, *searched, "lang"), "")
+        assert client.get(rules[rule], query_string=query).status_code == 200, (rule, query)
+
+
 @pytest.mark.parametrize("prefix", sorted(CKAN_RULES))
 def test_ckan_actions_answer_bad_integers_in_ckans_envelope_with_a_stable_type(app, prefix):
     client = app.test_client()

@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.urls import iri_to_uri
 
 from tsunagu.catalogue.base import DatasetRecord, ResourceRecord
 from tsunagu.errors import DatasetNotFound
 from tsunagu.services.ckan.shapes import absolute
 from tsunagu.services.dataset_view import parse_time
-from tsunagu.services.request_input import MAX_INTEGER, query_int
+from tsunagu.services.request_input import MAX_INTEGER, query_int, query_text
 from tsunagu.webapp.context import web
 
 bp = Blueprint("datasets_api", __name__, url_prefix="/api/v1")
@@ -42,7 +43,9 @@ def resource_json(dataset_id: str, resource: ResourceRecord) -> dict[str, Any]:
         "mediatype": resource.mediatype,
         "sha256": resource.sha256,
         "size": resource.size,
-        "url": absolute(site(), resource.url),
+        # A URI, as documented (format: uri): a file name in Japanese is percent-encoded, so
+        # clients that do not speak IRIs (curl, older HTTP libraries) can fetch it as given.
+        "url": iri_to_uri(absolute(site(), resource.url)),
     }
 
 
@@ -253,7 +256,7 @@ def _last_modified(response: Response, *stamps: str) -> Response:
 def datasets() -> Response:
     limit = query_int(request.args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT) or 0
     offset = query_int(request.args, "offset", 0, 0, MAX_INTEGER) or 0
-    q = request.args.get("q", "")[:200]
+    q = query_text(request.args, "q")
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     page = web().catalogue.search(q, filters, start=offset, rows=limit)
     more = limit > 0 and offset + limit < page.count

@@ -15,6 +15,7 @@ work and :mod:`tsunagu.webapp.api.http` never hashes the body.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,13 +35,15 @@ from tsunagu.services.features import (
     page_json,
     query_etag,
 )
-from tsunagu.services.request_input import query_int
+from tsunagu.services.request_input import query_int, query_text
 from tsunagu.webapp.context import published_file, web
 
 bp = Blueprint("features_api", __name__, url_prefix="/api/v1")
 EXTENSION = "tsunagu_features"
 #: Query-string names that are not property filters (so no field of these names is filterable).
 RESERVED = frozenset({"bbox", "zoom", "limit", "offset", "q", "lang"})
+#: ``bbox``'s grammar, the pattern /api/openapi.json documents (four comma-separated numbers).
+BBOX = re.compile(r"[-0-9.eE+]+(?:,[-0-9.eE+]+){3}")
 
 
 def published_geojson(dataset_id: str) -> tuple[Path, str]:
@@ -111,11 +114,14 @@ def parse_query(args: Mapping[str, str]) -> FeatureQuery:
     limit = query_int(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT, FeatureQueryError)
     offset = query_int(args, "offset", 0, 0, MAX_OFFSET, FeatureQueryError)
     filters = {k: v for k, v in args.items() if k not in RESERVED}
-    return FeatureQuery(bbox, zoom, limit or 0, offset or 0, args.get("q", "")[:200], filters)
+    q = query_text(args, "q", FeatureQueryError)
+    return FeatureQuery(bbox, zoom, limit or 0, offset or 0, q, filters)
 
 
 def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     try:
+        if not BBOX.fullmatch(raw):  # the documented grammar, not whatever float() reads
+            raise ValueError(raw)
         west, south, east, north = (float(part) for part in raw.split(","))
     except ValueError:
         west = south = east = north = float("nan")

@@ -26,7 +26,22 @@ SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 def load_spec() -> dict[str, Any]:
     """Parsed once per process, on first use (never at import)."""
     with SPEC_PATH.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        spec: dict[str, Any] = yaml.safe_load(fh)
+    _allow_empty_values(spec)
+    return spec
+
+
+def _allow_empty_values(spec: dict[str, Any]) -> None:
+    """Mark every query parameter ``allowEmptyValue``: every route reads ``?limit=`` as no
+    ``limit`` (an HTML form sends its empty fields), a rule of the whole API stated once here
+    rather than on each of some sixty parameters, so none can be forgotten."""
+    parameters = list(spec.get("components", {}).get("parameters", {}).values())
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            parameters.extend(operation.get("parameters", []))
+    for parameter in parameters:
+        if parameter.get("in") == "query":
+            parameter["allowEmptyValue"] = True
 
 
 @bp.get("/openapi.json")
