@@ -48,6 +48,11 @@ def test_counting_follows_the_documented_bot_rule(app, client):
         ("api", "kashiwa-aed"): 6,  # person, script and no agent; twice each; not the crawler
         ("api", ""): 6,  # the search and the OGC collection list: no single dataset
     }
+    text = _get(client, "/dashboard?lang=ja").get_data(as_text=True)
+    by_file = text.split('id="downloads-by-file"')[1].split("</table>")[0]
+    assert re.findall(r"<tr><th[^>]*>([^<]*)</th><td>([^<]*)</td><td>(\d+)</td></tr>", by_file) == [
+        ("kashiwa-aed", "csv", "2")
+    ]
     rows = app.extensions["tsunagu_usage"].store.rows()
     assert {r.resource_key for r in rows if r.kind == "download"} == {"csv"}
 
