@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from openpyxl import load_workbook
 from tests.webapp.browser_support import demo_data_dir
 from tsunagu.catalogue import open_catalogue
 from tsunagu.config import load_settings
+from tsunagu.indicators.gather import usage_store
 from tsunagu.indicators.opendata import TABLE_SCHEMA, check_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +82,40 @@ def test_report_writes_csv_and_xlsx_in_english(instance, tmp_path):
     assert published["value"] == "7"
     wb = load_workbook(book)
     assert wb.sheetnames == [
-        "Key figures", "Coverage", "Freshness", "Quality", "Use", "Responsiveness", "indicators"
+        "Key figures", "Coverage", "Openness (5 stars)", "Freshness", "Quality", "Use",
+        "Downloads by resource", "Responsiveness", "indicators",
     ]  # fmt: skip
     assert wb["indicators"].max_row == len(rows) + 1
+
+
+def test_report_shows_non_standard_openness_and_downloads_per_file(instance, tmp_path):
+    """The samples' four non-standard datasets with their stars (the waste report is a PDF: ★),
+    and downloads per resource from counters a served site would have written."""
+    own = tmp_path / "instance"
+    shutil.copytree(instance, own)
+    today = datetime.now(UTC).date()  # the samples were published today: a period up to it
+    day = {n: (today - timedelta(days=n)).isoformat() for n in (0, 1, 20)}
+    settings = load_settings({"data_dir": own}, env={})
+    usage_store(settings, open_catalogue(settings)).add({
+        (day[1], "download", "kashiwa-aed-installations", "csv"): 3,
+        (day[0], "download", "kashiwa-aed-installations", "geojson"): 2,
+        (day[0], "download", "kashiwa-aed-installations", "csv"): 1,
+        (day[20], "download", "kashiwa-aed-installations", "csv"): 50,  # before the period
+    })  # fmt: skip
+    done = tsunagu(own, "report", "--from", day[1], "--to", day[0])
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    key = next(line for line in lines if "独自データセットの5つ星の段階" in line)
+    assert "1: 1, 3: 3" in key
+    non_standard = [line for line in lines if "│ 独自 " in line]
+    assert len(non_standard) == 4
+    assert any("kashiwa-waste-annual-report" in line and "│ ★ " in line for line in non_standard)
+    files = done.stdout.split("ダウンロード（ファイル別）")[1]
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in files.splitlines()]
+    assert [c for c in cells if c and c[0] == "kashiwa-aed-installations"] == [
+        ["kashiwa-aed-installations", "csv", "4"],
+        ["kashiwa-aed-installations", "geojson", "2"],
+    ]
 
 
 def test_report_publishes_the_indicators_as_a_dataset(instance):

@@ -47,6 +47,7 @@ def test_coverage_against_the_full_list_of_standards(ind):
     assert (s["standards_blocked"], s["standards_missing"]) == (1, 10)
     assert s["non_standard_datasets"] == 1  # my-own
     assert s["stars"] == {3: 3}  # open licence + CSV, no linked-data format
+    assert s["non_standard_stars"] == {3: 1}  # my-own alone: the levels of the 独自 datasets
 
 
 def test_quality_per_dataset(ind):

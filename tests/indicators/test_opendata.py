@@ -35,7 +35,8 @@ def test_the_table_holds_the_computed_figures(kashiwa):
     assert (overdue["value"], overdue["status"], overdue["department"]) == (19, "overdue", "koen")
     cov = _find(table, "coverage", subject="cultural-properties")[0]
     assert (cov["status"], cov["department"], cov["value"]) == ("blocked", "bunka", 1)
-    assert _find(table, "downloads_by_resource", dataset="aed", subject="csv")[0]["value"] == 2
+    [by_file] = _find(table, "downloads_by_resource", dataset="aed", subject="csv")
+    assert (by_file["value"], by_file["department"]) == (2, "kenko")
     assert _find(table, "api_requests_by_day", subject="2026-03-30")[0]["value"] == 9
     [api_day] = _find(table, "api_requests_by_dataset_day", dataset="aed")
     assert (api_day["subject"], api_day["value"], api_day["department"]) == (
@@ -46,6 +47,7 @@ def test_the_table_holds_the_computed_figures(kashiwa):
     blocked = _find(table, "blocked_days", dataset="bunka-props")[0]
     assert (blocked["value"], blocked["status"]) == (11.0, "blocked")
     assert _find(table, "datasets_by_stars", subject="3")[0]["value"] == 3
+    assert _find(table, "non_standard_datasets_by_stars", subject="3")[0]["value"] == 1
     by_version = _find(table, "problem_cell_share_by_version", dataset="aed")
     assert [(r["subject"], r["value"]) for r in by_version] == [("1", 0.05), ("2", 0.01)]
     assert all(r["period_start"] == "2026-03-02" and r["period_end"] == "2026-03-31" for r in table)

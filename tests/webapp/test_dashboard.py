@@ -48,6 +48,11 @@ def test_counting_follows_the_documented_bot_rule(app, client):
         ("api", "kashiwa-aed"): 6,  # person, script and no agent; twice each; not the crawler
         ("api", ""): 6,  # the search and the OGC collection list: no single dataset
     }
+    text = _get(client, "/dashboard?lang=ja").get_data(as_text=True)
+    by_file = text.split('id="downloads-by-file"')[1].split("</table>")[0]
+    assert re.findall(r"<tr><th[^>]*>([^<]*)</th><td>([^<]*)</td><td>(\d+)</td></tr>", by_file) == [
+        ("kashiwa-aed", "csv", "2")
+    ]
     rows = app.extensions["tsunagu_usage"].store.rows()
     assert {r.resource_key for r in rows if r.kind == "download"} == {"csv"}
 
@@ -195,3 +200,44 @@ def test_a_department_upload_is_timed_from_arrival_to_publication(tmp_path, publ
     assert re.search(r"エラー [1-9][0-9]* 件", todo)
     section = todo.split("公開できなかった登録")[1].split("</ul>")[0]
     assert "kashiwa-aed-upload" not in section  # published, so not in the list
+
+
+def test_a_department_with_only_blocked_attempts_has_its_page_and_to_do_list(app, client):
+    """Nothing of 文化課 is in the catalogue, only its blocked attempt in the audit log: its page
+    still exists (listed among the departments) and shows the blocked upload to fix."""
+    audit = AuditLog(app.extensions["tsunagu"].settings.data_dir / "audit.jsonl")
+    audit.record(
+        "blocked", "bunka", dataset="bunka-props", department="bunka",
+        department_title={"ja": "文化課", "en": "Culture Division"},
+        standard="cultural-properties", reason="1 件のエラー: 文化財名が空です",
+    )  # fmt: skip
+    page = _get(client, "/organisations/bunka?lang=ja")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<h1>文化課</h1>" in text and "データセット 0 件" in text
+    todo = text.split('id="todo"')[1]
+    assert "公開が止まっているデータ" in todo and "bunka-props" in todo
+    assert "文化財名が空です" in todo
+    listing = _get(client, "/organisations?lang=en").get_data(as_text=True)
+    assert 'href="/organisations/bunka"' in listing and "Culture Division" in listing
+    for unknown in ("nowhere", "..", "bunka-props"):  # only a slug the log names, exactly
+        assert _get(client, f"/organisations/{unknown}").status_code == 404
+
+
+def test_dashboard_shows_the_openness_of_non_standard_datasets(client, published, tmp_path):
+    """Two datasets of no standard: a CSV (★★★) and a PDF report alone (★); the standard AED
+    and population datasets are not in this count."""
+    ja = _get(client, "/dashboard?lang=ja").get_data(as_text=True)
+    assert "独自データセットはありません。" in ja
+    folder = tmp_path / "own"
+    folder.mkdir()
+    own = {"standard": "", "standard_title": "", "organisation": "shimin"}
+    table = _file(folder, "csv", "own.csv", "a,b\r\n1,2\r\n", "CSV", "text/csv")
+    report = _file(folder, "doc1", "report.pdf", "%PDF-1.4", "PDF", "application/pdf")
+    published.publish(PublishRequest(_meta("own-table", **own), (table,)))
+    published.publish(PublishRequest(_meta("own-report", **own), (report,)))
+    ja = _get(client, "/dashboard?lang=ja").get_data(as_text=True)
+    section = ja.split("独自データセットの段階（5つ星）")[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]*)</li>", section) == ["★: 1 件", "★★★: 1 件"]
+    en = _get(client, "/dashboard?lang=en").get_data(as_text=True)
+    assert "Openness of non-standard datasets" in en

@@ -52,20 +52,22 @@ def _publish(data_dir: Path) -> None:
     catalogue.engine.dispose()
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGU_", "GUNICORN_"))},
         "TSUNAGU_DATA_DIR": str(data_dir),
         "TSUNAGU_USAGE_FLUSH_SECONDS": "3600",  # only the workers' exit writes the counts
         "GUNICORN_BIND": "127.0.0.1:0",
         "WEB_CONCURRENCY": "2",
+        **extra,
     }
 
 
 @contextmanager
-def gunicorn(data_dir: Path, log: Path) -> Iterator[str]:
+def gunicorn(data_dir: Path, log: Path, **extra_env: str) -> Iterator[str]:
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "tsunagu.wsgi:app"]
-    with running(command, log, cwd=ROOT, env=_env(data_dir), stop_timeout=30) as process:
+    env = _env(data_dir, **extra_env)
+    with running(command, log, cwd=ROOT, env=env, stop_timeout=30) as process:
         yield f"http://127.0.0.1:{wait_for_log(process, log, LISTENING, 30)[1]}"
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
 

@@ -584,6 +584,9 @@ def _summary(ind: Indicators, standards: tuple[Standard, ...]) -> dict[str, Any]
         "datasets": len(ind.freshness),
         "non_standard_datasets": sum(1 for o in ind.openness if o.standard not in slugs),
         "stars": dict(sorted(Counter(o.stars for o in ind.openness).items())),
+        "non_standard_stars": dict(
+            sorted(Counter(o.stars for o in ind.openness if o.standard not in slugs).items())
+        ),
         "problem_cell_share": _share(marked, cells),
         "blocked_attempts": sum(q.blocked_attempts for q in ind.quality),
         "blocked_now": sum(1 for q in ind.quality if q.blocked_now),

@@ -35,6 +35,8 @@ SUMMARY_UNITS = {
     "median_days_upload_to_publication": "days",
     "median_days_blocked_to_fixed": "days",
 }
+#: summary figures that are {level: datasets} counts → the indicator naming their rows
+STAR_ROWS = {"stars": "datasets_by_stars", "non_standard_stars": "non_standard_datasets_by_stars"}
 
 TABLE_SCHEMA: dict[str, Any] = {
     "fields": [
@@ -81,9 +83,9 @@ Row = dict[str, Any]
 def _summary_rows(ind: Indicators) -> list[Row]:
     out = []
     for key, value in ind.summary.items():
-        if key == "stars":
+        if key in STAR_ROWS:
             out += [
-                _row(ind, "datasets_by_stars", n, "count", subject=str(level))
+                _row(ind, STAR_ROWS[key], n, "count", subject=str(level))
                 for level, n in value.items()
             ]
         else:
@@ -153,9 +155,10 @@ def _use_rows(ind: Indicators) -> list[Row]:
             _row(ind, "api_requests", u.api_requests, "count", **about),
         ]
     out += [
-        _row(ind, "downloads_by_resource", n, "count", dataset=dataset, subject=key)
+        _row(ind, "downloads_by_resource", n, "count", department=owners.get(dataset, ""),
+             dataset=dataset, subject=key)
         for dataset, key, n in ind.downloads_by_resource
-    ]
+    ]  # fmt: skip
     for dataset, day, pages, downloads, api in ind.use_by_dataset_day:
         about = {"department": owners.get(dataset, ""), "dataset": dataset, "subject": day}
         out += [

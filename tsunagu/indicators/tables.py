@@ -39,6 +39,10 @@ SUMMARY_LABELS = {
     "datasets": ("データセット数", "Datasets"),
     "non_standard_datasets": ("独自データセット", "Non-standard datasets"),
     "stars": ("5つ星の段階（段階: 件数）", "5-star levels (level: datasets)"),
+    "non_standard_stars": (
+        "独自データセットの5つ星の段階（段階: 件数）",
+        "5-star levels of non-standard datasets (level: datasets)",
+    ),
     "problem_cell_share": ("問題のあるセルの割合", "Share of cells with problems"),
     "blocked_attempts": ("公開が止まった回数", "Blocked attempts"),
     "blocked_now": ("公開停止中のデータセット", "Datasets blocked now"),
@@ -58,6 +62,10 @@ SUMMARY_LABELS = {
         "Blocked to fixed (median days)",
     ),
 }
+
+
+#: summary figures that are a {level: datasets} count, printed as "level: n, …"
+STAR_COUNTS = ("stars", "non_standard_stars")
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def _summary(ind: Indicators, lang: str) -> Section:
     body = []
     for key, value in ind.summary.items():
         label = SUMMARY_LABELS[key][0 if lang == "ja" else 1]
-        if key == "stars":
+        if key in STAR_COUNTS:
             value = ", ".join(f"{level}: {n}" for level, n in value.items())
         body.append((label, _blank(value)))
     return Section("summary", _t(lang, "主な数値", "Key figures"), (_t(lang, "指標", "Indicator"),
@@ -104,6 +112,25 @@ def _coverage(ind: Indicators, lang: str) -> Section:
         for c in ind.coverage
     ]
     return Section("coverage", _t(lang, "整備状況", "Coverage"), header, body)
+
+
+def _openness(ind: Indicators, lang: str) -> Section:
+    """Each dataset's 5-star level beside its standard, so the non-standard datasets (独自) and
+    their levels are read off one table, as the coverage indicator defines them."""
+    titles = {c.standard: c.title_ja if lang == "ja" else (c.title_en or c.title_ja)
+              for c in ind.coverage}  # fmt: skip
+    header = (
+        _t(lang, "データセット", "Dataset"),
+        _t(lang, "部署", "Department"),
+        _t(lang, "標準データセット", "Standard dataset"),
+        _t(lang, "5つ星の段階", "5-star level"),
+    )
+    body = [
+        (o.dataset_id, ind.department_title(o.department, lang),
+         titles.get(o.standard, _t(lang, "独自", "non-standard")), "★" * o.stars or "0")
+        for o in sorted(ind.openness, key=lambda o: (o.standard in titles, o.dataset_id))
+    ]  # fmt: skip
+    return Section("openness", _t(lang, "5つ星の段階", "Openness (5 stars)"), header, body)
 
 
 def _freshness(ind: Indicators, lang: str) -> Section:
@@ -168,6 +195,19 @@ def _use(ind: Indicators, lang: str) -> Section:
     return Section("use", _t(lang, "利用", "Use"), header, body)
 
 
+def _downloads(ind: Indicators, lang: str) -> Section:
+    """Downloads per resource (file key; older versions count under the same key)."""
+    header = (
+        _t(lang, "データセット", "Dataset"),
+        _t(lang, "ファイル", "Resource"),
+        _t(lang, "ダウンロード", "Downloads"),
+    )
+    body = [(dataset, key, n) for dataset, key, n in
+            sorted(ind.downloads_by_resource, key=lambda r: (-r[2], r[0], r[1]))]  # fmt: skip
+    title = _t(lang, "ダウンロード（ファイル別）", "Downloads by resource")
+    return Section("downloads", title, header, body)
+
+
 def _responsiveness(ind: Indicators, lang: str) -> Section:
     header = (
         _t(lang, "データセット", "Dataset"),
@@ -190,9 +230,11 @@ def _responsiveness(ind: Indicators, lang: str) -> Section:
 SECTIONS: tuple[Callable[[Indicators, str], Section], ...] = (
     _summary,
     _coverage,
+    _openness,
     _freshness,
     _quality,
     _use,
+    _downloads,
     _responsiveness,
 )
 

@@ -211,20 +211,40 @@ def _dataset_facts(record: DatasetRecord) -> dict[str, Any]:
 @bp.get("/organisations")
 def organisations() -> str:
     page = web().catalogue.search("", rows=10_000)
-    counts = page.facets.get("organization", {})
-    return render_template("organisations.html", counts=counts, titles=_titles(page.results))
+    counts = dict(page.facets.get("organization", {}))
+    titles = _titles(page.results)
+    for slug, title in _recorded_departments().items():
+        counts.setdefault(slug, 0)
+        titles.setdefault(slug, title)
+    return render_template("organisations.html", counts=counts, titles=titles)
 
 
 @bp.get("/organisations/<org_id>")
 def organisation(org_id: str) -> str:
     page = web().catalogue.search("", {"organization": org_id}, rows=10_000)
+    titles = _titles(page.results)
     if not page.count:
-        raise DatasetNotFound(
-            f"no department {org_id!r}", message_ja=f"部署「{org_id}」はありません"
-        )
-    return render_template(
-        "organisation.html", page=page, org_id=org_id, titles=_titles(page.results)
-    )
+        recorded = _recorded_departments()
+        if org_id not in recorded:
+            raise DatasetNotFound(
+                f"no department {org_id!r}", message_ja=f"部署「{org_id}」はありません"
+            )
+        titles[org_id] = recorded[org_id]
+    return render_template("organisation.html", page=page, org_id=org_id, titles=titles)
+
+
+def _recorded_departments() -> dict[str, str]:
+    """Departments the audit log names, with their title in the current language. A department
+    whose every attempt was blocked has nothing in the catalogue, yet it is the one that most
+    needs its page and its to-do list (the blocked uploads), so the log makes it exist."""
+    from tsunagu.webapp.i18n import current_lang
+    from tsunagu.webapp.pages.dashboard import recorded_departments
+
+    en = current_lang() == "en"
+    return {
+        slug: (title.get("en") if en and title.get("en") else title.get("ja")) or slug
+        for slug, title in recorded_departments(web().settings).items()
+    }
 
 
 @bp.get("/datasets/<dataset_id>/resources/<key>/<name>")

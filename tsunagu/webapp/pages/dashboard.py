@@ -118,6 +118,21 @@ def rejected_uploads(settings: Any, org_id: str) -> list[dict[str, Any]]:
     return out
 
 
+def recorded_departments(settings: Any) -> dict[str, dict[str, str]]:
+    """Every department named in the audit log (publishes and blocked attempts) → its titles
+    ``{"ja": …, "en": …}`` as last recorded; the slug matches the log exactly, never a path."""
+    from tsunagu.indicators.gather import audit_path
+    from tsunagu.publisher.audit import AuditLog
+
+    found: dict[str, dict[str, str]] = {}
+    for e in AuditLog(audit_path(settings)).entries():
+        slug = e.get("department")
+        if isinstance(slug, str) and slug:
+            title = e.get("department_title")
+            found[slug] = title if isinstance(title, dict) else found.get(slug, {})
+    return found
+
+
 def gather_blocked(settings: Any) -> list[dict[str, Any]]:
     from tsunagu.indicators.gather import audit_path
     from tsunagu.publisher.audit import AuditLog
