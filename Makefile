@@ -28,12 +28,12 @@ demo: install
 	$(BIN)/tsunagu --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n auto -m "not ckan and not postgres and not contract" tests
+	$(BIN)/python -m pytest -n auto -m "not ckan and not postgres and not contract and not packaging" tests
 
 ## The schemathesis contract run (marker contract) needs nothing outside.
 ## Needs CKAN_URL + CKAN_API_TOKEN(_FILE) (../shared/ckan-local/up.sh) and TSUNAGU_TEST_PG_URL.
 test-integration: install
-	$(BIN)/python -m pytest -m "ckan or postgres or contract" tests
+	$(BIN)/python -m pytest -m "ckan or postgres or contract or packaging" tests
 
 bench: install
 	$(BIN)/python -m bench

@@ -23,6 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AED = ROOT / "datasets" / "kashiwa" / "kenko" / "aed-installations"
+# Building and installing a wheel takes minutes of CPU: it runs with the integration tier, in CI.
+pytestmark = pytest.mark.packaging
 
 
 @pytest.fixture(scope="module")
