@@ -5,16 +5,13 @@ summary and the server-side refusal of an unconfirmed loss, ownership at the sta
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.webapp.department_support import published_site
 from tests.webapp.test_upload import csrf_token, settled, sign_in, state, upload_id
-from tsunagu.config import load_settings
-from tsunagu.webapp import create_app
 from tsunagu.webapp.auth import TokenStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,18 +25,7 @@ def department_site(tmp_path: Path) -> tuple[object, dict[str, str]]:
     over the same data dir with a token each for kenko and bousai."""
     datasets = tmp_path / "datasets"
     shutil.copytree(AED, datasets / "kenko" / "aed-installations")
-    shutil.copy(KASHIWA / "municipality.yaml", datasets / "municipality.yaml")
-    data_dir = tmp_path / "instance"
-    done = subprocess.run(  # our own CLI, fixed arguments
-        [sys.executable, "-m", "tsunagu", "--data-dir", str(data_dir), "publish", str(datasets)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    settings = load_settings({"data_dir": data_dir, "datasets_dir": datasets}, env={})
-    app = create_app(settings)
+    app, settings = published_site(tmp_path)
     store = TokenStore(settings.database)
     return app, {"kenko": store.create("kenko").token, "bousai": store.create("bousai").token}
 

@@ -4,18 +4,14 @@ one of its files, the other stays as published, and a file leaves only when conf
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from tests.services.test_uploads import two_file_dataset
+from tests.webapp.department_support import published_site
 from tests.webapp.test_department_updates import _form
 from tests.webapp.test_upload import csrf_token, settled, sign_in, state, upload_id
-from tsunagu.config import load_settings
-from tsunagu.webapp import create_app
 from tsunagu.webapp.auth import TokenStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,18 +22,7 @@ DATASET = "kashiwa-aed-installations"
 def _site(tmp_path: Path):
     datasets = tmp_path / "datasets"
     folder = two_file_dataset(datasets / "kenko" / "aed")
-    shutil.copy(KASHIWA / "municipality.yaml", datasets / "municipality.yaml")
-    data_dir = tmp_path / "instance"
-    done = subprocess.run(  # our own CLI, fixed arguments
-        [sys.executable, "-m", "tsunagu", "--data-dir", str(data_dir), "publish", str(datasets)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    settings = load_settings({"data_dir": data_dir, "datasets_dir": datasets}, env={})
-    app = create_app(settings)
+    app, settings = published_site(tmp_path)
     return app, TokenStore(settings.database).create("kenko").token, folder
 
 

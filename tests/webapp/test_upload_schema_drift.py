@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.webapp.department_support import published_site
 from tests.webapp.test_department_updates import _form, _upload
 from tests.webapp.test_upload import csrf_token, settled, sign_in, state, upload_id
-from tsunagu.config import load_settings
-from tsunagu.webapp import create_app
 from tsunagu.webapp.auth import TokenStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,22 +28,11 @@ def site(tmp_path):
     same data dir, with a token for its department (haikibutsu)."""
     datasets = tmp_path / "datasets"
     shutil.copytree(CALENDAR, datasets / "haikibutsu" / "garbage-collection-calendar")
-    shutil.copy(KASHIWA / "municipality.yaml", datasets / "municipality.yaml")
-    data_dir = tmp_path / "instance"
-    done = subprocess.run(  # our own CLI, fixed arguments
-        [sys.executable, "-m", "tsunagu", "--data-dir", str(data_dir), "publish", str(datasets)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    settings = load_settings({"data_dir": data_dir, "datasets_dir": datasets}, env={})
-    app = create_app(settings)
+    app, settings = published_site(tmp_path)
     token = TokenStore(settings.database).create("haikibutsu").token
     client = app.test_client()
     sign_in(client, token)
-    return client, data_dir, datasets
+    return client, settings.data_dir, datasets
 
 
 def _drifted(tmp_path: Path) -> Path:
