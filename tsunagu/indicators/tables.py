@@ -104,7 +104,7 @@ def _coverage(ind: Indicators, lang: str) -> Section:
     )
     body = [
         (
-            c.title_ja if lang == "ja" else (c.title_en or c.title_ja),
+            _t(lang, c.title_ja, c.title_en or c.title_ja),
             STATUS[lang][c.status],
             ", ".join(ind.department_title(d, lang) for d in c.departments),
             ", ".join(c.datasets),
@@ -117,7 +117,7 @@ def _coverage(ind: Indicators, lang: str) -> Section:
 def _openness(ind: Indicators, lang: str) -> Section:
     """Each dataset's 5-star level beside its standard, so the non-standard datasets (独自) and
     their levels are read off one table, as the coverage indicator defines them."""
-    titles = {c.standard: c.title_ja if lang == "ja" else (c.title_en or c.title_ja)
+    titles = {c.standard: _t(lang, c.title_ja, c.title_en or c.title_ja)
               for c in ind.coverage}  # fmt: skip
     header = (
         _t(lang, "データセット", "Dataset"),

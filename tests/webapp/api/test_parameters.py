@@ -9,16 +9,14 @@ its ``__type`` is as stable as Tsunagu's codes.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
+from tests.webapp.api.test_ogc import _resource
 from tests.webapp.conftest import _meta
 from tests.webapp.test_bad_requests import _PLACEHOLDER, REAL
-from tsunagu.catalogue.base import PublishRequest, ResourceFile
+from tsunagu.catalogue.base import PublishRequest
 from tsunagu.services.request_input import (
     INVALID_VALUE,
     NOT_INTEGER,
@@ -78,16 +76,6 @@ CKAN_INTEGERS = {
     "datastore_search": ("limit", "offset"),
 }
 CKAN_RULES = {"/api/3/action/<action>", "/api/action/<action>"}
-
-
-def _resource(folder: Path, source: Path, key: str) -> ResourceFile:
-    path = folder / source.name
-    shutil.copyfile(source, path)
-    data = path.read_bytes()
-    fmt, media = ("CSV", "text/csv") if key == "csv" else ("GeoJSON", "application/geo+json")
-    return ResourceFile(
-        key, path, source.name, fmt, media, hashlib.sha256(data).hexdigest(), len(data)
-    )
 
 
 @pytest.fixture
