@@ -101,3 +101,13 @@ def test_report_names_the_formula_like_cells(converted):
     assert problem["location"]["column"] == "備考"
     assert problem["params"]["rows"] == "3, 4, 5, 6, 7, 8"
     assert problem["severity"] == "warning"
+
+
+def test_listed_spaces_are_every_character_the_pattern_treats_as_space():
+    """The start-up list of leading spaces is exactly what ``[\\s\\u3000]`` matches in Unicode."""
+    import re
+
+    from tsunagu.normalize import formula_guard
+
+    every = "".join(map(chr, range(0x110000)))
+    assert formula_guard._SPACES == frozenset(re.findall(r"[\s\u3000]", every))
