@@ -39,14 +39,22 @@ class LoadedFiles(Generic[Loaded]):
         self._entries: OrderedDict[tuple[str, str], Loaded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, dataset_id: str, path: Path, sha256: str) -> Loaded:
-        """The loaded file, loading it (outside the lock) when this checksum is new."""
+    def get(
+        self,
+        dataset_id: str,
+        path: Path,
+        sha256: str,
+        load: Callable[[Path], Loaded] | None = None,
+    ) -> Loaded:
+        """The loaded file, loading it (outside the lock) when this checksum is new; ``load``
+        instead of the store's loader when the loading needs the key (the rows store names
+        its shared Arrow copy by dataset and checksum)."""
         key = (dataset_id, sha256)
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        loaded = self._loader(path)  # outside the lock: other entries stay available
+        loaded = (load or self._loader)(path)  # outside the lock: others stay available
         with self._lock:
             self._entries[key] = loaded
             self._entries.move_to_end(key)

@@ -69,7 +69,8 @@ def store() -> RowsStore:
 @bp.record_once
 def _attach_store(state: BlueprintSetupState) -> None:
     app = state.app
-    app.extensions.setdefault(EXTENSION, RowsStore(published_csv))
+    cache_dir = app.extensions["tsunagu"].settings.data_dir / "cache" / "rows"
+    app.extensions.setdefault(EXTENSION, RowsStore(published_csv, cache_dir=cache_dir))
 
 
 @bp.get("/datasets/<dataset_id>/rows")
