@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
 from tsunagu.catalogue.synonyms import SYNONYM_GROUPS, new_forms
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _SMALL = str.maketrans({"ヶ": "ケ", "ヵ": "カ"})
 _HIRAGANA = range(ord("ぁ"), ord("ゖ") + 1)
@@ -22,6 +26,26 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = "".join(chr(ord(c) + 0x60) if ord(c) in _HIRAGANA else c for c in text)
     return " ".join(text.translate(_SMALL).split())
+
+
+#: What ``str.split()`` splits on: Unicode White_Space (the regex ``\s``) and the four
+#: information separators Python also counts as space.
+_PY_SPACE = r"[\s\x1c-\x1f]+"
+
+
+def fold_series(texts: pl.Series) -> pl.Series:
+    """:func:`fold` of every text, column-wise: a 1M-row table folded one Python call per row
+    took over a minute, past a web worker's timeout. Tested equal to :func:`fold`."""
+    hiragana = [chr(c) for c in _HIRAGANA]
+    katakana = [chr(ord(c) + 0x60).translate(_SMALL) for c in hiragana]  # ゖ → ヶ → ケ
+    return (
+        texts.fill_null("")
+        .str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_many([*hiragana, "ヶ", "ヵ"], [*katakana, "ケ", "カ"])
+        .str.replace_all(_PY_SPACE, " ")
+        .str.strip_chars(" ")
+    )
 
 
 #: Written between search words as people type them (避難所、AED) — the same as a space.

@@ -32,7 +32,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from tsunagu.catalogue.search_text import fold
+from tsunagu.catalogue.search_text import fold, fold_series
 from tsunagu.errors import TsunaguError
 from tsunagu.publisher.workspace import held_while_writing
 from tsunagu.services.loaded_files import LoadedFiles
@@ -182,7 +182,7 @@ def _parse_table(path: Path) -> RowsTable:
     frame = frame.with_columns(pl.all().fill_null(""))
     joined = frame.select(pl.concat_str(pl.all(), separator=_SEPARATOR)) if frame.width else None
     texts = joined.to_series() if joined is not None else pl.Series([""] * frame.height)
-    folded = pl.Series("folded", [fold(text) for text in texts], dtype=pl.String)
+    folded = fold_series(texts).alias("folded")
     return RowsTable(frame, folded)
 
 
