@@ -30,11 +30,9 @@ from bench import Case, Command, Target, peak_rss_mb
 
 #: Benchmark modules, by the name given on the command line. Add new ones here, explicitly.
 MODULES = {
-    "geojson_points": "bench.geojson_points",
     "republish": "bench.republish",
     "api": "bench.api",
     "map_page": "bench.map_page",
-    "validation": "bench.validation",
     "usage": "bench.usage",
     "listing": "bench.listing",
     "cli": "bench.cli",
