@@ -91,3 +91,16 @@ def test_a_command_is_timed_as_its_own_process_with_its_own_peak(tmp_path):
         _run_command(Command([sys.executable, "-c", grow], tmp_path, kill_above_mb=100))
     with pytest.raises(RunFailed, match="exit 3"):
         _run_command(Command([sys.executable, "-c", "raise SystemExit(3)"], tmp_path))
+
+
+def test_a_benchmark_that_cannot_load_is_a_not_met_row_and_the_exit_status_says_so(
+    capsys, monkeypatch
+):
+    import bench.__main__ as runner
+
+    monkeypatch.setattr(runner, "MODULES", {"gone": "bench.no_such_module"})
+    assert runner.main(["gone"]) == 1
+    out = capsys.readouterr().out
+    assert "loading the benchmark failed: ModuleNotFoundError" in out and out.rstrip().endswith(
+        "not met"
+    )
