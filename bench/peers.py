@@ -162,9 +162,19 @@ def timed_pass(side: Side) -> float:
 
 
 def answers(side: Side) -> list[Answer]:
+    """Each query's answer; a body that is not the API's shape is a failed request, not a
+    traceback (the table goes on)."""
     client = Client(side.url, side.headers)
+    found = []
     try:
-        return [side.read(client.get(path)) for path in side.paths]
+        for path in side.paths:
+            body = client.get(path)
+            try:
+                found.append(side.read(body))
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                message = f"{path[:80]}: unexpected answer ({exc!r}): {body[:120]!r}"
+                raise RequestFailed(message) from exc
+        return found
     finally:
         client.close()
 

@@ -95,3 +95,10 @@ def test_an_unavailable_peer_still_prints_its_row():
     assert not row.met
     assert row.line().startswith("CKAN package_search")
     assert row.line().endswith("not met: ckan unavailable: does not answer")
+
+
+def test_an_answer_of_the_wrong_shape_is_a_failed_request_not_a_traceback(servers):
+    ours, theirs, _ = servers
+    wrong = Side("peer", theirs.url, ["/rows?n=0"], lambda body: (0, [json.loads(body)["nope"]]))
+    row = compare(Comparison("page", ours.side(1), wrong, 2.0), runs=3)
+    assert "not met: request failed: /rows?n=0: unexpected answer (KeyError('nope'))" in row.line()
