@@ -102,3 +102,41 @@ def test_an_answer_of_the_wrong_shape_is_a_failed_request_not_a_traceback(server
     wrong = Side("peer", theirs.url, ["/rows?n=0"], lambda body: (0, [json.loads(body)["nope"]]))
     row = compare(Comparison("page", ours.side(1), wrong, 2.0), runs=3)
     assert "not met: request failed: /rows?n=0: unexpected answer (KeyError('nope'))" in row.line()
+
+
+def test_a_peer_that_cannot_be_had_prints_each_of_its_rows_as_not_met():
+    from bench.peers_setup import Servers, Sizes
+
+    servers = Servers(Sizes(), ["ckan"])
+    servers.failed = {"ckan": "our server did not start: port in use"}
+    rows = servers.comparisons("ckan")
+    assert [row.work for row in rows] == ["CKAN package_search", "CKAN package_show"]
+    assert all(row.line().endswith("ckan unavailable: our server did not start: port in use")
+               for row in rows)  # fmt: skip
+
+
+def test_the_exit_status_says_whether_every_target_was_met(servers, monkeypatch, capsys):
+    import bench.peers as peers
+    import bench.peers_setup as setup
+
+    ours, theirs, _ = servers
+    targets = {"datasette": 2.0, "ckan": 1000.0}  # the second cannot be met
+
+    class Started:
+        def __init__(self, sizes: object, chosen: list[str]) -> None:
+            pass
+
+        def __enter__(self) -> Started:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def comparisons(self, name: str) -> list[Comparison]:
+            return [Comparison(name, ours.side(1), theirs.side(1), targets[name])]
+
+    monkeypatch.setattr(setup, "Servers", Started)
+    assert peers.main(["datasette"]) == 0
+    assert peers.main(["datasette", "ckan"]) == 1
+    out = capsys.readouterr().out
+    assert "1 of 2 targets met" in out and "not met: " in out
