@@ -7,7 +7,7 @@ DATA_DIR ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-integration bench lint fix serve clean
+.PHONY: install demo test test-integration bench bench-peers lint fix serve clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ test-integration: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## Ours against pygeoapi, Datasette and the real CKAN of ../shared/ckan-local, side by side on
+## the same data (never part of `make test`). The peers are pip-installed into build/peers/.
+bench-peers: install
+	$(BIN)/python -m bench.peers
 
 lint: install
 	$(BIN)/ruff check tsunagu tests bench

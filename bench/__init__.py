@@ -65,9 +65,9 @@ class Target:
 class Case:
     """One timed piece of work at one input size."""
 
-    work: str  # shown in the table: "CSV → GeoJSON (stream)"
+    work: str  # shown in the table: "map page /map (cold)"
     size: int  # rows
-    run: str  # "bench.geojson_points:run_stream", called as run(size)
+    run: str  # "bench.map_page:run_page", called as run(size)
     reference: str | None = None  # same signature, timed in the same run for the ratio
     reference_label: str = ""
     target: Target | None = None

@@ -30,11 +30,9 @@ from bench import Case, Command, Target, peak_rss_mb
 
 #: Benchmark modules, by the name given on the command line. Add new ones here, explicitly.
 MODULES = {
-    "geojson_points": "bench.geojson_points",
     "republish": "bench.republish",
     "api": "bench.api",
     "map_page": "bench.map_page",
-    "validation": "bench.validation",
     "usage": "bench.usage",
     "listing": "bench.listing",
     "cli": "bench.cli",
@@ -224,12 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Tsunagu benchmarks: median of {runs} runs, each in a fresh process\n{HEADER}")
     all_met = True
     for name in args.modules or list(MODULES):
-        module = importlib.import_module(MODULES[name])
-        for case in module.cases(args.quick):
+        try:
+            module = importlib.import_module(MODULES[name])
+            found = module.cases(args.quick)
+        except Exception as exc:  # the table always completes
+            failed = f"loading the benchmark failed: {exc!r}"
+            print(f"{name:<30} {'':>10} {failed}  {load_average()}  not met")
+            all_met = False
+            continue
+        for case in found:
             try:
                 module.prepare(case.size)
             except Exception as exc:  # the table always completes
-                print(f"{case.work:<30} {case.size:>10,} preparing the input failed: {exc!r}")
+                failed = f"preparing the input failed: {exc!r}"
+                print(f"{case.work:<30} {case.size:>10,} {failed}  {load_average()}  not met")
                 all_met = False
                 continue
             all_met = run_case(case, runs, args.quick) and all_met

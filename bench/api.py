@@ -1,7 +1,7 @@
 """Developer API speed: bbox queries through the feature store, and the served features endpoint.
 
-Input: 100k facility points inside Kashiwa (seeded, :mod:`bench.generate`), converted by our own
-streaming converter to RFC 7946 GeoJSON and published into a temporary LocalCatalogue.
+Input: 100k facility points inside Kashiwa (seeded, :mod:`bench.generate`), converted by the
+publisher's GeoJSON writer to RFC 7946 GeoJSON and published into a temporary LocalCatalogue.
 
 1. **Store** (in process): the layer is loaded first (not timed), then ≥ 1000 random map views
    (``QUERIES``) are queried as the map viewer asks — a 1280×800 px view at zoom 12–16 centred
@@ -44,8 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import Case, Target
-from bench.generate import KASHIWA_BBOX, facility_csv, generated_dir
+from bench import Case, Target, generate
+from bench.generate import KASHIWA_BBOX
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE, QUICK_SIZE = 100_000, 2_000
@@ -78,15 +78,8 @@ class Latency:
 
 
 def points_geojson(size: int) -> Path:
-    """The seeded points as published GeoJSON (built once, then reused)."""
-    from tsunagu.formats.points_stream import csv_points_to_geojson
-
-    path = generated_dir() / f"api_points_{size}.geojson"
-    if not (path.is_file() and path.stat().st_size > 0):
-        partial = path.with_suffix(".partial")
-        csv_points_to_geojson(facility_csv(size), partial)
-        partial.replace(path)
-    return path
+    """The seeded points as published GeoJSON (the publisher's writer; built once, then reused)."""
+    return generate.points_geojson(size)
 
 
 def prepare(size: int) -> None:
@@ -177,7 +170,7 @@ class Gunicorn:
                 return int(found[1])
             time.sleep(0.1)
         self.stop()
-        raise SystemExit(f"gunicorn did not start:\n{self._text()[-3000:]}")
+        raise RuntimeError(f"gunicorn did not start:\n{self._text()[-3000:]}")
 
     def _text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -258,7 +251,7 @@ def run_load(
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise SystemExit(f"wrk failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise RuntimeError(f"wrk failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     got = json.loads(lines[-1])
     latency = Latency(got["p50"] / 1000, got["p95"] / 1000, got["p99"] / 1000)
     return Load("wrk", got["requests"], got["us"] / 1e6, got["errors"], latency)

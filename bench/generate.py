@@ -99,3 +99,28 @@ def facility_csv(rows: int, seed: int = DEFAULT_SEED, directory: Path | None = N
     facility_frame(rows, seed).write_csv(partial, line_terminator="\r\n", quote_style="necessary")
     partial.replace(path)  # never leave a half-written file that a later run would reuse
     return path
+
+
+def points_geojson(rows: int, seed: int = DEFAULT_SEED, directory: Path | None = None) -> Path:
+    """The seeded facilities as RFC 7946 GeoJSON, written by the publisher's own GeoJSON writer
+    (what ``tsunagu publish`` writes for a facility list), once per ``(rows, seed)``."""
+    import pandas as pd
+
+    from tsunagu.config import load_settings
+    from tsunagu.formats.geojson_writer import GeoJsonWriter
+    from tsunagu.model import Draft, Source
+
+    directory = directory or generated_dir()
+    stem = f"points_{rows}_{seed}"
+    path = directory / f"{stem}.geojson"
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    csv = facility_csv(rows, seed, directory)
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    partial = directory / f"{stem}.partial"
+    written = GeoJsonWriter().write(
+        Draft(Source(csv), table), partial, load_settings({}, env={}), stem=stem
+    )
+    written.replace(path)  # never leave a half-written file that a later run would reuse
+    partial.rmdir()
+    return path

@@ -20,9 +20,13 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import ckanapi  # every import before the clock, ours and the reference's alike
+
 from bench import Case, Target
 from bench.generate import generated_dir
 from tsunagu.catalogue.base import DatasetMeta, PublishRequest, ResourceFile
+from tsunagu.catalogue.ckan import CkanCatalogue
+from tsunagu.catalogue.local import LocalCatalogue
 
 SIZE = 50  # datasets
 QUICK_SIZE = 5
@@ -73,8 +77,6 @@ def requests_for(size: int) -> list[PublishRequest]:
 
 
 def _local(size: int):
-    from tsunagu.catalogue.local import LocalCatalogue
-
     root = _root(size)
     return LocalCatalogue(f"sqlite:///{root / 'catalogue.sqlite3'}", root / "storage")
 
@@ -93,8 +95,6 @@ def _ckan_credentials() -> tuple[str, str] | None:
 
 
 def _ckan():
-    from tsunagu.catalogue.ckan import CkanCatalogue
-
     creds = _ckan_credentials()
     if creds is None:
         raise SystemExit("CKAN_URL and CKAN_API_TOKEN(_FILE) are needed for the CKAN cases")
@@ -142,8 +142,6 @@ def run_ckan(size: int) -> int:
 
 def run_ckan_naive(size: int) -> int:
     """What a ckanapi script without the diff does: upload every file again."""
-    import ckanapi
-
     creds = _ckan_credentials()
     if creds is None:
         raise SystemExit("CKAN_URL and CKAN_API_TOKEN(_FILE) are needed for the CKAN cases")

@@ -21,9 +21,18 @@ def found_another(size: int) -> list[dict[str, Any]]:
     return [{**ERROR, "rowNumber": 4}]
 
 
-def test_same_errors_names_the_first_difference():
-    from bench.validation import same_errors  # here: the runner's children import this module
+def same_errors(ours: list[dict[str, Any]], reference: list[dict[str, Any]]) -> list[str]:
+    """A case's ``check``: what differs between two error lists (in order), as a bench names it."""
+    if ours == reference:
+        return []
+    first = next(
+        (i for i, (a, b) in enumerate(zip(ours, reference, strict=False)) if a != b),
+        min(len(ours), len(reference)),
+    )
+    return [f"error sets differ ({len(ours):,} vs {len(reference):,}; first at #{first + 1})"]
 
+
+def test_same_errors_names_the_first_difference():
     assert same_errors([ERROR], [ERROR]) == []
     assert same_errors([ERROR], found_another(0)) == ["error sets differ (1 vs 1; first at #1)"]
     assert same_errors([], [ERROR]) == ["error sets differ (0 vs 1; first at #1)"]
@@ -32,11 +41,11 @@ def test_same_errors_names_the_first_difference():
 def test_a_faster_wrong_answer_is_not_met_even_in_quick_mode(capsys):
     here = "tests.test_bench"
     wrong = Case("demo", 10, f"{here}:found_one", f"{here}:found_another", "other",
-                 Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
+                 Target(max_seconds=60), check=f"{here}:same_errors")  # fmt: skip
     assert run_case(wrong, runs=1, quick=True) is False
     assert "not met: error sets differ" in capsys.readouterr().out
     right = Case("demo", 10, f"{here}:found_one", f"{here}:found_one", "same",
-                 Target(max_seconds=60), check="bench.validation:same_errors")  # fmt: skip
+                 Target(max_seconds=60), check=f"{here}:same_errors")  # fmt: skip
     assert run_case(right, runs=1, quick=False) is True
     assert capsys.readouterr().out.rstrip().endswith("met")
 
@@ -82,3 +91,16 @@ def test_a_command_is_timed_as_its_own_process_with_its_own_peak(tmp_path):
         _run_command(Command([sys.executable, "-c", grow], tmp_path, kill_above_mb=100))
     with pytest.raises(RunFailed, match="exit 3"):
         _run_command(Command([sys.executable, "-c", "raise SystemExit(3)"], tmp_path))
+
+
+def test_a_benchmark_that_cannot_load_is_a_not_met_row_and_the_exit_status_says_so(
+    capsys, monkeypatch
+):
+    import bench.__main__ as runner
+
+    monkeypatch.setattr(runner, "MODULES", {"gone": "bench.no_such_module"})
+    assert runner.main(["gone"]) == 1
+    out = capsys.readouterr().out
+    assert "loading the benchmark failed: ModuleNotFoundError" in out and out.rstrip().endswith(
+        "not met"
+    )

@@ -14,8 +14,7 @@ Why each rule:
 
 A plain DataFrame with the standard's ``緯度``/``経度`` columns (a facility list) is written as
 points. Rows without a usable position (empty, unparsable, non-finite or out of range) or with an
-empty geometry are left out and reported, never silently dropped. The coordinate rules here are
-shared with :mod:`tsunagu.formats.points_stream` so both writers give the same features.
+empty geometry are left out and reported, never silently dropped.
 """
 
 from __future__ import annotations

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
 import pytest
 
 from tests.validators.conftest import JsonSchema, draft_of, frame
 from tsunagu.errors import ConfigError
 from tsunagu.validators.engine import validate_draft
-from tsunagu.validators.fast import FastUnsupported, validate_columns, validate_csv_file
+from tsunagu.validators.fast import validate_columns
 from tsunagu.validators.fast.tables import validate_draft_table
 
 SCHEMA = {
@@ -97,19 +95,3 @@ def test_chunked_columns_give_the_same_errors_as_contiguous_ones() -> None:
     whole = validate_columns(["n"], [pa.array(cells)], schema).errors
     assert validate_columns(["n"], [chunked], schema).errors == whole
     assert len(whole) > 250
-
-
-def test_csv_file_is_validated_like_a_draft(tmp_path: Path) -> None:
-    path = tmp_path / "施設.csv"
-    lines = ["ID,名称,開設日,定員"] + [",".join(r.values()) for r in ROWS]
-    path.write_text("\n".join(lines) + "\n", encoding="cp932")
-    result = validate_csv_file(path, SCHEMA, encoding="cp932")
-    draft_errors = validate_draft_table(draft_of(frame(ROWS)), JsonSchema("t", SCHEMA))[1]
-    assert result.errors == draft_errors["tasks"][0]["errors"]
-
-
-def test_csv_file_with_a_sniffing_hazard_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "semicolons.csv"
-    path.write_text("ID;名称\n1;a\n2;b\n", encoding="utf-8")
-    with pytest.raises(FastUnsupported, match='sniff the CSV dialect as ";"'):
-        validate_csv_file(path, SCHEMA)

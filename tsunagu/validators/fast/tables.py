@@ -1,20 +1,16 @@
-"""Entry points: a Draft's table, or a CSV file on disk, validated by the fast engine.
+"""Entry point: a Draft's table validated by the fast engine.
 
-Both mirror what the reference path does before Frictionless sees the data, so the comparison
-is like for like: a Draft is deduplicated by label and stripped of geometry as in
-:func:`tsunagu.validators.frictionless_run.validate_table`; a file is read as UTF-8 (or the
-given encoding) comma-separated text with every cell kept as a string, as Frictionless' CSV
-parser keeps it. Either way Frictionless takes over, with the reason recorded, when the fast
-engine cannot promise its answer.
+It mirrors what the reference path does before Frictionless sees the data, so the comparison
+is like for like: the Draft is deduplicated by label and stripped of geometry as in
+:func:`tsunagu.validators.frictionless_run.validate_table`. Frictionless takes over, with the
+reason recorded, when the fast engine cannot promise its answer.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from itertools import islice
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -22,12 +18,9 @@ import pyarrow as pa
 from tsunagu.validators.fast.coverage import SNIFF_LINES, dialect_reason, sniff_dialect
 from tsunagu.validators.fast.engine import (
     BATCH_ROWS,
-    FastResult,
     FastUnsupported,
-    TableValidator,
     validate_columns,
 )
-from tsunagu.validators.fast.stream import csv_batches
 
 if TYPE_CHECKING:
     from tsunagu.errors import Problem
@@ -35,7 +28,6 @@ if TYPE_CHECKING:
     from tsunagu.validators.check import SchemaLike
 
 USED_FAST = {"used": "fast"}
-BLOCK_SIZE = 8 << 20  # bytes of CSV per batch: ~40k facility rows; 1M rows peak ~380 MB RSS
 
 
 def validate_draft_table(
@@ -109,22 +101,6 @@ def _hazardous_cells(labels: list[str], columns: list[Any], dialect: Any = None)
             yield from column.filter(risky.fill_null(False)).to_pylist()
 
 
-def _may_be_hazardous(raw: bytes, dialect: Any) -> bool:
-    """Whether a block's bytes could hold a cell the sniffed dialect misreads.
-
-    One byte search instead of a scan of every column: no ``"`` byte, no quote in a cell (nor a
-    quoted cell starting with a space); no space after a delimiter or a line break, no bare
-    cell starting with a space. (Safe in the encodings :mod:`.stream` cuts: neither byte is
-    ever part of a multibyte character.)
-    """
-    risky_quotes = not dialect.doublequote or dialect.skipinitialspace
-    if risky_quotes and b'"' in raw:
-        return True
-    return bool(dialect.skipinitialspace) and (
-        raw.startswith(b" ") or b", " in raw or b"\n " in raw or b"\r " in raw
-    )
-
-
 def _refuse_carriage_returns(labels: list[str], columns: list[pa.Array]) -> None:
     """Raise when a cell holds a bare CR: the CSV written for Frictionless does not quote it.
 
@@ -138,35 +114,3 @@ def _refuse_carriage_returns(labels: list[str], columns: list[pa.Array]) -> None
         pc.any(pc.match_substring(c, "\r")).as_py() for c in columns
     ):
         raise FastUnsupported("a cell holds a carriage return (CR), which splits the CSV row")
-
-
-def validate_csv_file(
-    path: Path,
-    descriptor: dict[str, Any],
-    *,
-    encoding: str = "utf-8",
-    block_size: int = BLOCK_SIZE,
-) -> FastResult:
-    """Validate a comma-separated file with a header row, every cell read as text.
-
-    The file is streamed (:mod:`.stream`): ``block_size`` bytes of whole rows are parsed at a
-    time, validated and dropped, so memory is O(block) plus the key values seen so far,
-    whatever the file's size. Used by ``bench/validation.py``; raises :class:`FastUnsupported`
-    like the Draft path (possibly after some batches: the caller then runs Frictionless).
-    """
-    with path.open(encoding=encoding, newline="") as handle:
-        dialect = sniff_dialect(islice(handle, SNIFF_LINES))
-    with path.open(encoding=encoding, newline="") as handle:
-        names = next(csv.reader(handle), [])
-    reason = dialect_reason(dialect, _hazardous_cells(names, [], dialect))
-    if reason:
-        raise FastUnsupported(reason)
-    validator = TableValidator(names, descriptor)
-    for columns, raw in csv_batches(path, names, encoding, block_size):
-        if raw is None or _may_be_hazardous(raw, dialect):
-            reason = dialect_reason(dialect, _hazardous_cells([], columns, dialect))
-            if reason:
-                raise FastUnsupported(reason)
-        validator.validate_batch(columns)
-        del columns  # the validator normalizes the columns in place; nothing else keeps them
-    return validator.result()
