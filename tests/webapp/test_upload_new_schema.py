@@ -66,8 +66,8 @@ def _new(client, path: Path, **fields: str):
         title_ja="ごみ収集日程",
         title_en="Garbage collection calendar",
         standard="own:new",
-        **fields,
     )
+    data.update(fields)
     return _upload(client, data, path)
 
 
@@ -192,3 +192,40 @@ def test_a_file_that_cannot_be_read_is_reported_not_proposed(site, tmp_path):
     assert state(page.text) == "invalid"
     assert 'data-code="file-empty"' in page.text and 'id="proposal"' not in page.text
     assert not (settings.data_dir / "uploads" / "seiso" / ident / "schema.json").exists()
+
+
+def test_a_layer_without_a_standard_is_proposed_confirmed_and_mapped(site, tmp_path):
+    """The same confirmation for a GIS layer: its attributes (and, for points, the attribute
+    CSV's 緯度/経度) are the schema, and once published it has features like any layer."""
+    _app, client, settings, _tokens = site
+    points = [("柏第一小学校", 500, 139.9757, 35.8676), ("柏中学校", 800, 139.9801, 35.8702)]
+    layer = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"名称": name, "収容人数": people},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+            for name, people, lon, lat in points
+        ],
+    }
+    path = tmp_path / "避難所.geojson"
+    path.write_text(json.dumps(layer, ensure_ascii=False), encoding="utf-8")
+    ident = upload_id(_new(client, path, dataset_id="kashiwa-shelters-web"))
+    page = settled(client, ident)
+    assert state(page.text) == "proposed", page.text[-3000:]
+    fields = [f["name"] for f in json.loads(
+        (settings.data_dir / "uploads" / "seiso" / ident / "proposed-schema.json").read_text()
+    )["fields"]]  # fmt: skip
+    assert fields == ["名称", "収容人数", "緯度", "経度"]  # points: the CSV's lat/lon, no geometry
+    token = csrf_token(page.text)
+    client.post(
+        f"/upload/{ident}/confirm-schema", data={"csrf_token": token, "confirm_schema": "yes"}
+    )
+    page = settled(client, ident)
+    assert state(page.text) == "valid", page.text[-3000:]
+    client.post(f"/upload/{ident}/publish", data={"csrf_token": csrf_token(page.text)})
+    assert state(settled(client, ident).text) == "published"
+    features = client.get("/api/v1/datasets/kashiwa-shelters-web/features").get_json()
+    assert [f["properties"]["名称"] for f in features["features"]] == ["柏第一小学校", "柏中学校"]
