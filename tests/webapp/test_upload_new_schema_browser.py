@@ -11,6 +11,7 @@ import pytest
 
 from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
 from tests.webapp.department_support import published_site
+from tests.webapp.test_a11y_browser import CHECKS
 from tests.webapp.test_upload_new_schema import calendar_file
 from tests.webapp.test_upload_schema_drift import CALENDAR, DATASET, _drifted
 from tsunagu.config import load_settings
@@ -57,6 +58,9 @@ def test_new_dataset_schema_shown_confirmed_then_published(tmp_path, page):
         expect(proposal.locator('tr[data-field="回数（回）"]')).to_contain_text("回")
         expect(proposal.locator('tr[data-field="品目"]')).to_contain_text("可燃ごみ、資源品")
         expect(page.locator("#publish")).to_have_count(0)  # nothing to publish yet
+        structure = page.evaluate(f"({CHECKS}).structure()")  # the same bar as every page
+        assert structure["unnamed"] == [] and structure["h1"] == 1
+        assert page.evaluate(f"({CHECKS}).contrast()") == []
 
         page.click("#confirm-schema-button")  # the box left unticked: refused, nothing written
         expect(page.locator("#confirm-refused")).to_be_visible()
