@@ -82,3 +82,46 @@ def test_hazard_polygons_as_geopackage_publish_with_their_attributes(tmp_path):
     assert schema["fields"][1]["x-unit"] == "m"
     geojson = json.loads(download(tmp_path, dataset_id, "geojson"))
     assert {f["geometry"]["type"] for f in geojson["features"]} == {"Polygon"}
+
+
+def test_a_layers_contract_holds_drift_is_blocked_until_accepted(tmp_path):
+    """describe → confirm → publish → re-upload with drift → blocked → accepted, for a layer:
+    the attributes' schema is the contract, as for a table, and the geometry is not a column."""
+    folder = _dataset(tmp_path, "flood", "flood.gpkg")
+    square = shapely.box(139.95, 35.85, 139.96, 35.86)
+    shapes = [square, shapely.affinity.translate(square, 0.02)]
+
+    def write(attributes: dict) -> None:
+        layer = gpd.GeoDataFrame(attributes, geometry=shapes, crs="EPSG:4326")
+        layer.to_file(folder / "flood.gpkg", layer="flood", driver="GPKG")
+
+    write({"区域名": ["利根川沿い", "大堀川沿い"], "想定浸水深（m）": [3.0, 0.5]})
+    dataset_id = _describe_and_publish(tmp_path, folder, "flood.gpkg")
+    contract = (folder / "schema.json").read_text(encoding="utf-8")
+
+    (folder / "flood.gpkg").unlink()
+    write(
+        {
+            "区域名": ["利根川沿い", "大堀川沿い"],
+            "想定浸水深（m）": [3.0, 0.5],
+            "河川": ["利根川", "大堀川"],
+        }
+    )
+    report = tmp_path / "r.json"
+    tsunagu(tmp_path, "validate", str(folder / "dataset.yaml"), "--report-json", str(report))
+    problems = json.loads(report.read_text(encoding="utf-8"))["problems"]
+    drift = {(p["code"], p["location"].get("column")) for p in problems}
+    assert ("schema-drift-added", "河川") in drift
+    blocked = tsunagu(tmp_path, "publish", str(folder))
+    assert blocked.returncode == 1 and "blocked" in blocked.stdout, blocked.stdout
+    assert (folder / "schema.json").read_text(encoding="utf-8") == contract  # nothing drifted
+    assert "河川" not in download(tmp_path, dataset_id, "geojson").decode("utf-8")
+
+    accepted = tsunagu(tmp_path, "publish", str(folder), "--accept-schema")
+    assert accepted.returncode == 0 and "updated" in accepted.stdout, accepted.stdout
+    names = [f["name"] for f in json.loads((folder / "schema.json").read_text("utf-8"))["fields"]]
+    assert names == ["区域名", "想定浸水深（m）", "河川"]
+    assert len(list((folder / "schema-history").iterdir())) == 1
+    geojson = json.loads(download(tmp_path, dataset_id, "geojson"))
+    assert [f["properties"]["河川"] for f in geojson["features"]] == ["利根川", "大堀川"]
+    assert {f["geometry"]["type"] for f in geojson["features"]} == {"Polygon"}

@@ -133,11 +133,8 @@ def test_long_form_melts_each_value_cell_into_a_row_that_keeps_its_file_row():
 def test_long_form_is_described_published_and_reported_at_file_rows(tmp_path):
     statistics = "{header_rows: 2, totals: drop, shape: long, names: [性別, 年齢, 人口]}"
     folder = _dataset(tmp_path, statistics)
-    manifest = folder / "dataset.yaml"
-    # A column named 年齢 is held for review as personal data; its values here are the sheet's
-    # age bands, which the department confirms once.
-    allow = "personal_data: {allow_columns: [年齢]}\n"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + allow, encoding="utf-8")
+    # The long form's 年齢 holds the sheet's age bands (0-4歳): counts by age group are
+    # aggregates, not a person's age, so it is published without allow_columns (§2.5).
     described = tsunagu(tmp_path, "describe", str(folder / "年齢別人口.xlsx"), "--write")
     assert described.returncode == 0, described.stdout + described.stderr
     schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
@@ -175,3 +172,30 @@ def test_long_form_is_described_published_and_reported_at_file_rows(tmp_path):
     assert blocked.returncode != 0
     assert 'row 4, column "男_5-9歳"' in blocked.stdout, blocked.stdout
     assert "-3" in blocked.stdout
+
+
+def test_ages_without_statistics_are_held_as_personal_data_until_allowed(tmp_path):
+    """The same age bands in a table not declared a statistics sheet: the header rule holds the
+    column (a list of people looks the same), and publishing waits for the department."""
+    root = tmp_path / "kashiwa"
+    folder = root / "seiso" / "visitors"
+    folder.mkdir(parents=True)
+    (root / "municipality.yaml").write_text(MUNICIPALITY, encoding="utf-8")
+    (folder / "来館者.csv").write_text(
+        "受付日,年齢,地区\n2024-04-01,0-4歳,柏\n2024-04-01,65歳以上,沼南\n", encoding="utf-8"
+    )
+    (folder / "dataset.yaml").write_text(
+        "id: kashiwa-visitors\ntitle: 来館者\ndepartment: seiso\nsources: [来館者.csv]\n",
+        encoding="utf-8",
+    )
+    assert tsunagu(tmp_path, "describe", str(folder / "来館者.csv"), "--write").returncode == 0
+    report = tmp_path / "r.json"
+    checked = tsunagu(
+        tmp_path, "validate", str(folder / "dataset.yaml"), "--report-json", str(report)
+    )
+    assert checked.returncode == 1, checked.stdout
+    problems = json.loads(report.read_text(encoding="utf-8"))["problems"]
+    found = {(p["code"], p["location"].get("column")) for p in problems}
+    assert ("personal-data-suspected", "年齢") in found
+    held = tsunagu(tmp_path, "publish", str(folder))
+    assert held.returncode == 1 and "blocked" in held.stdout, held.stdout

@@ -82,3 +82,27 @@ def test_documents_that_are_not_what_they_say_are_refused(tmp_path, name, conten
     assert result.returncode == 1, result.stdout + result.stderr
     assert "blocked" in result.stdout and expected in result.stdout.replace("\n", "")
     assert not (tmp_path / "instance" / "work" / "kashiwa-waste-report" / name).exists()
+
+
+def _served(tmp_path: Path) -> bytes:
+    """The published document's bytes as the site serves them."""
+    client = create_app(load_settings({"data_dir": tmp_path / "instance"}, env={})).test_client()
+    [resource] = client.get("/api/v1/datasets/kashiwa-waste-report").get_json()["resources"]
+    return client.get(resource["url"].removeprefix("http://localhost")).data
+
+
+def test_a_report_replaced_by_an_executable_is_blocked_and_the_published_one_stays(tmp_path):
+    """publish → re-upload that is not what it says → blocked → fixed → published: a document
+    has no schema, so its "drift" is its content; the published file is never replaced by it."""
+    folder = _documents(tmp_path, "報告書.pdf", PDF)
+    assert tsunagu(tmp_path, "publish", str(folder)).returncode == 0
+    (folder / "報告書.pdf").write_bytes(b"MZ\x90\x00" + bytes(200))
+    blocked = tsunagu(tmp_path, "publish", str(folder))
+    assert blocked.returncode == 1 and "実行ファイル" in blocked.stdout.replace("\n", "")
+    assert _served(tmp_path) == PDF  # the published report stays as it was
+
+    newer = PDF.replace(b"1.4", b"1.7")
+    (folder / "報告書.pdf").write_bytes(newer)
+    updated = tsunagu(tmp_path, "publish", str(folder))
+    assert updated.returncode == 0 and "updated" in updated.stdout, updated.stdout
+    assert _served(tmp_path) == newer

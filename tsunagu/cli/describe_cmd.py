@@ -10,20 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from tsunagu.formats.base import ReadOptions
 from tsunagu.manifest import MANIFEST_NAME
-
-SCHEMA_NAME = "schema.json"
-
-if TYPE_CHECKING:
-    from tsunagu.manifest import StatisticsSpec
 
 
 @click.command("describe")
@@ -43,26 +37,16 @@ def command(
     obj: dict, file: Path, sheet: str | None, header_row: int | None, write: bool, as_json: bool
 ) -> None:
     """Infer a Table Schema from FILE's normalised data; --write makes it the contract."""
-    from tsunagu.model import Draft, Source
-    from tsunagu.publisher.context import RunContext
-    from tsunagu.publisher.steps.read import Read
-    from tsunagu.validators.describe import infer_schema
+    from tsunagu.services.describing import describe_file, statistics_of
 
     ja = obj["lang"] == "ja"
     options = _options(file, sheet, header_row)
-    ctx = RunContext(settings=obj["settings"], read_options=options)
-    draft = Read().run(Draft(source=Source(path=file)), ctx)
-    if draft.table is None or draft.report.facts.get("unreadable"):
-        for problem in draft.report.problems:
+    described = describe_file(file, obj["settings"], options, statistics_of(file.parent))
+    if described.descriptor is None:
+        for problem in described.problems:
             click.echo(problem.message("ja" if ja else "en"), err=True)
         sys.exit(2)
-    table = draft.table
-    spec = _statistics(file)
-    if spec is not None:  # the same flattening, totals and placeholders as publishing applies
-        from tsunagu.normalize.stat_tables import apply_statistics
-
-        table = apply_statistics(table, spec, draft.report, file.name)
-    descriptor = infer_schema(table, file.name)
+    descriptor = described.descriptor
     if as_json:
         click.echo(json.dumps(descriptor, ensure_ascii=False, indent=2))
     else:
@@ -71,31 +55,12 @@ def command(
         sys.exit(_write(file.parent, descriptor, ja))
 
 
-def _statistics(file: Path) -> StatisticsSpec | None:
-    """The folder's dataset.yaml ``statistics:`` (header rows, totals, placeholders, shape), if
-    any: with ``shape: long`` the schema is the long table's, the shape that is published."""
-    from tsunagu.manifest import StatisticsSpec
-
-    data = _manifest_data(file)
-    raw = data.get("statistics")
-    return StatisticsSpec.parse(raw) if isinstance(raw, dict) else None
-
-
-def _manifest_data(file: Path) -> dict[str, Any]:
-    manifest = file.parent / MANIFEST_NAME
-    if not manifest.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # validate/publish report a broken manifest; describe only reads FILE
-    return data if isinstance(data, dict) else {}
-
-
 def _options(file: Path, sheet: str | None, header_row: int | None) -> ReadOptions:
     """Reading choices: the flags, else those the folder's dataset.yaml gives for FILE."""
+    from tsunagu.services.describing import manifest_data
+
     entry: dict[str, Any] = {}
-    data = _manifest_data(file)
+    data = manifest_data(file.parent)
     sources = data.get("sources", data.get("source"))
     for item in sources if isinstance(sources, list) else [sources]:
         if isinstance(item, dict) and str(item.get("path")) == file.name:
@@ -130,38 +95,14 @@ def _show(descriptor: dict[str, Any], file: Path, ja: bool) -> None:
 
 def _write(folder: Path, descriptor: dict[str, Any], ja: bool) -> int:
     """Write the contract and name it in the manifest; never replace an existing contract."""
-    target = folder / SCHEMA_NAME
-    manifest = folder / MANIFEST_NAME
-    data: dict[str, Any] = {}
-    if manifest.is_file():
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    if isinstance(data, dict) and data.get("standard"):
-        click.echo(
-            f"{manifest}: standard: {data['standard']} — この データセットは標準に従っています。"
-            "独自スキーマにするなら standard: を消してから実行してください。"
-            if ja
-            else f"{manifest}: the dataset follows the standard {data['standard']}; remove "
-            "standard: first to give it its own schema.",
-            err=True,
-        )
+    from tsunagu.errors import TsunaguError
+    from tsunagu.services.describing import write_contract
+
+    try:
+        target = write_contract(folder, descriptor)
+    except TsunaguError as exc:
+        click.echo(exc.message_ja if ja else exc.message_en, err=True)
         return 1
-    if target.exists():
-        click.echo(
-            f"{target} はすでにこのデータセットの契約（スキーマ）です。変更は tsunagu publish "
-            "--accept-schema で承認してください（以前のものは schema-history/ に残ります）。"
-            if ja
-            else f"{target} is already this dataset's contract; accept a change with "
-            "tsunagu publish --accept-schema (the old one is kept in schema-history/).",
-            err=True,
-        )
-        return 1
-    target.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    named = isinstance(data, dict) and data.get("schema")
-    if manifest.is_file() and not named:
-        text = manifest.read_text(encoding="utf-8")
-        manifest.write_text(
-            text + ("" if text.endswith("\n") else "\n") + f"schema: {SCHEMA_NAME}\n", "utf-8"
-        )
     click.echo(
         f"{target} を書きました（{MANIFEST_NAME} の schema: に記載）。"
         if ja

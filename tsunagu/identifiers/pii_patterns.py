@@ -56,6 +56,38 @@ PUBLIC_HEADER_WORDS = (
 )  # fmt: skip
 
 
+# An age *class* of a statistics table, after NFKC: a band (0-4歳, 0～14歳 → 0~14歳, 15〜64),
+# an open end (65歳以上, 100歳~, 5歳未満), one year as a class (0歳), or the table's total or
+# unknown row (総数, 計, 年齢不詳). A person's age is a bare number (49), which this never takes.
+_AGE = r"\d{1,3}\s*歳?"
+AGE_CLASS = re.compile(
+    rf"(?:{_AGE}\s*[-~〜ー‐–]\s*{_AGE}"
+    r"|\d{1,3}\s*歳\s*(?:以上|以下|未満|~|〜)?"
+    r"|\d{1,3}\s*(?:以上|以下|未満)"
+    r"|総数|総計|合計|小計|計|年齢不詳|不詳|不明)"
+)
+NUMBER = re.compile(r"[+-]?(?:\d+(?:,\d{3})*)(?:\.\d+)?")
+
+
+def age_class_cells(text: pd.Series) -> pd.Series:
+    """True where the whole (NFKC, stripped) cell names an age class, not a person's age."""
+    return text.str.strip().str.fullmatch(AGE_CLASS.pattern).fillna(False).astype(bool)
+
+
+def number_cells(text: pd.Series) -> pd.Series:
+    """True where the whole (NFKC, stripped) cell is a number (a count, an average)."""
+    return text.str.strip().str.fullmatch(NUMBER.pattern).fillna(False).astype(bool)
+
+
+def is_bare_person_header(header: str) -> bool:
+    """A header that is nothing but a person word (年齢, age): a column *of* ages, whereas
+    年齢不詳_男 or 平均年齢 name a value *about* an age group."""
+    text = str(header).strip()
+    return text.lower() in PERSON_HEADER_EXACT or any(
+        text == word for words in PERSON_HEADER_WORDS.values() for word in words
+    )
+
+
 def person_header_kind(*headers: str) -> str | None:
     """``name``/``birthdate``/``age`` if a header (standard or as written) names personal data."""
     for header in headers:

@@ -43,7 +43,10 @@ SUFFIXES = {**{s: s for s in _KEPT}, ".txt": ".csv", ".json": ".geojson"}  # all
 SIGNATURES = {".xlsx": b"PK\x03\x04", ".zip": b"PK\x03\x04", ".gpkg": b"SQLite format 3\x00"}
 MAX_PROBLEMS_SHOWN = 200
 CONTRACT = "schema.json"  # an own-schema dataset's contract, copied into each update's upload
+PROPOSAL = "proposed-schema.json"  # a new dataset's inferred schema, until the department confirms
 DRIFT = "schema-drift-"  # the codes of a file whose shape left its contract
+#: A new dataset no standard covers waits in this state for its schema to be confirmed.
+PROPOSED = "proposed"
 #: States while a job is queued or running; the page polls until the state leaves them.
 PENDING = ("queued", "processing", "publish-queued", "publishing")
 #: The steps a job reports, in order (the pipeline's, then publishing).
@@ -76,6 +79,13 @@ class SchemaNotDrifted(TsunaguError):
     http_status = 409
 
 
+class SchemaNotProposed(TsunaguError):
+    """A confirmation for an upload that is not waiting for one (a replayed or stale form)."""
+
+    code = "schema-not-proposed"
+    http_status = 409
+
+
 class LossNotConfirmed(TsunaguError):
     """A version that loses columns or most rows, published without the explicit yes."""
 
@@ -98,6 +108,8 @@ class UploadRequest:
     tags: tuple[str, ...] = ()
     sheet: str | None = None
     crs: str | None = None
+    #: No standard: the schema is inferred from the file and confirmed before anything else.
+    new_schema: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,6 +330,7 @@ class UploadStore:
                 "dataset_id": form.dataset_id,
                 "request": asdict(form),
                 "update": saved is not None,
+                "new_schema": form.new_schema and saved is None,
                 "sources": entries,
                 "removed_sources": [{"key": s.key, "name": s.name} for s in plan.removed],
             }
@@ -437,7 +450,7 @@ class UploadStore:
                 "id": department["id"],
                 "name": {"ja": department["ja"], "en": department["en"]},
             },
-            "standard": form.standard,
+            **({} if form.new_schema else {"standard": form.standard}),
             "licence": form.licence,
             "update_frequency": form.update_frequency,
             "tags": list(form.tags),
@@ -668,6 +681,8 @@ class UploadStore:
         upload.status.update(state="processing", started=_now(), owner=worker_identity())
         upload.status["progress"] = []
         self.save(upload)
+        if self.awaits_schema(upload):
+            return self._propose(upload)
         accepting = upload.status.get("accept_schema")
         try:
             outcomes = self.run(
@@ -689,6 +704,75 @@ class UploadStore:
             )
         self.save(upload)
         return upload
+
+    # -- a new dataset's schema ------------------------------------------------------------
+    def awaits_schema(self, upload: Upload) -> bool:
+        """A new dataset without a standard whose contract the department has not confirmed."""
+        return bool(upload.status.get("new_schema")) and not (upload.directory / CONTRACT).exists()
+
+    def _propose(self, upload: Upload) -> Upload:
+        """Infer the file's schema (as ``tsunagu describe``) and wait for the department."""
+        from tsunagu.formats.base import ReadOptions
+        from tsunagu.model import Report
+        from tsunagu.services.describing import describe_file, manifest_data
+
+        sources = manifest_data(upload.directory).get("sources") or [{}]
+        entry = sources[0] if isinstance(sources[0], dict) else {}
+        shown = str(upload.status.get("original_name") or "") or None
+        options = ReadOptions(sheet=entry.get("sheet"), crs=entry.get("crs"), display_name=shown)
+        try:
+            described = describe_file(upload.source_path, self.settings, options, None, shown)
+        except Exception:  # handled here: logged once, recorded, the upload kept for retry
+            log.exception("describing upload %s failed", upload.id)
+            upload.status.update(state="failed", processed=_now(), outcomes=[])
+            self.save(upload)
+            return upload
+        upload.status["progress"] = ["read"]
+        if described.descriptor is None:  # unreadable: its problems, as any report shows them
+            report = Report(problems=described.problems)
+            summary = {
+                "label": str(upload.status["dataset_id"]),
+                "valid": False,
+                "counts": report.to_dict()["summary"],
+                "problems": [_problem(p) for p in described.problems[:MAX_PROBLEMS_SHOWN]],
+                "more_problems": max(0, len(described.problems) - MAX_PROBLEMS_SHOWN),
+            }
+            upload.status.update(state="invalid", processed=_now(), outcomes=[summary])
+        else:
+            _write_json(upload.directory / PROPOSAL, described.descriptor)
+            upload.status.update(state=PROPOSED, processed=_now(), outcomes=[])
+        self.save(upload)
+        return upload
+
+    def proposal(self, upload: Upload) -> dict[str, Any] | None:
+        """The schema proposed for a new dataset, while it waits for confirmation."""
+        path = upload.directory / PROPOSAL
+        if upload.state != PROPOSED or not path.is_file():
+            return None
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    def confirm_schema(self, upload: Upload, queue: JobQueue, actor: str) -> Upload:
+        """The department confirms the proposed schema: it is written beside the upload's
+        manifest as the dataset's contract (``schema: schema.json``), the confirmation is
+        audited with ``actor``, and the file is checked against it as any upload. Only an
+        upload waiting for its schema qualifies (a replayed form changes nothing)."""
+        from tsunagu.services.describing import write_contract
+
+        proposal = self.proposal(upload)
+        if proposal is None:
+            raise SchemaNotProposed(
+                "this upload is not waiting for a schema to be confirmed",
+                message_ja="このアップロードは確認待ちのスキーマがありません",
+            )
+        write_contract(upload.directory, proposal)
+        dataset_id = str(upload.status["dataset_id"])
+        fields = [str(f.get("name")) for f in proposal.get("fields") or []]
+        publishing.audit_log(self.settings).record(
+            "schema-confirmed", actor, dataset=dataset_id, fields=fields
+        )
+        upload.status["schema_confirmed"] = {"actor": actor, "done": _now()}
+        return self.queue_processing(upload, queue)
 
     def _summary(self, upload: Upload, outcome: Outcome) -> dict[str, Any]:
         summary: dict[str, Any] = {"label": outcome.label, "valid": outcome.valid}

@@ -91,6 +91,12 @@ class CheckContext:
     def columns_of_kind(self, kind: str) -> list[str]:
         return [c for c in self.table.columns if self.kind(c) == kind]
 
+    @property
+    def is_statistics(self) -> bool:
+        """Whether the manifest declares the sheet a statistics table (``statistics:``): its
+        rows are aggregates (counts by area, sex and age group), not people."""
+        return getattr(self.draft.manifest, "statistics", None) is not None
+
     def is_allowed_personal(self, column: str) -> bool:
         return column in self.allow_personal_columns or (
             self.header(column) in self.allow_personal_columns

@@ -188,3 +188,50 @@ def test_my_number_in_a_standard_field_still_blocks(run_check):
     rows = [{"備考": n} for n in _valid(MY_NUMBERS)]
     problems = run_check(PersonalDataCheck, draft_of(frame(rows)))
     assert [(p.code, p.severity.value) for p in problems] == [("personal-number", "block")]
+
+
+class _Manifest:
+    """The one manifest field the check reads: a sheet declared a statistics table."""
+
+    def __init__(self, statistics: bool) -> None:
+        from tsunagu.manifest import StatisticsSpec
+
+        self.statistics = StatisticsSpec(header_rows=2) if statistics else None
+
+
+def _statistics(rows: list[dict], statistics: bool = True):
+    return draft_of(frame(rows)).evolve(manifest=_Manifest(statistics))
+
+
+def test_age_groups_of_a_statistics_table_are_not_personal_data(run_check):
+    """§2.5: counts by age group are aggregates. A long-form 年齢 of bands and totals, a wide
+    column 年齢不詳_男 of counts, 平均年齢 of averages: none is a person's age."""
+    bands = ["0-4歳", "5～9歳", "15〜64歳", "65歳以上", "0歳", "総数", "年齢不詳", ""]
+    rows = [
+        {
+            "町丁目": "柏1丁目",
+            "年齢": band,
+            "年齢不詳_男": "1,234",
+            "平均年齢": "45.3",
+            "人口": "12",
+        }
+        for band in bands
+    ]
+    assert run_check(PersonalDataCheck, _statistics(rows)) == []
+
+
+def test_the_same_ages_are_held_in_a_person_level_list(run_check):
+    """Without ``statistics:`` the header rule holds whatever the values; in a statistics
+    table a bare 年齢 of plain numbers (each row's age), a value that is no age class, or a
+    name column beside it (a list of people) keeps it held too."""
+    rows = [{"年齢": "0-4歳", "人口": "12"}, {"年齢": "65歳以上", "人口": "3"}]
+    assert [p.code for p in run_check(PersonalDataCheck, _statistics(rows, False))] == [
+        "personal-data-suspected"
+    ]
+    for person in (
+        [{"年齢": "49", "人口": "1"}, {"年齢": "52", "人口": "1"}],
+        [{"年齢": "0-4歳", "人口": "1"}, {"年齢": "柏 太郎 49歳", "人口": "1"}],
+        [{"氏名": "柏 太郎", "年齢": "0-4歳"}, {"氏名": "柏 花子", "年齢": "65歳以上"}],
+    ):
+        problems = run_check(PersonalDataCheck, _statistics(person))
+        assert (None, "年齢", "personal-data-suspected", "error") in triples(problems), person

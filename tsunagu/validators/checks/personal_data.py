@@ -102,6 +102,10 @@ class PersonalDataCheck:
         findings: list[Finding] = []
         if not PersonalDataCheck._is_public_by_definition(ctx, column):
             header_kind = pii.person_header_kind(column, ctx.header(column))
+            if header_kind == "age" and PersonalDataCheck._aggregate_ages(
+                ctx, column, distinct, has_names
+            ):
+                header_kind = None
             if header_kind and nonempty.any():
                 findings.append(Finding(header_kind, nonempty))
             email = distinct.spread(pii.personal_email_cells(distinct.values))
@@ -112,6 +116,27 @@ class PersonalDataCheck:
             if mobile.any():
                 findings.append(Finding("mobile", mobile))
         return findings
+
+    @staticmethod
+    def _aggregate_ages(
+        ctx: CheckContext, column: str, distinct: DistinctValues, has_names: bool
+    ) -> bool:
+        """An age column of a statistics table, which is no person's age (§2.5: aggregated
+        statistics are not personal data). Only where the manifest declares the sheet a
+        statistics table and no column names a person, and only when every filled value is an
+        age class (0-4歳, 65歳以上, 総数) or, under a header that is more than the bare word
+        (年齢不詳_男, 平均年齢), a number (a count, an average). A bare 年齢 of plain numbers is
+        each row's age, held for review as in a person-level list."""
+        if not ctx.is_statistics or has_names:
+            return False
+        values = distinct.values
+        filled = values.str.strip() != ""
+        if not filled.any():
+            return False
+        fits = pii.age_class_cells(values)
+        if not any(pii.is_bare_person_header(h) for h in (column, ctx.header(column))):
+            fits |= pii.number_cells(values)
+        return bool((fits | ~filled).all())
 
     @staticmethod
     def _is_public_by_definition(ctx: CheckContext, column: str) -> bool:

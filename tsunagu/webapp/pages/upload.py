@@ -51,6 +51,9 @@ from tsunagu.webapp import auth
 from tsunagu.webapp.context import web
 
 bp = Blueprint("upload", __name__)
+#: The standard field's choice for a new dataset no standard covers (never a standard's slug:
+#: those have no colon); its schema is inferred from the file and confirmed on the report page.
+NEW_SCHEMA = "own:new"
 #: Problems the column-mapping screen fixes (a column not mapped, a value outside the list).
 MAPPING_CODES = frozenset({"column-unmapped", "constraint-error"})
 
@@ -140,11 +143,13 @@ class UploadForm(FlaskForm):
 
     def to_request(self) -> UploadRequest:
         tags = self.tags.data.replace("、", ",").split(",") if self.tags.data else []
+        new_schema = self.standard.data == NEW_SCHEMA
         return UploadRequest(
             dataset_id=self.dataset_id.data or "",  # DataRequired: never empty here
             title_ja=(self.title_ja.data or "").strip(),
             title_en=(self.title_en.data or "").strip(),
-            standard=self.standard.data,
+            standard="" if new_schema else self.standard.data,
+            new_schema=new_schema,
             description_ja=self.description_ja.data or "",
             description_en=self.description_en.data or "",
             licence=self.licence.data,
@@ -155,9 +160,13 @@ class UploadForm(FlaskForm):
         )
 
 
-def _upload_form(data: dict[str, Any] | None = None, own_schema: bool = False) -> UploadForm:
+def _upload_form(
+    data: dict[str, Any] | None = None, own_schema: bool = False, offer_new: bool = True
+) -> UploadForm:
     """The form; ``own_schema`` offers the dataset's own schema first (an update of a dataset
-    no standard covers keeps its contract; a standard cannot be picked over it by accident)."""
+    no standard covers keeps its contract; a standard cannot be picked over it by accident);
+    ``offer_new`` the choice of no standard (a new dataset's schema inferred from its file),
+    left off an update's page and refused for an update by :func:`create`."""
     from flask_babel import gettext
 
     from tsunagu.standards import load_registry
@@ -169,6 +178,9 @@ def _upload_form(data: dict[str, Any] | None = None, own_schema: bool = False) -
     choices = [SelectChoice(s.slug, s.title_en if en else s.title_ja) for s in schemas]
     if own_schema:
         choices.insert(0, SelectChoice("", gettext("独自スキーマ（このデータセットのスキーマ）")))
+    if offer_new:
+        label = gettext("標準なし（ファイルから列の定義を作り、確認してから公開）")
+        choices.append(SelectChoice(NEW_SCHEMA, label))
     form.standard.choices = choices
     return form
 
@@ -277,7 +289,8 @@ def index() -> tuple[str, int]:
         if upload.status.get("update"):  # again an update: the dataset's files are offered too
             update = str(upload.status.get("dataset_id") or "")
     own = _has_own_schema(_saved(str((data or {}).get("dataset_id") or ""))) if data else False
-    return _index_page(_upload_form(data, own), principal, update=update or None)
+    form = _upload_form(data, own, offer_new=not update)
+    return _index_page(form, principal, update=update or None)
 
 
 def _user_message(exc: TsunaguError) -> str:
@@ -311,6 +324,14 @@ def create() -> ResponseReturnValue:
         auth.audit("upload-refused", f"department:{principal.department}", dataset=dataset_id)
         form.dataset_id.errors = [_user_message(exc)]
         return _index_page(form, principal, 403)
+    if update and form.standard.data == NEW_SCHEMA:  # a published dataset keeps its contract
+        form.standard.errors = [
+            gettext(
+                "「標準なし」は新しいデータセットのときだけ選べます。"
+                "公開中のデータセットは今のスキーマ（または標準）で更新してください"
+            )
+        ]
+        return _index_page(form, principal, 400, update=dataset_id)
     store = _store()
     saved = _saved(dataset_id) if update else None
     files = _incoming_files(saved)
@@ -339,7 +360,11 @@ def create() -> ResponseReturnValue:
 
 
 def _report_page(
-    upload: Upload, status: int = 200, refused: bool = False, schema_refused: bool = False
+    upload: Upload,
+    status: int = 200,
+    refused: bool = False,
+    schema_refused: bool = False,
+    confirm_refused: bool = False,
 ) -> tuple[str, int]:
     store = _store()
     by_source = store.changes_by_source(upload, web().catalogue) if upload.state == "valid" else {}
@@ -360,6 +385,8 @@ def _report_page(
         preview=preview,
         refused=refused,
         schema_refused=schema_refused,
+        confirm_refused=confirm_refused,
+        proposal=store.proposal(upload),
         drift=has_drift(upload),
         needs_mapping=bool(codes & MAPPING_CODES),
     )
@@ -473,6 +500,19 @@ def accept_schema(upload_id: str) -> ResponseReturnValue:
         return _report_page(upload, 409, schema_refused=True)
     actor = f"department:{principal.department}"
     _store().queue_accept_schema(upload, _jobs(), actor=actor)
+    return redirect(url_for("upload.show", upload_id=upload.id), 303)
+
+
+@bp.post("/upload/<upload_id>/confirm-schema")
+def confirm_schema(upload_id: str) -> ResponseReturnValue:
+    """A new dataset's inferred schema, confirmed by its department: written beside the
+    upload's manifest as the contract, then the file is checked against it; unconfirmed,
+    nothing is written and nothing can be published."""
+    upload, principal = _owned(upload_id, "upload")
+    if request.form.get("confirm_schema") != "yes":
+        return _report_page(upload, 409, confirm_refused=True)
+    actor = f"department:{principal.department}"
+    _store().confirm_schema(upload, _jobs(), actor=actor)
     return redirect(url_for("upload.show", upload_id=upload.id), 303)
 
 
