@@ -70,7 +70,13 @@ def flags(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def matches(values: pa.Array, pattern: str) -> np.ndarray:
-    """Where the RE2 ``pattern`` is found in the cell (numpy mask; null cells False)."""
+    """Where the RE2 ``pattern`` is found in the cell (numpy mask; null cells False).
+
+    For patterns that need at least one character: a column of empty cells (most optional
+    standard columns) is answered without running the regex.
+    """
+    if not pc.max(pc.binary_length(values)).as_py():
+        return np.zeros(len(values), dtype=bool)
     return flags(pc.match_substring_regex(values, pattern))
 
 

@@ -438,6 +438,8 @@ def _normalize_arrow(
 ) -> tuple[pd.Series, dict[int, str]]:
     """_normalize_column on an Arrow column: the common cases column-wise, the rest per value."""
     filled = flags(pc.not_equal(values, pa.scalar("", values.type)))
+    if not filled.any():  # most optional standard columns are wholly empty
+        return like(series, values), {}
     found = _Found(values, np.zeros(len(values), dtype=bool), [])
     maybe = _MAYBE_CHANGED[kind]
     if alternative is not None and already_valid is not None:
