@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from tsunagu.model import Report
-from tsunagu.normalize import arrow_text, width
+from tsunagu.normalize import arrow_text, formula_guard, width
 from tsunagu.normalize.values import (
     NORMALIZERS,
     constraint_test,
@@ -92,3 +92,25 @@ def test_strip_is_str_strip_and_the_whitespace_list_is_pythons():
     cells += ["\u200bx\u200b", "", "x"]
     stripped = arrow_text.strip(pa.array(cells, type=pa.large_string()))
     assert stripped.to_pylist() == [c.strip() for c in cells]
+
+
+@pytest.mark.parametrize("arrow_type", [pa.large_string(), pa.string()])
+def test_byte_scans_answer_as_the_regexes_do(arrow_type):
+    rng = random.Random(str(arrow_type))
+    alphabet = [*"ab 　\t\u00a0ＡＺａｚ！～｡ｶﾞﾟｰ（）=＝+-@\u2003\r漢字かな", "\U0001f600", "é"]
+    cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    column = pa.array([*cells, None, ""], type=arrow_type)
+    for values in (column, column.slice(7, 2000)):  # a slice starts inside the buffers
+        texts = values.to_pylist()
+
+        def found(pattern, texts=texts):
+            return [t is not None and re.search(pattern, t) is not None for t in texts]
+
+        folded = [None if t is None else width.to_halfwidth_ascii(t) for t in texts]
+        assert arrow_text.to_halfwidth_ascii(values).to_pylist() == folded
+        assert list(arrow_text.has_fullwidth_ascii(values)) == found("[\uff01-\uff5e]")
+        assert list(arrow_text.has_halfwidth_kana(values)) == found("[\uff61-\uff9f]")
+        assert list(arrow_text.has_padding_run(values)) == found("[ \t\u00a0\u3000]{2}")
+        assert list(arrow_text.first_chars(values)) == [ord(t[0]) if t else -1 for t in texts]
+        like = formula_guard._starting(values, formula_guard._LIKE_FIRST, formula_guard._LIKE_RE2)
+        assert list(like) == found(r"^[\s\u3000]*[=+\-@\t\r\0＝＋－＠]")

@@ -27,6 +27,7 @@ from tsunagu.model import Report
 from tsunagu.normalize.arrow_text import (
     PY_WHITESPACE,
     arrow_text_of_str,
+    first_chars,
     flags,
     matches,
     re2_chars,
@@ -43,6 +44,17 @@ _SPACES = PY_WHITESPACE
 _LIVE_RE2 = f"^[{re2_chars(FORMULA_TRIGGERS)}]"
 _LIKE_RE2 = f"^[{re2_chars(_SPACES)}]*[{re2_chars(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS)}]"
 _NUMBER_RE = re.compile(_NUMBER)
+_LIVE_FIRST = np.array(sorted(map(ord, FORMULA_TRIGGERS)))
+_LIKE_FIRST = np.array(sorted(map(ord, _SPACES | set(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS))))
+
+
+def _starting(values: pa.Array, first: np.ndarray, pattern: str) -> np.ndarray:
+    """Cells matching ``pattern``, which can only match a cell starting with a character of
+    ``first``: the regex runs on those few cells only."""
+    maybe = np.isin(first_chars(values), first)
+    if maybe.any():
+        maybe[maybe] = matches(values.filter(pa.array(maybe)), pattern)
+    return maybe
 
 
 def _numbers(values: pa.Array, cells: np.ndarray) -> np.ndarray:
@@ -76,7 +88,7 @@ def keep_formulas_dead(
         if column not in before.columns:
             continue
         new = arrow_text_of_str(after[column])
-        created = matches(new, _LIVE_RE2)
+        created = _starting(new, _LIVE_FIRST, _LIVE_RE2)
         if not created.any():
             continue
         old_column = before[column].reindex(after.index).fillna("")
@@ -103,7 +115,7 @@ def warn_formula_like(
     """One ``formula-like-cells`` warning per column whose cells start like a formula."""
     for column in _text_columns(table):
         values = arrow_text_of_str(table[column])
-        like = matches(values, _LIKE_RE2)
+        like = _starting(values, _LIKE_FIRST, _LIKE_RE2)
         if not like.any():
             continue
         if column in numeric_columns:

@@ -65,7 +65,6 @@ def normalize_phone(text: str) -> PhoneResult:
 # column of 1M distinct numbers (42 s → well under 1 s per 100k, issue 17); the test
 # tests/normalize/test_phone.py compares it with a parse of every number on random input.
 _PLAIN_DIGITS = re.compile(r"0\d{9,10}")
-PLAIN_DIGITS_RE2 = "^0[0-9]{9,10}$"  # the same cells in RE2 (ASCII digits: after width folding)
 PREFIX_DIGITS = 7  # "0" + six digits of the national number
 _GROUPING: dict[tuple[str, int], tuple[int, ...] | str] = {}
 

@@ -29,14 +29,16 @@ from tsunagu.normalize.arrow_text import (
     ANY_DASH,
     ANY_WHITESPACE,
     FULLWIDTH_ASCII,
-    HALFWIDTH_KANA,
     PADDING_RUN,
     arrow_text,
+    first_chars,
     flags,
+    has_fullwidth_ascii,
+    has_halfwidth_kana,
+    has_padding_run,
     like,
     matches,
     put,
-    re2_chars,
     strip,
 )
 from tsunagu.normalize.arrow_text import to_halfwidth_ascii as fold_ascii
@@ -44,14 +46,12 @@ from tsunagu.normalize.datetime_text import DateResult, to_hhmm, to_iso_datetime
 from tsunagu.normalize.headers import SchemaLike
 from tsunagu.normalize.phone import (
     PHONE_INVALID,
-    PLAIN_DIGITS_RE2,
     PREFIX_DIGITS,
     normalize_phone,
     plain_grouping,
 )
 from tsunagu.normalize.wareki import to_iso_date
 from tsunagu.normalize.width import (
-    SPACES,
     collapse_padding,
     normalize_dashes,
     to_fullwidth_kana,
@@ -315,25 +315,33 @@ def _trim(series: pd.Series, report: Report) -> pd.Series:
     return pd.Series(trimmed[codes], index=series.index, name=series.name, dtype=series.dtype)
 
 
-# Cells a kind's normalizer may change or flag, as RE2 patterns (None: any non-empty cell). A
-# cell outside is left exactly as written by the per-value function, so the column keeps it
-# without calling Python; each pattern is a superset of what the function touches (see
+def _not_ascii(values: pa.Array) -> np.ndarray:
+    return ~flags(pc.string_is_ascii(values))
+
+
+def _maybe_number(values: pa.Array) -> np.ndarray:
+    """Full-width characters, −/ー signs and thousands commas: all but the comma are non-ASCII."""
+    return _not_ascii(values) | flags(pc.match_substring(values, ","))
+
+
+# Cells a kind's normalizer may change or flag (None: any non-empty cell). A cell outside is
+# left exactly as written by the per-value function, so the column keeps it without calling
+# Python; each test is a superset of what the function touches (see
 # tests/normalize/test_columnwise.py, which compares both ways on every kind).
-_MAYBE_CHANGED: dict[str, str | None] = {
-    "text": f"[{FULLWIDTH_ASCII}{HALFWIDTH_KANA}]|[{re2_chars(SPACES)}]{{2}}",
-    "number": f"[{FULLWIDTH_ASCII},]|^[{re2_chars('−ー')}]",
-    "integer": f"[{FULLWIDTH_ASCII},]|^[{re2_chars('−ー')}]",
-    "lg-code": f"[{FULLWIDTH_ASCII}]",
-    "url": f"[{FULLWIDTH_ASCII}]",
-    "corporate-number": f"[{FULLWIDTH_ASCII}{ANY_WHITESPACE}{ANY_DASH}]",
-    "postal-code": None,
+_MAYBE_CHANGED: dict[str, Callable[[pa.Array], np.ndarray] | None] = {
+    "text": lambda v: has_fullwidth_ascii(v) | has_halfwidth_kana(v) | has_padding_run(v),
+    "number": _maybe_number,
+    "integer": _maybe_number,
+    "lg-code": has_fullwidth_ascii,
+    "url": has_fullwidth_ascii,
+    "corporate-number": lambda v: matches(v, f"[{FULLWIDTH_ASCII}{ANY_WHITESPACE}{ANY_DASH}]"),
+    "postal-code": lambda v: ~matches(v, "^[0-9]{3}-[0-9]{4}$"),
     "phone": None,
     "kana": None,
     "date": None,
     "time": None,
     "datetime": None,
 }
-_POSTAL_STANDARD = "^[0-9]{3}-[0-9]{4}$"
 
 
 @dataclass
@@ -356,7 +364,11 @@ def _widths_columnwise(found: _Found, cells: np.ndarray) -> None:
     if not cells.any():
         return
     before = found.values.filter(pa.array(cells))
-    collapsed = pc.replace_substring_regex(before, PADDING_RUN, " ")
+    collapsed = before
+    padded = has_padding_run(before)
+    if padded.any():
+        runs = pc.replace_substring_regex(before.filter(pa.array(padded)), PADDING_RUN, " ")
+        collapsed = put(before, padded, runs)
     folded = fold_ascii(collapsed)
     found.counted.append(
         ("normalized-whitespace", found.spread(cells, flags(pc.not_equal(collapsed, before))), 0)
@@ -372,7 +384,11 @@ def _phones_columnwise(
 ) -> None:
     """Bare-digit phones (0471671111) grouped by their prefix's grouping, column-wise; a prefix
     without one shared grouping sends its cells to the per-value path."""
-    plain = cells & matches(found.values, PLAIN_DIGITS_RE2)
+    # 0 and nine or ten more ASCII digits (phone._PLAIN_DIGITS), by cheap kernels
+    values = found.values
+    length = pc.binary_length(values).to_numpy(zero_copy_only=False)
+    plain = cells & ((length == 10) | (length == 11)) & (first_chars(values) == ord("0"))
+    plain &= flags(pc.string_is_ascii(values)) & flags(pc.utf8_is_digit(values))
     found.python |= cells & ~plain
     if not plain.any():
         return
@@ -446,16 +462,14 @@ def _normalize_arrow(
         found.python = filled  # a value outside the constraint may be respelled: ask each
     elif kind == "phone":
         _phones_columnwise(found, filled, already_valid)
-    elif kind == "postal-code":
-        found.python = filled & ~matches(values, _POSTAL_STANDARD)
     elif maybe is None:
         found.python = filled
     elif kind == "text" and already_valid is None:
-        kana = filled & matches(values, f"[{HALFWIDTH_KANA}]")
+        kana = filled & has_halfwidth_kana(values)
         found.python = kana
-        _widths_columnwise(found, filled & ~kana & matches(values, maybe))
+        _widths_columnwise(found, filled & ~kana & maybe(values))
     else:
-        found.python = filled & matches(values, maybe)
+        found.python = filled & maybe(values)
     extensions = _per_value(
         series, values, found, kind, report, file_name, already_valid, alternative
     )
