@@ -180,9 +180,11 @@ def to_halfwidth_ascii(values: pa.Array) -> pa.Array:
 def first_chars(values: pa.Array) -> np.ndarray:
     """The code point each cell starts with (-1 for an empty or null cell)."""
     values, offsets, data = _utf8(values)
-    padded = np.concatenate([data, np.zeros(4, np.uint8)]).astype(np.int64)
+    if not len(data):
+        return np.full(len(values), -1, dtype=np.int64)
     at = offsets[:-1]
-    b0, b1, b2, b3 = (padded[at + i] for i in range(4))
+    # bytes past a cell's end only feed branches its first byte does not take
+    b0, b1, b2, b3 = (data[np.minimum(at + i, len(data) - 1)].astype(np.int64) for i in range(4))
     c1, c2, c3 = b1 & 0x3F, b2 & 0x3F, b3 & 0x3F
     code = np.where(
         b0 < 0x80,

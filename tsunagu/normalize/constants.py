@@ -116,11 +116,15 @@ def generate_ids(table: pd.DataFrame, fields: list[str], salt: str, prefix: str 
     else:
         keys = pd.Series(table.index.astype(str), index=table.index)
     occurrence = _occurrence(keys.to_numpy())
-    ids = []
-    for key, n in zip(keys, occurrence, strict=True):
-        text = f"{salt}\x1e{key}" + (f"\x1e{n}" if n else "")
-        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=ID_DIGEST_BYTES).hexdigest()
-        ids.append(prefix + digest.upper())
+    blake2b, salted = hashlib.blake2b, f"{salt}\x1e"
+    texts = (
+        f"{salted}{key}\x1e{n}" if n else salted + key
+        for key, n in zip(keys.tolist(), occurrence.tolist(), strict=True)
+    )
+    ids = [
+        prefix + blake2b(text.encode("utf-8"), digest_size=ID_DIGEST_BYTES).hexdigest().upper()
+        for text in texts
+    ]
     return pd.Series(ids, index=table.index, dtype=object)
 
 
