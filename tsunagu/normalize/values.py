@@ -457,7 +457,7 @@ def _normalize_arrow(
     if not filled.any():  # most optional standard columns are wholly empty
         return like(series, values), {}
     found = _Found(values, np.zeros(len(values), dtype=bool), [])
-    maybe = _MAYBE_CHANGED[kind]
+    maybe = _MAYBE_CHANGED.get(kind)  # a kind without a test: every cell per value
     if alternative is not None and already_valid is not None:
         found.python = filled  # a value outside the constraint may be respelled: ask each
     elif kind == "phone":
