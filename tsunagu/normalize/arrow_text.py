@@ -1,10 +1,11 @@
 """Text columns as Arrow arrays: the width rules and the cell tests of normalisation, column-wise.
 
-pandas keeps ``str`` columns in Arrow already, so a column is handed to pyarrow.compute (RE2
-regexes, trimming, slicing) without a Python object per cell (issue 17: the per-value path was
-18 s of a 100k-row validate). Every pattern here spells out the characters the per-value
-functions of :mod:`tsunagu.normalize.width` use, so both ways give the same answer; the tests
-in tests/normalize/test_arrow_text.py hold them to it.
+pandas keeps ``str`` columns in Arrow already, so a column is handed to pyarrow.compute
+(trimming, comparisons, RE2 on the few candidate cells) and to numpy scans of its UTF-8 bytes
+without a Python object per cell (issue 17: the per-value path was 18 s of a 100k-row
+validate). Every pattern and scan here spells out the characters the per-value functions of
+:mod:`tsunagu.normalize.width` use, so both ways give the same answer; the tests in
+tests/normalize/test_columnwise.py hold them to it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ PY_WHITESPACE = frozenset(
 ) | frozenset(map(chr, (*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)))
 
 FULLWIDTH_ASCII = "\\x{ff01}-\\x{ff5e}"  # what width.to_halfwidth_ascii folds
-HALFWIDTH_KANA = "\\x{ff61}-\\x{ff9f}"  # what width.to_fullwidth_kana widens
 
 
 def re2_chars(chars: Iterable[str]) -> str:
