@@ -5,7 +5,7 @@ pandas keeps ``str`` columns in Arrow already, so a column is handed to pyarrow.
 without a Python object per cell (issue 17: the per-value path was 18 s of a 100k-row
 validate). Every pattern and scan here spells out the characters the per-value functions of
 :mod:`tsunagu.normalize.width` use, so both ways give the same answer; the tests in
-tests/normalize/test_columnwise.py hold them to it.
+tests/normalize/test_arrow_text.py and test_columnwise.py hold them to it.
 """
 
 from __future__ import annotations
