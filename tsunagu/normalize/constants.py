@@ -15,6 +15,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from tsunagu.errors import ConfigError, Location, ManifestError
@@ -86,6 +87,19 @@ def identifying_fields(table: pd.DataFrame, id_field: str) -> list[str]:
     return fields or filled
 
 
+def _occurrence(keys: np.ndarray) -> np.ndarray:
+    """How many earlier rows have the same key (``groupby(keys).cumcount()``, through a stable
+    sort of the key codes: the groupby took 1.3 s per 100k rows, issue 17)."""
+    codes, _ = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    run = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+    occurrence = np.empty(len(keys), dtype=np.int64)
+    occurrence[order] = run
+    return occurrence
+
+
 def generate_ids(table: pd.DataFrame, fields: list[str], salt: str, prefix: str = "") -> pd.Series:
     """One ID per row: ``prefix`` + 12 hex digits of a BLAKE2b hash of the identifying cells.
 
@@ -101,12 +115,16 @@ def generate_ids(table: pd.DataFrame, fields: list[str], salt: str, prefix: str 
                          index=table.index, dtype=object)  # fmt: skip
     else:
         keys = pd.Series(table.index.astype(str), index=table.index)
-    occurrence = keys.groupby(keys).cumcount()
-    ids = []
-    for key, n in zip(keys, occurrence, strict=True):
-        text = f"{salt}\x1e{key}" + (f"\x1e{n}" if n else "")
-        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=ID_DIGEST_BYTES).hexdigest()
-        ids.append(prefix + digest.upper())
+    occurrence = _occurrence(keys.to_numpy())
+    blake2b, salted = hashlib.blake2b, f"{salt}\x1e"
+    texts = (
+        f"{salted}{key}\x1e{n}" if n else salted + key
+        for key, n in zip(keys.tolist(), occurrence.tolist(), strict=True)
+    )
+    ids = [
+        prefix + blake2b(text.encode("utf-8"), digest_size=ID_DIGEST_BYTES).hexdigest().upper()
+        for text in texts
+    ]
     return pd.Series(ids, index=table.index, dtype=object)
 
 

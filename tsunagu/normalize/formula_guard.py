@@ -18,48 +18,53 @@ from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tsunagu.errors import Location
 from tsunagu.formats.spreadsheet_safety import FORMULA_TRIGGERS, FULL_WIDTH_TRIGGERS
 from tsunagu.model import Report
+from tsunagu.normalize.arrow_text import (
+    PY_WHITESPACE,
+    arrow_text_of_str,
+    first_chars,
+    flags,
+    matches,
+    re2_chars,
+)
 
 MAX_ROWS_NAMED = 10
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_LIVE = "^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]"
-# Leading spaces too: some spreadsheets trim them on import, and then the trigger leads.
-_LIKE = r"^[\s\u3000]*[" + re.escape("".join(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS)) + "]"
+
+# Leading spaces too (``[\s\u3000]``: Python's whitespace, U+3000 included): some spreadsheets
+# trim them on import, and then the trigger leads. Patterns in RE2 over Arrow columns, so no
+# Python string is made per cell (issue 17: 5.5 s of a 100k-row validate). The list of spaces
+# is checked against ``re`` by a test.
+_SPACES = PY_WHITESPACE
+_LIVE_RE2 = f"^[{re2_chars(FORMULA_TRIGGERS)}]"
+_LIKE_RE2 = f"^[{re2_chars(_SPACES)}]*[{re2_chars(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS)}]"
+_NUMBER_RE = re.compile(_NUMBER)
+_LIVE_FIRST = np.array(sorted(map(ord, FORMULA_TRIGGERS)))
+_LIKE_FIRST = np.array(sorted(map(ord, _SPACES | set(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS))))
 
 
-# Every character ``[\s\u3000]`` matches: a cell can only look like a formula when its first
-# character is one of these or a trigger, so the regex runs on those few cells only (issue 17:
-# the regex over every cell of every column was 14 s of a 100k-row validate). Listed, not
-# computed: scanning all of Unicode took 1.4 s of every command's start-up; a test checks the
-# list against ``re``.
-_SPACES = frozenset(
-    map(chr, (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680))
-) | frozenset(map(chr, (*range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)))
-_LIKE_FIRST = _SPACES | frozenset(FORMULA_TRIGGERS + FULL_WIDTH_TRIGGERS)
-_LIVE_FIRST = frozenset(FORMULA_TRIGGERS)
-
-
-def _candidates(values: pd.Series, first: frozenset[str]) -> np.ndarray:
-    """Where the cell's first character is in ``first`` (column-wise, through Arrow)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    heads = pc.utf8_slice_codeunits(pa.array(values.to_numpy(object), type=pa.large_string()), 0, 1)
-    return pc.is_in(heads, value_set=pa.array(sorted(first), type=pa.large_string())).to_numpy(
-        zero_copy_only=False
-    )
-
-
-def _matching(values: pd.Series, pattern: str, first: frozenset[str]) -> pd.Series:
-    """``values.str.contains(pattern)`` for a pattern anchored at a character of ``first``."""
-    found = np.zeros(len(values), dtype=bool)
-    maybe = _candidates(values, first)
+def _starting(values: pa.Array, first: np.ndarray, pattern: str) -> np.ndarray:
+    """Cells matching ``pattern``, which can only match a cell starting with a character of
+    ``first``: the regex runs on those few cells only."""
+    maybe = np.isin(first_chars(values), first)
     if maybe.any():
-        found[maybe] = values[maybe].str.contains(pattern, regex=True).to_numpy(bool)
-    return pd.Series(found, index=values.index)
+        maybe[maybe] = matches(values.filter(pa.array(maybe)), pattern)
+    return maybe
+
+
+def _numbers(values: pa.Array, cells: np.ndarray) -> np.ndarray:
+    """Which of ``cells`` are plain numbers (``_NUMBER``: Python's ``\\d`` takes every script's
+    digits, RE2's only ASCII, so the few candidates are asked in Python)."""
+    out = np.zeros(len(values), dtype=bool)
+    at = np.flatnonzero(cells)
+    texts = values.filter(pa.array(cells)).to_pylist()
+    out[at] = [t is not None and _NUMBER_RE.fullmatch(t) is not None for t in texts]
+    return out
 
 
 def _text_columns(table: pd.DataFrame) -> list[str]:
@@ -82,18 +87,20 @@ def keep_formulas_dead(
     for column in _text_columns(after):
         if column not in before.columns:
             continue
-        new = after[column].astype(str)
-        old = before[column].reindex(after.index).fillna("").astype(str)
-        created = _matching(new, _LIVE, _LIVE_FIRST)
+        new = arrow_text_of_str(after[column])
+        created = _starting(new, _LIVE_FIRST, _LIVE_RE2)
         if not created.any():
             continue
-        created &= new.str[:1] != old.str[:1]
+        old_column = before[column].reindex(after.index).fillna("")
+        old = arrow_text_of_str(old_column)
+        heads = [pc.utf8_slice_codeunits(v, 0, 1) for v in (new, old)]
+        created &= flags(pc.not_equal(*heads))
         if column in numeric_columns:
-            created &= ~new.str.fullmatch(_NUMBER)
+            created &= ~_numbers(new, created)
         if created.any():
             if out is after:
                 out = after.copy()
-            out.loc[created, column] = old[created]
+            out.loc[created, column] = old_column.astype(str)[created]
             report.count("formula-not-created", int(created.sum()))
     return out
 
@@ -107,15 +114,15 @@ def warn_formula_like(
 ) -> None:
     """One ``formula-like-cells`` warning per column whose cells start like a formula."""
     for column in _text_columns(table):
-        values = table[column].astype(str)
-        like = _matching(values, _LIKE, _LIKE_FIRST)
+        values = arrow_text_of_str(table[column])
+        like = _starting(values, _LIKE_FIRST, _LIKE_RE2)
         if not like.any():
             continue
         if column in numeric_columns:
-            like &= ~values.str.fullmatch(_NUMBER)
+            like &= ~_numbers(values, like)
         if not like.any():
             continue
-        rows = [int(r) for r in values.index[like.to_numpy(bool)]]
+        rows = [int(r) for r in table.index[like]]
         named = (origin or {}).get(column, column)
         shown = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])
         more = len(rows) - MAX_ROWS_NAMED

@@ -65,23 +65,33 @@ def normalize_phone(text: str) -> PhoneResult:
 # column of 1M distinct numbers (42 s → well under 1 s per 100k, issue 17); the test
 # tests/normalize/test_phone.py compares it with a parse of every number on random input.
 _PLAIN_DIGITS = re.compile(r"0\d{9,10}")
-_PREFIX_DIGITS = 7  # "0" + six digits of the national number
+PREFIX_DIGITS = 7  # "0" + six digits of the national number
 _GROUPING: dict[tuple[str, int], tuple[int, ...] | str] = {}
 
 
-def _by_prefix(digits: str, text: str) -> PhoneResult:
-    key = (digits[:_PREFIX_DIGITS], len(digits))
+def plain_grouping(digits: str) -> tuple[int, ...] | str | None:
+    """How every bare-digit number with ``digits``' prefix and length is written: the sizes of
+    its groups, the problem code all of them share, or None when ``digits`` must be judged
+    alone. Learnt from ``digits`` the first time the prefix is seen."""
+    key = (digits[:PREFIX_DIGITS], len(digits))
     grouping = _GROUPING.get(key)
     if grouping is None:
-        parsed = _parse(digits, None, text)
+        parsed = _parse(digits, None, digits)
         if parsed.problem_code is not None:
             grouping = parsed.problem_code
         else:
             parts = parsed.value.split("-")
             if "".join(parts) != digits or parsed.extension:
-                return parsed  # not a plain regrouping: never generalise it
+                return None  # not a plain regrouping: never generalise it
             grouping = tuple(len(p) for p in parts)
         _GROUPING[key] = grouping
+    return grouping
+
+
+def _by_prefix(digits: str, text: str) -> PhoneResult:
+    grouping = plain_grouping(digits)
+    if grouping is None:
+        return _parse(digits, None, text)
     if isinstance(grouping, str):
         return PhoneResult(text, None, grouping)
     parts, at = [], 0
