@@ -205,6 +205,28 @@ def shapefile_bomb(folder: Path, _port: int) -> tuple[str, list[str]]:
     return "x.zip", ["施設名", "住所", "収容人数"]
 
 
+def lying_zip(path: Path) -> Path:
+    """A shapefile zip whose ``sites.dbf`` inflates to 12 MB (over the 8 MB limit) while its
+    central-directory entry claims the real 3-record size: the header check alone passes it."""
+    real = (GIS / "sites_cp932.dbf").read_bytes()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in shapefile_parts():
+            zf.writestr(name, real + b" " * (12 << 20) if name == "sites.dbf" else data)
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"sites.dbf") - 46  # sites.dbf's central-directory entry
+    assert data[central : central + 4] == b"PK\x01\x02"
+    data[central + 24 : central + 28] = len(real).to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:  # the lie is what the central directory now says
+        assert sum(i.file_size for i in zf.infolist()) < LIMITS["max_unzipped_bytes"]
+    return path
+
+
+def lying_shapefile(folder: Path, _port: int) -> tuple[str, list[str]]:
+    lying_zip(folder / "x.zip")
+    return "x.zip", ["施設名", "住所", "収容人数"]
+
+
 def nested_zip() -> list[tuple[str, bytes]]:
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as zf:
@@ -323,6 +345,7 @@ FOLDERS: dict[str, Maker] = {
     "23": with_parts(("../evil.txt", b"x")),
     "24-shapefile": shapefile_bomb,
     "24-geojson": zipped(lambda: [("x.geojson", b"{}")]),
+    "24-lying": lying_shapefile,
     "25-nested": zipped(nested_zip),
     "25-members": with_parts(*[(f"m{i}.prj", b"x") for i in range(120)]),
     "26": copied("vrt_disguised.geojson"),
@@ -647,6 +670,19 @@ def row_23(b: Batch, request) -> None:
 def row_24(b: Batch, request) -> None:
     b.refused("24-shapefile", "archive-too-large")
     b.refused("24-geojson", "archive-member-not-allowed")  # refused before inflating
+    # The header lies: the streaming read stops at the declared size and the CRC fails, so
+    # nothing past the claim is inflated; refused, and no work file is left anywhere.
+    b.refused("24-lying", "archive-member-damaged", '"sites.dbf"', "unpacking stopped")
+    assert not [p for p in b.root.rglob("sites.*") if p.stat().st_size > 1 << 20]
+    # The same zip uploaded through the site: the upload is refused the same way, not a 500.
+    session, settings = request.getfixturevalue("kenko"), request.getfixturevalue("upload_settings")
+    zip_path = lying_zip(request.getfixturevalue("tmp_path") / "lying.zip")
+    ident = upload_id(post_upload(session, zip_path, filename="sites.zip"))
+    page = settled(session, ident)
+    assert state(page.text) == "invalid" and 'data-code="archive-member-damaged"' in page.text
+    assert 'id="publish"' not in page.text
+    stored = [p for p in (settings.data_dir / "uploads").rglob("*") if p.is_file()]
+    assert all(p.stat().st_size < 1 << 20 for p in stored), stored  # nothing inflated past
 
 
 def row_25(b: Batch, request) -> None:
@@ -774,6 +810,9 @@ def row_45(b: Batch, request) -> None:
 def row_46(b: Batch, request) -> None:
     b.valid("46")  # a facility's own phone and address are public by design
     assert "personal-data-suspected" not in b.codes("46")
+    note = b.problems("46", "personal-data-public-contact")  # passes, with a note that says so
+    assert [p["severity"] for p in note] == ["info"]
+    assert "代表電話, 所在地" in note[0]["message"]["en"] and "代表電話" in note[0]["message"]["ja"]
 
 
 def row_47(b: Batch, request) -> None:

@@ -326,3 +326,50 @@ def test_hidden_numbers_that_are_not_my_numbers_only_warn(tmp_path, settings):
     codes = {p.code for p in read(path, settings).report.problems}
     assert "excel-hidden-personal-number" not in codes
     assert "excel-hidden-content" in codes
+
+
+def test_sheet_read_in_small_blocks_gives_the_same_draft(tmp_path, settings, monkeypatch):
+    """Issue 17: the sheet streams into the table in blocks. With blocks of 7 rows (edges
+    everywhere) the table, its row numbers, the facts and every problem are those of one block;
+    the title row, notes, a hidden column of My Numbers and a hidden sheet are all still seen."""
+    import openpyxl
+    import pandas as pd
+
+    from tsunagu.formats import hidden_pii, layout_blocks
+
+    numbers = _valid_my_numbers(240)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["柏市AED設置一覧（令和6年4月1日現在）"])
+    sheet.append(["番号", "施設名", "住所", "控え"])
+    for i, number in enumerate(numbers):
+        sheet.append([i + 1, f"施設{i}", f"柏市柏{i}", number])
+    sheet.append([])
+    sheet.append(["※ 休館日は除く"])
+    sheet.column_dimensions["D"].hidden = True
+    extra = book.create_sheet("台帳")
+    extra.append(["個人番号"])
+    for number in numbers:
+        extra.append([number])
+    extra.sheet_state = "hidden"
+    path = tmp_path / "blocks.xlsx"
+    book.save(path)
+
+    def summary(draft):
+        problems = [(p.code, p.severity, p.location, p.params) for p in draft.report.problems]
+        return draft.table, draft.report.facts, problems
+
+    whole = summary(read(path, settings))
+    monkeypatch.setattr(layout_blocks, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(hidden_pii, "BLOCK_ROWS", 7)
+    table, facts, problems = summary(read(path, settings))
+    pd.testing.assert_frame_equal(table, whole[0])
+    assert (facts, problems) == whole[1:]
+    assert list(table.index) == list(range(3, 243)) and table.loc[242, "控え"] == numbers[-1]
+    assert facts["title_rows"] == [{"row": 1, "text": "柏市AED設置一覧（令和6年4月1日現在）"}]
+    assert facts["notes_below"] == [{"row": 244, "text": "※ 休館日は除く"}]
+    blocks = [p for p in problems if p[0] == "excel-hidden-personal-number"]
+    assert [(p[2].sheet, p[2].column, p[3]["count"]) for p in blocks] == [
+        ("Sheet", "D", 240),
+        ("台帳", "A", 240),
+    ]

@@ -372,3 +372,32 @@ def test_dataset_id_and_crs_with_a_trailing_newline_are_refused(kenko, data_path
     assert response.status_code == 400
     response = post_upload(kenko, good, crs="EPSG:6677\n")
     assert response.status_code == 400
+
+
+def test_refusals_sign_ins_and_sign_outs_are_audited(upload_app, kenko, tokens, data_path):
+    """Issue 16: a refused (403) action, a refused take-over, a failed sign-in and a sign-out
+    each leave one record in the hash-chained audit log, naming who and what, never the token."""
+    from tsunagu.publisher.audit import verify_chain
+
+    settings = upload_app.extensions["tsunagu"].settings
+    ident = upload_id(post_upload(kenko, data_path("webapp/empty.csv")))
+    settled(kenko, ident)
+    other = upload_app.test_client()
+    sign_in(other, tokens["shimin"])
+    assert other.get(f"/upload/{ident}").status_code == 403
+    taken = post_upload(other, data_path("webapp/aed_good.csv"), dataset_id="kashiwa-aed")
+    assert taken.status_code == 403
+    assert sign_in(upload_app.test_client(), "wrong.token").status_code == 401
+    token = csrf_token(other.get("/upload").text)
+    assert other.post("/upload/signout", data={"csrf_token": token}).status_code in (302, 303)
+    path = settings.data_dir / "audit.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    shimin = [r for r in records if r["actor"] in ("department:shimin", "anonymous")]
+    assert [r["action"] for r in shimin] == [
+        "sign-in", "refused", "upload-refused", "sign-in-failed", "sign-out",
+    ]  # fmt: skip
+    refused = shimin[1]
+    assert (refused["owner"], refused["path"]) == ("kenko", f"/upload/{ident}")
+    assert shimin[2]["dataset"] == "kashiwa-aed"
+    assert verify_chain(path) is None  # the chain holds
+    assert tokens["shimin"] not in path.read_text(encoding="utf-8")

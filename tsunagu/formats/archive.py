@@ -120,7 +120,12 @@ def safe_extract(
                     raise refuse("archive-unsafe-member", file_name, member=info.filename)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 extracted.append(target)
-                budget -= _copy_member(zf, info, target, budget, file_name)
+                try:
+                    budget -= _copy_member(zf, info, target, budget, file_name)
+                except (zipfile.BadZipFile, EOFError) as exc:
+                    # zipfile stops inflating at the size the central directory declares, so
+                    # a lying header ends here as a CRC (or short-data) mismatch: name it.
+                    raise refuse("archive-member-damaged", file_name, member=info.filename) from exc
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             _remove(extracted)
             raise refuse("archive-unreadable", file_name, detail=str(exc)) from exc

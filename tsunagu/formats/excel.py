@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import math
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,13 +26,9 @@ from openpyxl.utils import get_column_letter
 
 from tsunagu.errors import Location
 from tsunagu.formats.guards import check_record, check_size, check_xlsx_archive, refuse
-from tsunagu.formats.layout_detect import (
-    Row,
-    detect_layout,
-    header_problems,
-    layout_facts,
-    layout_table,
-)
+from tsunagu.formats.hidden_pii import HiddenColumnScan, HiddenMyNumbers
+from tsunagu.formats.layout_blocks import BlockLayout, LayoutBuilder
+from tsunagu.formats.layout_detect import header_problems
 from tsunagu.formats.traps import find_cp932_traps
 from tsunagu.model import Draft, Report, Source
 
@@ -52,6 +49,18 @@ class SheetMeta:
     merged_cells: list[str] = field(default_factory=list)
     formula_cells: int = 0
     comments: int = 0
+
+    def hidden_indices(self, limit: int) -> tuple[int, ...]:
+        """1-based indices of the hidden columns up to ``limit`` (no row is wider), sorted."""
+        return tuple(
+            sorted(
+                {
+                    c
+                    for low, high in self.hidden_column_ranges
+                    for c in range(low, min(high, limit) + 1)
+                }
+            )
+        )
 
     def hidden_columns(self, width: int) -> list[str]:
         """Hidden columns within the used width ("hide unused columns" hides up to XFD)."""
@@ -75,46 +84,53 @@ class ExcelReader:
         name = options.display_name or path.name
         size = check_size(path, settings, name)
         check_xlsx_archive(path, settings, name)
-        sheet, sheets, hidden_sheets, rows, last_row, meta, hidden_rows = _read_workbook(
-            path, options, name, settings.max_columns
-        )
-        layout = detect_layout(rows, last_row, name, options.header_row)
-        for number, cells in rows:
-            check_record(cells, number, settings, name, layout.header)
-        width = max((len(cells) for _, cells in rows), default=0)
-        hidden_columns = meta.hidden_columns(width)
+        book = _read_workbook(path, options, name, settings)
+        layout, sheet, meta = book.layout, book.sheet, book.meta
+        hidden_columns = meta.hidden_columns(book.width)
         report = Report()
-        report.extend(header_problems(layout, name, sheet))
-        for problem in find_cp932_traps(layout_table(layout), name):
+        report.extend(header_problems(layout.shape, name, sheet))
+        for problem in find_cp932_traps(layout.table, name):
             location = dataclasses.replace(problem.location, sheet=sheet)
             report.problems.append(dataclasses.replace(problem, location=location))
-        _warn_hidden(report, name, sheet, hidden_sheets, meta.hidden_rows, hidden_columns)
-        _block_hidden_my_numbers(report, name, sheet, rows, hidden_columns, hidden_rows)
+        _warn_hidden(report, name, sheet, book.hidden_sheets, meta.hidden_rows, hidden_columns)
+        _block_hidden_my_numbers(report, name, book.my_numbers)
         if meta.formula_cells:
             where = Location(file=name, sheet=sheet)
             report.add("excel-formula-flattened", "warning", where, count=meta.formula_cells)
         report.facts.update(
             format=self.name,
             sheet=sheet,
-            sheets=sheets,
-            hidden_sheets=hidden_sheets,
+            sheets=book.sheets,
+            hidden_sheets=book.hidden_sheets,
             hidden_rows=meta.hidden_rows,
             hidden_columns=hidden_columns,
             merged_cells=meta.merged_cells,
             formula_cells=meta.formula_cells,
             comments=meta.comments,
-            **layout_facts(layout),
+            **layout.facts(),
         )
-        table = layout_table(layout)
         source = Source(
             path=path,
             format=self.name,
             sheet=sheet,
-            header_row=layout.header_row,
+            header_row=layout.shape.header_row,
             size=size,
             sha256=_sha256(path),
         )
-        return Draft(source=source, table=table, raw_table=table, report=report)
+        return Draft(source=source, table=layout.table, raw_table=layout.table, report=report)
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    """What one streaming pass over the workbook found."""
+
+    sheet: str
+    sheets: list[str]
+    hidden_sheets: list[str]
+    layout: BlockLayout
+    width: int  # the widest non-blank row of the sheet
+    meta: SheetMeta
+    my_numbers: list[HiddenMyNumbers]
 
 
 # What openpyxl (and lxml/ElementTree under it) raise on damaged parts: a truncated
@@ -131,11 +147,14 @@ _BROKEN_WORKBOOK = (
 )
 
 
-def _read_workbook(
-    path: Path, options: ReadOptions, name: str, max_columns: int
-) -> tuple[str, list[str], list[str], list[Row], int, SheetMeta, dict[str, list[Row]]]:
-    """Open read-only, pick the sheet, stream its rows and scan its XML for metadata; the
-    rows of every *other* hidden sheet too, for the My Number scan."""
+def _read_workbook(path: Path, options: ReadOptions, name: str, settings: Settings) -> _Workbook:
+    """Open read-only, pick the sheet, scan its XML for metadata, then stream its rows into the
+    table block by block; the rows of every *other* hidden sheet too, for the My Number scan.
+
+    Every row passes once: through the per-record guards, into the layout (which keeps only
+    the head until the header is known and then one block), and, for hidden columns, into the
+    My Number scan. No list of all rows is ever built.
+    """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -151,23 +170,36 @@ def _read_workbook(
         sheets = list(workbook.sheetnames)
         hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
         worksheet = _choose_sheet(workbook, options.sheet, sheets, hidden, name)
-        worksheet.reset_dimensions()  # never trust the declared A1:XFD1048576
-        rows, last_row = _rows(worksheet.iter_rows(values_only=True), max_columns, name)
         # openpyxl keeps the sheet's part name privately; it is the only link to its XML.
         meta = scan_sheet_xml(path, worksheet._worksheet_path)
-        hidden_rows: dict[str, list[Row]] = {}
+        hidden_scan = HiddenColumnScan(worksheet.title, meta.hidden_indices(settings.max_columns))
+
+        def guard(number: int, cells: list[str], header: list[str]) -> None:
+            check_record(cells, number, settings, name, header)
+
+        builder = LayoutBuilder(name, options.header_row, guard)
+        width = 0
+        last_row = 0
+        for last_row, cells in _rows(worksheet, settings.max_columns, name):
+            builder.add(last_row, cells)
+            width = max(width, len(cells))
+            if hidden_scan.indices and cells:
+                hidden_scan.add(last_row, cells)
+        found = list(hidden_scan.found())
+        layout = builder.finish(last_row)
         for other in workbook.worksheets:
             if other.title in hidden and other.title != worksheet.title:
-                other.reset_dimensions()
-                hidden_rows[other.title] = _rows(
-                    other.iter_rows(values_only=True), max_columns, name
-                )[0]
+                scan = HiddenColumnScan(other.title)
+                for number, cells in _rows(other, settings.max_columns, name):
+                    if cells:
+                        scan.add(number, cells)
+                found.extend(scan.found())
     except _BROKEN_WORKBOOK as exc:  # a damaged sheet part, found while streaming it
         raise refuse("excel-unreadable", name) from exc
     finally:
         workbook.close()
         stream.close()
-    return worksheet.title, sheets, hidden, rows, last_row, meta, hidden_rows
+    return _Workbook(worksheet.title, sheets, hidden, layout, width, meta, found)
 
 
 def _choose_sheet(
@@ -184,20 +216,16 @@ def _choose_sheet(
     return worksheets[visible[0]]
 
 
-def _rows(values: Any, max_columns: int, name: str) -> tuple[list[Row], int]:
-    """Non-blank rows as text with their sheet row numbers, and the last row number seen.
-
-    A row wider than ``max_columns`` stops the read at once, before it is converted.
-    """
-    rows: list[Row] = []
-    number = 0
-    for number, row in enumerate(values, start=1):
+def _rows(worksheet: Any, max_columns: int, name: str) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text with their sheet row numbers, blank ones included (as ``[]``)
+    so the last one tells the sheet's length. A row wider than ``max_columns`` stops the read
+    at once, before it is converted."""
+    worksheet.reset_dimensions()  # never trust the declared A1:XFD1048576
+    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
         if len(row) > max_columns:
             raise refuse("too-many-columns", name, row=number, count=len(row), limit=max_columns)
         cells = [cell_text(value) for value in row]
-        if any(cell.strip() for cell in cells):
-            rows.append((number, cells))
-    return rows, number
+        yield number, (cells if any(cell.strip() for cell in cells) else [])
 
 
 def cell_text(value: Any) -> str:
@@ -294,23 +322,8 @@ def _resolve(base: PurePosixPath, target: str) -> str:
     return "/".join(parts)
 
 
-def _block_hidden_my_numbers(
-    report: Report,
-    name: str,
-    sheet: str,
-    rows: list[Row],
-    hidden_columns: list[str],
-    hidden_sheets: dict[str, list[Row]],
-) -> None:
+def _block_hidden_my_numbers(report: Report, name: str, found: list[HiddenMyNumbers]) -> None:
     """A ``block`` per hidden column or hidden-sheet column holding My Numbers."""
-    from openpyxl.utils import column_index_from_string
-
-    from tsunagu.formats.hidden_pii import columns_of, scan_columns
-
-    indices = [column_index_from_string(letter) for letter in hidden_columns]
-    found = list(scan_columns(sheet, columns_of(rows, indices))) if indices else []
-    for title, sheet_rows in hidden_sheets.items():
-        found.extend(scan_columns(title, columns_of(sheet_rows)))
     for hit in found:
         where = Location(file=name, sheet=hit.sheet, column=hit.column, row=hit.rows[0])
         rows_text = ", ".join(str(r) for r in hit.rows)

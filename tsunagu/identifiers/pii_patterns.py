@@ -88,6 +88,33 @@ def is_bare_person_header(header: str) -> bool:
     )
 
 
+# A facility's own contact columns (§2.5: 代表番号 and 所在地 of a 施設一覧 are public by design).
+PHONE_HEADER_WORDS = ("電話", "tel", "phone")
+ADDRESS_HEADER_WORDS = ("所在地", "住所", "address")
+PHONE = r"^\s*(?:\+81[-\s]?|0)[0-9]{1,4}[-\s(]?[0-9]{1,4}[-\s)]?[0-9]{3,4}\s*$"
+HOUSE_ADDRESS = r"(?:[0-9一二三四五六七八九十]+丁目|[0-9]+番地?|[0-9]+号|[0-9]+-[0-9]+)"
+
+
+def contact_header_kind(*headers: str) -> str | None:
+    """``phone``/``address`` if a header names a telephone number or a street address."""
+    text = " ".join(str(h) for h in headers).lower()
+    if any(word in text for word in PHONE_HEADER_WORDS):
+        return "phone"
+    if any(word in text for word in ADDRESS_HEADER_WORDS):
+        return "address"
+    return None
+
+
+def is_facility_header(*headers: str) -> bool:
+    """A header naming what a row is (施設名, 名称, 事業所名): the rows describe facilities."""
+    return any(word in str(h) for h in headers for word in PUBLIC_HEADER_WORDS[:6])
+
+
+def contact_cells(text: pd.Series, kind: str) -> pd.Series:
+    """True where an (NFKC) cell is a phone number or a house-level address."""
+    return text.str.contains(PHONE if kind == "phone" else HOUSE_ADDRESS, na=False)
+
+
 def person_header_kind(*headers: str) -> str | None:
     """``name``/``birthdate``/``age`` if a header (standard or as written) names personal data."""
     for header in headers:

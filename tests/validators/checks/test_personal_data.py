@@ -148,6 +148,26 @@ def test_person_headers_are_suspected_and_facility_headers_are_not(run_check):
     assert "柏 太郎" not in str(problems[0].params)
 
 
+def test_facility_phones_and_addresses_pass_with_an_informational_note(run_check):
+    """§3 row 46: a 施設一覧's 代表電話 and 所在地 are public by design, so they pass; the note
+    says they were taken as the facilities' own, so a reviewer knows to look for a stray person."""
+    rows = [
+        {"施設名": "柏市役所", "代表電話": "04-7167-1111", "所在地": "柏市柏五丁目10番1号"},
+        {"施設名": "沼南支所", "代表電話": "０４－７１９１－１１１１", "所在地": "柏市大島田48-1"},
+    ]
+    problems = run_check(PersonalDataCheck, draft_of(frame(rows)))
+    assert triples(problems) == [(None, None, "personal-data-public-contact", "info")]
+    assert problems[0].params["columns"] == "代表電話、所在地"
+    assert "代表電話, 所在地" in problems[0].message("en")
+    assert "{" not in problems[0].message("ja") + problems[0].message("en")
+    # No facility column: nothing to say; names beside them: personal data, not a note.
+    bare = [{k: v for k, v in r.items() if k != "施設名"} for r in rows]
+    assert run_check(PersonalDataCheck, draft_of(frame(bare))) == []
+    named = [dict(r, 氏名="柏 太郎") for r in rows]
+    codes = {p.code for p in run_check(PersonalDataCheck, draft_of(frame(named)))}
+    assert codes == {"personal-data-suspected"}
+
+
 def test_allowed_column_becomes_info(run_check):
     table = frame([{"代表者氏名": "柏 太郎"}, {"代表者氏名": ""}])
     draft = draft_of(table, column_origin={"代表者氏名": "代表者の氏名"})

@@ -49,6 +49,7 @@ class PersonalDataCheck:
     def run(self, ctx: CheckContext) -> Iterator[Problem]:
         table = ctx.table
         has_names = any(pii.person_header_kind(c, ctx.header(c)) == "name" for c in table.columns)
+        contacts: list[str] = []
         for column in table.columns:
             if self._is_corporate_number(ctx, column):
                 continue  # 法人番号 are public (国税庁法人番号公表サイト)
@@ -60,6 +61,32 @@ class PersonalDataCheck:
             findings = self._findings(ctx, column, distinct, nonempty, has_names)
             if findings:
                 yield self._personal(ctx, column, findings, int(nonempty.sum()))
+            elif not has_names and self._is_contact(ctx, column, distinct):
+                contacts.append(column)
+        if contacts and any(pii.is_facility_header(c, ctx.header(c)) for c in table.columns):
+            yield self._public_contact(ctx, contacts)
+
+    @staticmethod
+    def _is_contact(ctx: CheckContext, column: str, distinct: DistinctValues) -> bool:
+        """A phone or street-address column (by its header, with at least one such value) that
+        no standard declares: a standard's 電話番号 and 住所 are published by its definition,
+        so only the department's own columns were a call worth a note."""
+        if column in ctx.schema.field_names and not ctx.schema.slug.startswith(OWN_SCHEMA_PREFIX):
+            return False
+        kind = pii.contact_header_kind(column, ctx.header(column))
+        return kind is not None and bool(pii.contact_cells(distinct.values, kind).any())
+
+    @staticmethod
+    def _public_contact(ctx: CheckContext, columns: list[str]) -> Problem:
+        """One ``info`` note: phones and addresses were published as the facilities' own (§3
+        row 46 of the security notes), so a reviewer knows the call was made, and on what."""
+        names = [ctx.draft.location(None, c).column or c for c in columns]
+        return Problem(
+            code="personal-data-public-contact",
+            severity=Severity.INFO,
+            location=ctx.draft.location(None, None),
+            params={"columns": "、".join(names), "columns_en": ", ".join(names)},
+        )
 
     @staticmethod
     def _is_corporate_number(ctx: CheckContext, column: str) -> bool:
