@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time as clock
 from datetime import date, datetime, time, timedelta
 
@@ -217,8 +219,6 @@ def _damaged(tmp_path, part: str, cut: int | None = None, text: bytes | None = N
 def test_damaged_workbook_part_is_exit_2_in_the_cli(tmp_path, part, text):
     """Issue 16: a malformed workbook.xml was an lxml traceback with exit 1; unreadable input is
     exit 2 with the file named and a way to fix it, in both languages."""
-    import subprocess
-    import sys
 
     bad = _damaged(tmp_path, part, text=text)
     for lang, expected in (("en", "cannot be opened as an Excel workbook"), ("ja", "開けません")):
@@ -275,9 +275,6 @@ def _ledger(tmp_path, *, hidden_column: list[str] | None = None, hidden_sheet=No
 
 
 def _validate_cli(path):
-    import subprocess
-    import sys
-
     return subprocess.run(
         [sys.executable, "-m", "tsunagu", "--lang", "en", "validate", str(path),
          "--schema", "aed-installations"],
@@ -373,3 +370,30 @@ def test_sheet_read_in_small_blocks_gives_the_same_draft(tmp_path, settings, mon
         ("Sheet", "D", 240),
         ("台帳", "A", 240),
     ]
+
+
+def test_values_right_of_the_table_are_an_error_not_lost_silently(tmp_path, settings):
+    """A value typed to the right of the last headed column would not be read: like a CSV row
+    with extra cells it is an error naming the sheet and row, in the CLI too (exit 1)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "一覧"
+    sheet.append(["名称", "所在地", "電話番号"])
+    for n in range(1, 8):
+        sheet.append([f"施設{n}", f"柏市柏{n}丁目", f"04-7167-{n:04d}"])
+    sheet.cell(row=5, column=5, value="駐車場あり")  # two columns right of 電話番号
+    path = tmp_path / "一覧.xlsx"
+    book.save(path)
+    draft = read(path, settings)
+    (problem,) = [p for p in draft.report.problems if p.code == "sheet-cells-beyond-header"]
+    assert problem.severity == "error"
+    assert (problem.location.sheet, problem.location.row) == ("一覧", 5)
+    assert problem.params == {"count": 5, "expected": 3}
+    result = subprocess.run(  # our own CLI, fixed arguments
+        [sys.executable, "-m", "tsunagu", "--lang", "en", "validate", str(path)],
+        capture_output=True, text=True, env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode in (1, 2), result.stdout + result.stderr
+    assert "without a header" in result.stdout, result.stdout

@@ -28,7 +28,7 @@ from tsunagu.errors import Location
 from tsunagu.formats.guards import check_record, check_size, check_xlsx_archive, refuse
 from tsunagu.formats.hidden_pii import HiddenColumnScan, HiddenMyNumbers
 from tsunagu.formats.layout_blocks import BlockLayout, LayoutBuilder
-from tsunagu.formats.layout_detect import header_problems
+from tsunagu.formats.layout_detect import Layout, header_problems
 from tsunagu.formats.traps import find_cp932_traps
 from tsunagu.model import Draft, Report, Source
 
@@ -92,6 +92,7 @@ class ExcelReader:
         for problem in find_cp932_traps(layout.table, name):
             location = dataclasses.replace(problem.location, sheet=sheet)
             report.problems.append(dataclasses.replace(problem, location=location))
+        _report_cells_beyond_header(report, layout.shape, name, sheet)
         _warn_hidden(report, name, sheet, book.hidden_sheets, meta.hidden_rows, hidden_columns)
         _block_hidden_my_numbers(report, name, book.my_numbers)
         if meta.formula_cells:
@@ -354,3 +355,14 @@ def _sha256(path: Path) -> str:
 
 
 __all__ = ["ExcelReader", "SheetMeta", "cell_text", "scan_sheet_xml"]
+
+
+def _report_cells_beyond_header(report: Report, shape: Layout, name: str, sheet: str) -> None:
+    """Values right of the table's last column would not be read: an error (never lost
+    silently), one per row, as the CSV reader reports ``row-extra-cells``."""
+    columns = len(shape.header)
+    for number, extra in sorted(shape.extra_cells.items()):
+        where = Location(file=name, sheet=sheet, row=number)
+        report.add(
+            "sheet-cells-beyond-header", "error", where, count=columns + extra, expected=columns
+        )
