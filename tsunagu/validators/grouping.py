@@ -136,16 +136,21 @@ def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[
     findings: dict[tuple[str, str, str, str], int] = {}
     # A reader's 100k trap cells share one ``params`` record: their group key and whether they
     # stand for a column are worked out once per record, not once per cell (issue 17).
-    known: dict[tuple[Any, ...], tuple[tuple[str, str, str, str], bool]] = {}
+    known: dict[int, tuple[str, Severity, str | None, tuple[str, str, str, str], bool]] = {}
     for position, problem in enumerate(problems):
-        params = problem.params
-        seen = (problem.code, problem.severity, problem.location.column, id(params))
-        entry = known.get(seen)
-        if entry is None:
+        params, column = problem.params, problem.location.column
+        entry = known.get(id(params))  # the problems hold their params: ids stay unique
+        if (
+            entry is None
+            or entry[0] != problem.code
+            or entry[1] is not problem.severity
+            or entry[2] != column
+        ):
             count, rows = params.get("count"), params.get("rows")
             whole = isinstance(count, int) and isinstance(rows, list) and len(rows) <= count
-            entry = known[seen] = (group_key(problem), whole)
-        key, whole = entry
+            entry = (problem.code, problem.severity, column, group_key(problem), whole)
+            known[id(params)] = entry
+        key, whole = entry[3], entry[4]
         group = groups.get(key)
         if group is None:
             group = groups[key] = {
