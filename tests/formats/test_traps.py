@@ -99,3 +99,30 @@ def test_a_character_without_a_standard_form_is_never_suggested_as_its_own_repla
         {"char": char, "codepoint": "U+8CF4", "suggestion": ""},
     )
     assert "賴" in problem.message("ja") and "「」" not in problem.message("ja")
+
+
+def test_find_cp932_traps_at_scale_equals_one_record_made_per_cell():
+    """Issue 17: cells holding the same text share one params record, and every problem is
+    what the dataclass constructor makes for that cell, in row order (columns within a row)."""
+    from tsunagu.errors import Location, Problem
+
+    hours = ["9時～17時", "終日", "10時−18時", "9時～17時"] * 250
+    names = ["柏①", "髙橋", "", "柏市"] * 250
+    table = pd.DataFrame({"名称": names, "時間": hours}, index=pd.Index(range(3, 1003)), dtype=str)
+    problems = find_cp932_traps(table, "big.csv")
+    expected = []
+    for row in table.index:
+        for column in table.columns:
+            found = first_trap(table.at[row, column])
+            if found is not None:
+                code, char, suggestion, severity = found
+                params = {"char": char, "codepoint": f"U+{ord(char):04X}", "suggestion": suggestion}
+                expected.append(
+                    Problem(
+                        code, severity, Location(file="big.csv", row=row, column=column), params
+                    )
+                )
+    assert problems == expected
+    assert len(problems) == 1250
+    waves = [p for p in problems if p.params["char"] == "～"]
+    assert len({id(p.params) for p in waves}) == 1

@@ -180,3 +180,44 @@ def test_cell_value_uses_header_as_written_and_repeated_headers():
     assert cell_value(draft, problem) == "c"
     off_table = Report().add("missing-cell", "error", Location(row=60, column="備考"))
     assert cell_value(draft, off_table) is None
+
+
+def test_groups_are_the_same_whether_problems_share_their_params_or_not():
+    """Issue 17: readers share one params record among a text's cells; grouping works it
+    out once per record, with the same counts, first rows and listed problems."""
+    from tsunagu.errors import Location, Problem, Severity
+    from tsunagu.validators.grouping import group_problems
+
+    shared = {"char": "～", "codepoint": "U+FF5E", "suggestion": "~"}
+    column_wide = {"count": 30, "rows": [4, 9, 12]}
+
+    def problems(share: bool) -> list[Problem]:
+        out = []
+        for row in range(3, 60):
+            params = shared if share else dict(shared)
+            out.append(
+                Problem(
+                    "cp932-unicode-mismatch",
+                    Severity.WARNING,
+                    Location(row=row, column="時間"),
+                    params,
+                )
+            )
+            if row % 7 == 0:
+                out.append(
+                    Problem(
+                        "layout-spaces",
+                        Severity.WARNING,
+                        Location(column="名称"),
+                        dict(column_wide),
+                    )
+                )
+        return out
+
+    assert group_problems(problems(True)) == group_problems(problems(False))
+    groups, listed = group_problems(problems(True))
+    assert [(g["code"], g["count"], g["rows"][:3]) for g in groups] == [
+        ("cp932-unicode-mismatch", 57, [3, 4, 5]),
+        ("layout-spaces", 8 * 30, [4, 9, 12]),
+    ]
+    assert len(groups[0]["rows"]) == 20 and len(listed) == 10

@@ -46,6 +46,10 @@ class SchemaLike(Protocol):
     def normalize_kind(self, name: str) -> str | None: ...
 
 
+# Every character Python's ``\s`` and ``str.strip`` treat as whitespace (``str.isspace``; a test
+# holds the two equal), for Arrow's RE2, whose own ``\s`` is ASCII only.
+SPACES = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # Field-name fallbacks for schemas without ``x-normalize``: the standard's own column names.
 _KIND_BY_NAME_SUFFIX = (
     ("全国地方公共団体コード", "lg-code"),
@@ -63,6 +67,17 @@ class CheckContext:
     schema: SchemaLike
     settings: Settings
     allow_personal_columns: frozenset[str] = field(default_factory=frozenset)
+    # Distinct values per column, shared by the checks that read the same column (issue 17).
+    _distinct: dict[str, DistinctValues] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def distinct(self, column: str) -> DistinctValues:
+        """``DistinctValues.of(table[column])``, computed once per run of the checks."""
+        found = self._distinct.get(column)
+        if found is None:
+            found = self._distinct[column] = DistinctValues.of(self.table[column])
+        return found
 
     @property
     def table(self) -> pd.DataFrame:
@@ -131,7 +146,7 @@ class DistinctValues:
         codes, uniques = pd.factorize(column.astype(str))
         values = pd.Series(uniques, dtype=str)
         if nfkc:
-            values = values.where(values.str.isascii(), values.str.normalize("NFKC"))
+            values = nfkc_texts(values)
         return cls(values, codes, column.index)
 
     def spread(self, mask: pd.Series | np.ndarray) -> pd.Series:
@@ -140,6 +155,68 @@ class DistinctValues:
 
         flags = np.asarray(mask, dtype=bool)
         return pd.Series(flags[self.codes] if len(flags) else False, index=self.index, dtype=bool)
+
+
+def nfkc_texts(values: pd.Series) -> pd.Series:
+    """``values.str.normalize("NFKC")``, column-wise, with Python's answer for every text.
+
+    Arrow's kernel (utf8proc) knows a newer Unicode than ``unicodedata``: the only texts where
+    the two differ are ones Arrow changes (a character Python's tables do not have yet), so
+    the texts Arrow changes are normalised again by Python, and the rest are already NFKC.
+    """
+    import unicodedata
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(values, type=pa.string(), from_pandas=True)
+    normal = pc.utf8_normalize(texts, "NFKC")
+    out = normal.to_numpy(zero_copy_only=False)
+    changed = np.flatnonzero(pc.not_equal(texts, normal).fill_null(False))
+    originals = values.to_numpy(dtype=object)
+    for position in changed.tolist():
+        out[position] = unicodedata.normalize("NFKC", originals[position])
+    return pd.Series(out, index=values.index, dtype=str)
+
+
+def text_matches(
+    values: pd.Series, pattern: str, *, full: bool = False, candidates: str | None = None
+) -> np.ndarray:
+    """``values.str.fullmatch(pattern)`` (or ``.contains``) as a boolean array, ``na=False``.
+
+    ``candidates`` is a regex every matching text must contain, in the dialect Arrow's RE2
+    and Python share (literal characters and classes of them): RE2 narrows the texts down
+    column-wise and Python's ``re`` — the judge, whose ``\\s`` and ``\\d`` are Unicode —
+    decides on the few left, so the answer is Python's exactly.
+    """
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(values, type=pa.string(), from_pandas=True)
+    found = np.zeros(len(texts), dtype=bool)
+    if candidates is None:
+        positions = np.arange(len(texts))
+    else:
+        positions = np.flatnonzero(pc.match_substring_regex(texts, candidates).fill_null(False))
+    if not len(positions):
+        return found
+    compiled = re.compile(pattern)
+    test = compiled.fullmatch if full else compiled.search
+    picked = texts.take(pa.array(positions)).to_pylist()
+    found[positions] = [text is not None and test(text) is not None for text in picked]
+    return found
+
+
+def blank_texts(values: pd.Series) -> np.ndarray:
+    """``values.str.strip() == ""`` column-wise: no character outside ``SPACES``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(values, type=pa.string(), from_pandas=True)
+    return ~np.asarray(pc.match_substring_regex(texts, f"[^{SPACES}]").fill_null(True))
 
 
 def rows_of(mask: pd.Series) -> list[int]:

@@ -134,8 +134,23 @@ def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     listed: list[int] = []
     findings: dict[tuple[str, str, str, str], int] = {}
+    # A reader's 100k trap cells share one ``params`` record: their group key and whether they
+    # stand for a column are worked out once per record, not once per cell (issue 17).
+    known: dict[int, tuple[str, Severity, str | None, tuple[str, str, str, str], bool]] = {}
     for position, problem in enumerate(problems):
-        key = group_key(problem)
+        params, column = problem.params, problem.location.column
+        entry = known.get(id(params))  # the problems hold their params: ids stay unique
+        if (
+            entry is None
+            or entry[0] != problem.code
+            or entry[1] is not problem.severity
+            or entry[2] != column
+        ):
+            count, rows = params.get("count"), params.get("rows")
+            whole = isinstance(count, int) and isinstance(rows, list) and len(rows) <= count
+            entry = (problem.code, problem.severity, column, group_key(problem), whole)
+            known[id(params)] = entry
+        key, whole = entry[3], entry[4]
         group = groups.get(key)
         if group is None:
             group = groups[key] = {
@@ -147,12 +162,18 @@ def group_problems(problems: list[Problem]) -> tuple[list[dict[str, Any]], list[
                 "rows": [],
                 "message": {lang: problem.message(lang) for lang in ("ja", "en")},
             }
-        cells, rows = cells_of(problem)
-        findings[key] = findings.get(key, 0) + 1
-        if findings[key] <= LISTED_PER_GROUP:
+        found = findings[key] = findings.get(key, 0) + 1
+        if found <= LISTED_PER_GROUP:
             listed.append(position)
-        group["count"] += cells
-        group["rows"].extend(rows[: FIRST_ROWS - len(group["rows"])])
+        first = group["rows"]
+        if whole:
+            cells, rows = cells_of(problem)
+            group["count"] += cells
+            first.extend(rows[: FIRST_ROWS - len(first)])
+            continue
+        group["count"] += 1
+        if len(first) < FIRST_ROWS and (where := _where(problem)) is not None:
+            first.append(where)
     return list(groups.values()), listed
 
 

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 from tsunagu import __version__
 from tsunagu.errors import Location, Problem, Severity
 from tsunagu.messages import render, render_location
+from tsunagu.model import Report
 
 if TYPE_CHECKING:
-    from tsunagu.model import Draft, Report
+    from tsunagu.model import Draft
 
 #: Most severe first: the order in which every rendering lists problems.
 SEVERITY_ORDER = (Severity.BLOCK, Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -215,7 +216,23 @@ def report_document(
     Without ``generated_at`` the document is a function of the draft alone, so re-checking an
     unchanged file gives a byte-identical report and re-publishing it uploads nothing.
     """
+    from tsunagu.validators.grouping import cap_frictionless, group_problems
+
     report, rules = draft.report, load_rules()
+    groups, listed = group_problems(report.problems)
+    problems = [report.problems[i] for i in listed]
+    # ``Report.to_dict`` of the listed problems only: rendering every problem's message in two
+    # languages to keep five per group took longer than validating (issue 17). The summary and
+    # validity are the whole report's.
+    shown = Report(
+        problems=problems,
+        changes=report.changes,
+        facts=report.facts,
+        frictionless=report.frictionless,
+    ).to_dict()
+    counts = Counter(p.severity for p in report.problems)
+    shown["valid"] = report.valid
+    shown["summary"] = {sev.value: counts[sev] for sev in Severity}
     doc: dict[str, Any] = {
         "title": title or default_title(draft),
         "tool": {"name": "tsunagu", "version": __version__},
@@ -226,18 +243,13 @@ def report_document(
             **{lang: verdict_text(report, lang) for lang in ("ja", "en")},
         },
         "totals": {"severity": severity_totals(report), "code": code_totals(report)},
-        **report.to_dict(),
+        **shown,
     }
     if generated_at is not None:
         doc["generated_at"] = generated_at.astimezone(UTC).isoformat(timespec="seconds")
-    from tsunagu.validators.grouping import cap_frictionless, group_problems
-
-    groups, listed = group_problems(report.problems)
     doc["groups"] = groups
     doc["problems_total"] = len(report.problems)
     doc["frictionless"] = cap_frictionless(doc.get("frictionless"))
-    problems = [report.problems[i] for i in listed]
-    doc["problems"] = [doc["problems"][i] for i in listed]
     for problem, entry in zip(problems, doc["problems"], strict=True):
         value = cell_value(draft, problem)
         if value is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from tsunagu.errors import Location, Problem, Severity
-from tsunagu.validators.check import CheckContext, DistinctValues
+from tsunagu.validators.check import CheckContext
 
 OWN_SCHEMA_PREFIX = "own:"  # the manifest's constant (the validators sit below the manifest)
 POINT_TYPES = ("Point", "MultiPoint")
@@ -46,7 +46,7 @@ class CareLocationsCheck:
                 continue
             word = _category(f"{column} {ctx.header(column)}")
             if word is None:
-                distinct = DistinctValues.of(ctx.table[column])
+                distinct = ctx.distinct(column)
                 word = next((w for v in distinct.values if (w := _category(str(v)))), None)
             if word is not None:
                 yield Problem(

@@ -13,10 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from tsunagu.errors import Problem, Severity
-from tsunagu.validators.check import CheckContext, DistinctValues, rows_of
+from tsunagu.validators.check import (
+    SPACES,
+    CheckContext,
+    DistinctValues,
+    blank_texts,
+    rows_of,
+    text_matches,
+)
 from tsunagu.validators.rules import RULE_FOR_CODE
 
 MAX_ROWS = 10
@@ -43,6 +51,17 @@ LISTED_VALUES = r"[^、,・／]+[、,・／][^、,・／]+.*"
 NUMBER_WITH_UNIT = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?\s*[^\s0-9.,+-][^0-9]*"
 NUMBER_WITH_SEPARATOR = r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 LAYOUT_SPACES = r"(?s)\s+\S.*|.*\S\s+"  # NFKC text (全角スペース is " "); (?s): line breaks inside
+# For each pattern, what every text it matches contains, in RE2 (SPACES: Python's ``\s``):
+# RE2 finds the few candidates column-wise and Python's ``re`` decides on them.
+SEPARATORS = "[、,・／]"
+CANDIDATES = {
+    TWO_PHONES: "(?s)0[0-9].*0[0-9]",
+    WEEKDAY_LIST: "(?s)[月火水木金土日].*[・、,/／]",
+    LISTED_VALUES: SEPARATORS,
+    NUMBER_WITH_UNIT: r"[^0-9.,+\-]",
+    NUMBER_WITH_SEPARATOR: ",",
+    LAYOUT_SPACES: f"^[{SPACES}]|[{SPACES}]$",
+}
 
 
 def _count(value: Any) -> int:
@@ -68,7 +87,7 @@ class MachineReadabilityCheck:
         yield from self._facts(ctx)
         table = ctx.table
         for column in table.columns:
-            distinct = DistinctValues.of(table[column])
+            distinct = ctx.distinct(column)
             for code, mask in self._cell_findings(ctx, column, distinct.values):
                 yield self._column_problem(ctx, column, code, distinct.spread(mask), table[column])
         yield from self._layout(ctx)
@@ -98,18 +117,22 @@ class MachineReadabilityCheck:
         ctx: CheckContext, column: str, text: pd.Series
     ) -> Iterator[tuple[str, pd.Series]]:
         field_type = ctx.field_type(column)
-        multiple = text.str.contains(LINE_BREAK, na=False)
+
+        def full(pattern: str) -> np.ndarray:
+            return text_matches(text, pattern, full=True, candidates=CANDIDATES[pattern])
+
+        multiple = text_matches(text, LINE_BREAK, candidates=LINE_BREAK)
         if ctx.kind(column) == "phone" or any(w in str(column) for w in ("電話", "FAX")):
-            multiple |= text.str.contains(TWO_PHONES, na=False)
+            multiple |= text_matches(text, TWO_PHONES, candidates=CANDIDATES[TWO_PHONES])
         if "曜日" not in str(column):
-            multiple |= text.str.fullmatch(WEEKDAY_LIST, na=False)
+            multiple |= full(WEEKDAY_LIST)
         if field_type in ("date", "time", "datetime"):
-            multiple |= text.str.fullmatch(LISTED_VALUES, na=False)
+            multiple |= full(LISTED_VALUES)
         if multiple.any():
             yield "multiple-values-in-cell", multiple
         if field_type in ("integer", "number"):
-            unit = text.str.fullmatch(NUMBER_WITH_UNIT, na=False)
-            separator = text.str.fullmatch(NUMBER_WITH_SEPARATOR, na=False) & ~unit
+            unit = full(NUMBER_WITH_UNIT)
+            separator = full(NUMBER_WITH_SEPARATOR) & ~unit
             if unit.any():
                 yield "number-with-unit", unit
             if separator.any():
@@ -122,7 +145,7 @@ class MachineReadabilityCheck:
         blank_rows = pd.Series(True, index=raw.index)
         for position in range(raw.shape[1]):
             distinct = DistinctValues.of(raw.iloc[:, position])
-            empty = distinct.spread(distinct.values.str.strip() == "")
+            empty = distinct.spread(blank_texts(distinct.values))
             blank_rows &= empty
             columns.append((position, distinct, empty))
         if len(raw.index) and blank_rows.any():
@@ -134,7 +157,12 @@ class MachineReadabilityCheck:
                 problem.params["position"] = position + 1
                 yield problem
                 continue
-            padded = distinct.spread(distinct.values.str.fullmatch(LAYOUT_SPACES)) & ~blank_rows
+            padded = distinct.spread(
+                text_matches(
+                    distinct.values, LAYOUT_SPACES, full=True, candidates=CANDIDATES[LAYOUT_SPACES]
+                )
+            )
+            padded &= ~blank_rows
             if padded.any():
                 rows = rows_of(padded)
                 values = raw.iloc[:, position]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from tsunagu.errors import Problem, Severity
 from tsunagu.identifiers import pii_patterns as pii
-from tsunagu.validators.check import CheckContext, DistinctValues, rows_of
+from tsunagu.validators.check import CheckContext, DistinctValues, blank_texts, rows_of
 
 # The manifest's constant, repeated: the validators sit below the publisher and the manifest.
 OWN_SCHEMA_PREFIX = "own:"
@@ -53,8 +53,8 @@ class PersonalDataCheck:
         for column in table.columns:
             if self._is_corporate_number(ctx, column):
                 continue  # 法人番号 are public (国税庁法人番号公表サイト)
-            distinct = DistinctValues.of(table[column])
-            nonempty = distinct.spread(distinct.values.str.strip() != "")
+            distinct = ctx.distinct(column)
+            nonempty = distinct.spread(~blank_texts(distinct.values))
             my_number = yield from self._my_number(ctx, column, distinct, nonempty)
             if my_number:
                 continue
