@@ -115,7 +115,7 @@ class MachineReadabilityCheck:
     @staticmethod
     def _cell_findings(
         ctx: CheckContext, column: str, text: pd.Series
-    ) -> Iterator[tuple[str, pd.Series]]:
+    ) -> Iterator[tuple[str, np.ndarray]]:
         field_type = ctx.field_type(column)
 
         def full(pattern: str) -> np.ndarray:
