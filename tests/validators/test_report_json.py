@@ -180,3 +180,23 @@ def test_cell_value_uses_header_as_written_and_repeated_headers():
     assert cell_value(draft, problem) == "c"
     off_table = Report().add("missing-cell", "error", Location(row=60, column="備考"))
     assert cell_value(draft, off_table) is None
+
+
+def test_only_listed_problems_are_rendered_and_the_rest_of_the_report_is_whole(monkeypatch):
+    """The document renders the listed problems only, yet says what ``Report.to_dict`` says."""
+    from tsunagu.validators.grouping import group_problems
+
+    draft = sample_draft(monkeypatch)
+    for row in range(200):  # more of one group than are listed in full
+        draft.report.add("date-invalid", "error", Location(file="aed.csv", row=row + 10))
+    doc = report_document(draft)
+    whole = draft.report.to_dict()
+    _, listed = group_problems(draft.report.problems)
+    assert len(listed) < len(draft.report.problems)
+    for key in ("valid", "summary", "facts", "changes"):
+        assert doc[key] == whole[key]
+    expected = [whole["problems"][i] for i in listed]
+    rendered = [
+        {k: p[k] for k in e if k in p} for p, e in zip(doc["problems"], expected, strict=True)
+    ]
+    assert rendered == expected
