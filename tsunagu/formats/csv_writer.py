@@ -40,7 +40,7 @@ ENCODING = "utf-8"
 EXCEL_ENCODING = "utf-8-sig"  # UTF-8 with BOM: what Excel needs to detect UTF-8
 LINE_TERMINATOR = "\r\n"
 #: Rows converted and written at a time: memory stays bounded by one block, not the file.
-BLOCK_ROWS = 100_000
+BLOCK_ROWS = 50_000
 
 
 def table_columns(table: pd.DataFrame) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +28,9 @@ GRID_PAGE = 200
 #: Above this share of the layer's extent a bbox scans the arrays instead of asking the tree.
 SCAN_SHARE = 0.05
 WHOLE_VIEWS = 64
+#: Memory per located feature in the spatial index: its shapely box (a GEOS polygon and the
+#: Python object, 408 B) and its STRtree entry (82 B), measured as RSS growth over 1M boxes.
+INDEXED_FEATURE_BYTES = 490
 
 
 class FeatureQueryError(BadParameter):
@@ -79,10 +83,16 @@ class FeatureLayer:
 
     @cached_property
     def nbytes(self) -> int:
-        geometry_guess = sum(200 for g in self.geometries if g is not None)
-        arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes
-        arrays += self.starts.nbytes + len(self.text)
-        return int(arrays + self.properties.nbytes + geometry_guess + 64 * len(self.ids))
+        """The memory this layer holds, as the process pays it: the store's budget is in these
+        bytes. The arrays' ``nbytes`` alone missed the Python objects (ids, geometries) and
+        the spatial index, whose shapely boxes live in GEOS, and undercounted 6–8×."""
+        arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes + self.starts.nbytes
+        arrays += sys.getsizeof(self.text) + self.properties.get_total_buffer_size()
+        objects = sys.getsizeof(self.ids) + sum(map(sys.getsizeof, self.ids))
+        objects += sys.getsizeof(self.geometries)
+        objects += sum(_deep_size(g) for g in self.geometries if g is not None)
+        indexed = int(np.count_nonzero(np.isfinite(self.bounds).all(axis=1)))
+        return int(arrays + objects + indexed * INDEXED_FEATURE_BYTES + len(self.ids) * 8)
 
     @cached_property
     def grid(self) -> PointGrid:
@@ -247,6 +257,17 @@ def _geometry(geometry: Any) -> tuple[dict | None, tuple[float, float, float, fl
     if shape.is_empty:
         return None, nothing
     return geometry, shape.bounds
+
+
+def _deep_size(value: Any) -> int:
+    """Bytes of a parsed JSON value and everything in it (a stored geometry's dicts, lists and
+    floats)."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(_deep_size(k) + _deep_size(v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        size += sum(_deep_size(v) for v in value)
+    return size
 
 
 def _column(pa: Any, values: list[Any]) -> Any:
