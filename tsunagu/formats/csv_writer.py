@@ -113,13 +113,15 @@ def _write_blocks(table: pd.DataFrame, path: Path) -> bool:
             block = _text_block(table.iloc[start : start + BLOCK_ROWS], columns)
             if block is None:
                 return False
-            pl.DataFrame(block).write_csv(
-                fh,
+            # Into memory, then written by Python: a full disk is then an OSError with its
+            # errno (polars' own write loses it, and the user would not read "disk full").
+            text = pl.DataFrame(block).write_csv(
                 include_header=False,
                 line_terminator=LINE_TERMINATOR,
                 quote_style="necessary",
                 null_value="",
             )
+            fh.write(text.encode(ENCODING))
     return True
 
 
