@@ -90,3 +90,49 @@ def test_excel_csv_has_bom_and_neutralizes_formulas(tmp_path):
         ["柏", "10"],
     ]
     assert data.count(b"\r\n") == 4
+
+
+# The column-wise writer (polars, in blocks) against the csv module's row writer, which is the
+# byte rule: every quoting case, empty and missing cells, block edges, pandas' Arrow text.
+TRICKY = ["", "a", 'a"b', "a,b", "a\nb", "a\rb", "\r\n", " a ", "\t", "\u2028", "漢字", "=1", None]
+
+
+def _row_written(table: pd.DataFrame, path: Path) -> bytes:
+    from tsunagu.formats.csv_writer import ENCODING, _write_rows
+
+    return _write_rows(table, path, ENCODING, lambda _i, value: value).read_bytes()
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize("arrow_text", [False, True])
+@pytest.mark.parametrize("block", [1, 4, 100_000])
+def test_block_writer_gives_the_row_writers_bytes(
+    tmp_path, monkeypatch, columns, arrow_text, block
+):
+    from tsunagu.formats import csv_writer
+    from tsunagu.formats.csv_writer import write_standard_csv
+
+    cells = [TRICKY[(i * 7 + j * 3) % len(TRICKY)] for i in range(40) for j in range(columns)]
+    table = pd.DataFrame(
+        [cells[i * columns : (i + 1) * columns] for i in range(40)],
+        columns=["a,b", *(f"c{j}" for j in range(1, columns))],
+        index=range(3, 43),
+    )
+    if arrow_text:
+        table = table.astype("str")
+    monkeypatch.setattr(csv_writer, "BLOCK_ROWS", block)
+    assert csv_writer._write_blocks(table, tmp_path / "blocks.csv")
+    written = write_standard_csv(table, tmp_path / "new.csv").read_bytes()
+    assert written == _row_written(table, tmp_path / "rows.csv")
+
+
+def test_one_column_and_non_text_tables_keep_the_row_writer(tmp_path):
+    from tsunagu.formats.csv_writer import _write_blocks, write_standard_csv
+
+    one = pd.DataFrame({"a": ["x", "", None]})
+    mixed = pd.DataFrame({"a": ["x", "y"], "b": [1, 2.5]})
+    for table in (one, mixed):
+        assert not _write_blocks(table, tmp_path / "blocks.csv")
+        written = write_standard_csv(table, tmp_path / "new.csv").read_bytes()
+        assert written == _row_written(table, tmp_path / "rows.csv")
+    assert write_standard_csv(one, tmp_path / "one.csv").read_bytes() == b'a\r\nx\r\n""\r\n""\r\n'

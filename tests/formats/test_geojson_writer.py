@@ -130,3 +130,62 @@ def test_more_than_100_left_out_rows_are_summarised(tmp_path, settings):
     codes = [p.code for p in draft.report.problems]
     assert codes == ["geojson-no-coordinates"] * 100 + ["geojson-rows-left-out-more"]
     assert draft.report.problems[-1].params == {"count": 3}
+
+
+# The column-wise point writer against the per-feature one (``json.dumps``), which is the byte
+# rule: every JSON escape, ids from ID or the row, rows left out, block edges, GeoDataFrames.
+TRICKY = ["", "a", 'a"b', "a\\b", "a\nb", "\t", "\x01", "\u2028", "漢字", "😀", "</", None]
+
+
+def _both_ways(table, monkeypatch) -> tuple[str, str, bool]:
+    import io
+
+    from tsunagu.formats import geojson_writer
+
+    features = geojson_writer._Features(table, "x.geojson")
+    fast = geojson_writer._point_blocks(features) is not None
+    new = io.StringIO()
+    geojson_writer._write_collection(features, new)
+    monkeypatch.setattr(geojson_writer, "_point_blocks", lambda _features: None)
+    old = io.StringIO()
+    geojson_writer._write_collection(features, old)
+    return new.getvalue(), old.getvalue(), fast
+
+
+def _tricky_table(rows: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ID": [TRICKY[(i * 5) % len(TRICKY)] for i in range(rows)],
+            '名"称': [TRICKY[(i * 7) % len(TRICKY)] for i in range(rows)],
+            "緯度": [["35.1", "", "x", "35.123456789", "-0.0"][i % 5] for i in range(rows)],
+            "経度": [["139.5", "140.00000001", "", "0"][i % 4] for i in range(rows)],
+        },
+        index=range(3, 3 + rows),
+    )
+
+
+@pytest.mark.parametrize("block", [1, 3, 100_000])
+@pytest.mark.parametrize("arrow_text", [False, True])
+@pytest.mark.parametrize("with_id", [False, True])
+def test_point_blocks_give_the_per_feature_bytes(monkeypatch, block, arrow_text, with_id):
+    from tsunagu.formats import geojson_writer
+
+    monkeypatch.setattr(geojson_writer, "BLOCK_ROWS", block)
+    table = _tricky_table(37)
+    table = table if with_id else table.drop(columns="ID")
+    table = table.astype("str") if arrow_text else table
+    new, old, fast = _both_ways(table, monkeypatch)
+    assert fast
+    assert new == old
+
+
+def test_point_blocks_of_a_geodataframe_and_the_rest_per_feature(monkeypatch):
+    from shapely import Point, box
+
+    table = _tricky_table(20)
+    points = [Point(139 + i / 7, 35 + i / 11) if i % 6 else None for i in range(20)]
+    new, old, fast = _both_ways(gpd.GeoDataFrame(table, geometry=points, crs=4326), monkeypatch)
+    assert fast and new == old
+    mixed = gpd.GeoDataFrame(table[:2], geometry=[Point(1, 2), box(0, 0, 1, 1)], crs=4326)
+    new, old, fast = _both_ways(mixed, monkeypatch)
+    assert not fast and new == old

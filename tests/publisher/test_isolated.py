@@ -185,3 +185,27 @@ def test_two_converts_of_one_dataset_never_mix_and_a_failed_rerun_leaves_no_stal
     assert "Traceback" not in stderr
     assert (folder / "report.json").exists()
     assert not (folder / "kashiwa-aed-installations.csv").exists()
+
+
+def test_publish_writes_no_annotated_xlsx_into_the_folder_it_removes(tmp_path):
+    """The CLI publish's run folder goes when the run ends, so the slowest report (the
+    annotated .xlsx, minutes at 1M rows) is not written there; the JSON and HTML reports are
+    (they are published)."""
+    from tsunagu.manifest import load_manifest
+    from tsunagu.publisher.batch import plan_jobs
+    from tsunagu.publisher.context import RunContext
+    from tsunagu.publisher.isolated import publish_isolated
+
+    settings = _settings(tmp_path / "instance")
+    sample = PROJECT_ROOT / "datasets" / "kashiwa" / "kenko" / "aed-installations"
+    jobs = list(plan_jobs(sample))
+    catalogue = LocalCatalogue.from_settings(settings)
+    outcomes, outcome = publish_isolated(
+        jobs, RunContext(settings=settings), catalogue, standard_title="AED", audit=None
+    )
+    assert outcome is not None and outcome.result is not None
+    artifacts = outcomes[0].draft.artifacts
+    assert "report-json" in artifacts and "report-html" in artifacts
+    assert "report-xlsx" not in artifacts
+    record = catalogue.get_dataset(load_manifest(sample / "dataset.yaml").id)
+    assert {"csv", "report-json", "report-html"} <= {r.key for r in record.resources}

@@ -221,3 +221,23 @@ def test_groups_are_the_same_whether_problems_share_their_params_or_not():
         ("layout-spaces", 8 * 30, [4, 9, 12]),
     ]
     assert len(groups[0]["rows"]) == 20 and len(listed) == 10
+
+
+def test_only_listed_problems_are_rendered_and_the_rest_of_the_report_is_whole(monkeypatch):
+    """The document renders the listed problems only, yet says what ``Report.to_dict`` says."""
+    from tsunagu.validators.grouping import group_problems
+
+    draft = sample_draft(monkeypatch)
+    for row in range(200):  # more of one group than are listed in full
+        draft.report.add("date-invalid", "error", Location(file="aed.csv", row=row + 10))
+    doc = report_document(draft)
+    whole = draft.report.to_dict()
+    _, listed = group_problems(draft.report.problems)
+    assert len(listed) < len(draft.report.problems)
+    for key in ("valid", "summary", "facts", "changes"):
+        assert doc[key] == whole[key]
+    expected = [whole["problems"][i] for i in listed]
+    rendered = [
+        {k: p[k] for k in e if k in p} for p, e in zip(doc["problems"], expected, strict=True)
+    ]
+    assert rendered == expected

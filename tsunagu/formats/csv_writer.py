@@ -24,12 +24,14 @@ so that variant has a BOM and neutralises formulas (OWASP ASVS V1.2.10).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from tsunagu.config import Settings
     from tsunagu.model import Draft
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 ENCODING = "utf-8"
 EXCEL_ENCODING = "utf-8-sig"  # UTF-8 with BOM: what Excel needs to detect UTF-8
 LINE_TERMINATOR = "\r\n"
+#: Rows converted and written at a time: memory stays bounded by one block, not the file.
+BLOCK_ROWS = 50_000
 
 
 def table_columns(table: pd.DataFrame) -> list[str]:
@@ -65,8 +69,72 @@ def _write_rows(
     return path
 
 
+def _text_block(table: pd.DataFrame, columns: list[str]) -> pa.Table | None:
+    """``table``'s ``columns`` as Arrow text, empty cells null; None if a cell is not text.
+
+    A cell that is not ``str`` (a number, a date) would need ``str()`` per value to match the
+    row writer, so such a table takes that path instead.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    positions = [i for i, name in enumerate(table.columns) if str(name) in columns]
+    if len(positions) != len(columns):
+        return None
+    arrays = []
+    for position in positions:
+        try:
+            array = pa.array(table.iloc[:, position], type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        arrays.append(pc.if_else(pc.equal(array, ""), None, array))
+    return pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+
+
+def _write_blocks(table: pd.DataFrame, path: Path) -> bool:
+    """The standard CSV written by polars in blocks of :data:`BLOCK_ROWS` rows (one Arrow
+    block in memory at a time); False when the table has a cell that is not text (the caller
+    then rewrites the file with the row writer).
+
+    polars' ``necessary`` quoting is the csv module's QUOTE_MINIMAL (a comma, a quote, CR or
+    LF), except for a one-column row holding an empty cell, which csv writes as ``""``: a
+    one-column table keeps the row writer. The header line is the csv module's, so duplicate
+    or odd column names never reach polars.
+    """
+    import polars as pl
+
+    columns = table_columns(table)
+    if len(columns) < 2:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        fh.write(_header_line(columns).encode(ENCODING))
+        for start in range(0, len(table), BLOCK_ROWS):
+            block = _text_block(table.iloc[start : start + BLOCK_ROWS], columns)
+            if block is None:
+                return False
+            # Into memory, then written by Python: a full disk is then an OSError with its
+            # errno (polars' own write loses it, and the user would not read "disk full").
+            text = pl.DataFrame(block).write_csv(
+                include_header=False,
+                line_terminator=LINE_TERMINATOR,
+                quote_style="necessary",
+                null_value="",
+            )
+            fh.write(text.encode(ENCODING))
+    return True
+
+
+def _header_line(columns: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL).writerow(columns)
+    return buffer.getvalue()
+
+
 def write_standard_csv(table: pd.DataFrame, path: Path) -> Path:
     """Write ``table`` as the canonical standard CSV (UTF-8, no BOM, CRLF, RFC 4180)."""
+    if _write_blocks(table, path):
+        return path
     return _write_rows(table, path, ENCODING, lambda _i, value: value)
 
 

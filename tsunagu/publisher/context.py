@@ -30,6 +30,9 @@ class RunContext:
     read_options: ReadOptions | None = None  # for a single file given on the command line
     engine: str = "fast"  # validation engine: "fast" or "frictionless" (the reference)
     accept_schema: bool = False  # an own schema's drift is accepted (rewritten), not blocked
+    #: The annotated .xlsx report is written; False where no one can fetch it (the CLI publish's
+    #: private run folder is removed when the run ends), as it is the slowest report to write.
+    annotated_xlsx: bool = True
 
     @property
     def schemas(self) -> SchemaRegistry:

@@ -114,7 +114,8 @@ def publish_isolated(
             seed_descriptors(catalogue, manifest, folder)
 
     try:
-        return run_dataset(jobs, ctx, publish, seed)
+        # the run folder goes when the run ends: an annotated .xlsx there would be read by no one
+        return run_dataset(jobs, replace(ctx, annotated_xlsx=False), publish, seed)
     except OSError as exc:
         fault: TsunaguError = StorageFault.from_os_error(exc)
     except StorageFault as exc:

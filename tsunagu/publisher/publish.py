@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,9 @@ from tsunagu.catalogue.base import (
     ResourceFile,
 )
 from tsunagu.catalogue.blobs import sha256_file
+from tsunagu.errors import Severity
 from tsunagu.manifest import Manifest
-from tsunagu.model import Draft
+from tsunagu.model import Draft, Report
 from tsunagu.publisher.audit import AuditLog
 from tsunagu.publisher.batch import Outcome
 from tsunagu.publisher.journal import AuditJournal
@@ -214,7 +216,7 @@ def publish_dataset(
     drafts = [o.draft for o in outcomes if o.draft is not None]
     keep_published_created(catalogue, manifest, drafts)
     files = [f for d in drafts for f in resource_files(d)]
-    summary = {o.label: o.draft.report.to_dict()["summary"] for o in outcomes if o.draft}
+    summary = {o.label: severity_summary(o.draft.report) for o in outcomes if o.draft}
     request = PublishRequest(
         meta=dataset_meta(manifest, drafts, standard_title),
         resources=tuple(files),
@@ -244,6 +246,13 @@ def publish_dataset(
             return DatasetOutcome(manifest, result=result)
         journal.settle(entry)
     return DatasetOutcome(manifest, result=result)
+
+
+def severity_summary(report: Report) -> dict[str, int]:
+    """``Report.to_dict()["summary"]`` (count per severity, every severity), counted without
+    rendering every problem's messages: at 1M problems that rendering took minutes."""
+    counts = Counter(p.severity for p in report.problems)
+    return {sev.value: counts[sev] for sev in Severity}
 
 
 def record_blocked(

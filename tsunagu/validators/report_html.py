@@ -67,16 +67,17 @@ def render_html(
     """The report page; Japanese first with English below in smaller type (or the reverse)."""
     langs = (lang_primary, "en" if lang_primary == "ja" else "ja")
     report = draft.report
+    totals = severity_totals(report)
     context = {
         "lang": lang_primary,
         "second": langs[1],
         "title": title or default_title(draft),
-        "status": verdict(report),
-        "verdict": [verdict_text(report, lang) for lang in langs],
+        "status": verdict(report, totals),
+        "verdict": [verdict_text(report, lang, totals) for lang in langs],
         "summary": summary_rows(draft),
         "totals": [
             (sev.value, [severity_label(sev, lang) for lang in langs], n)
-            for sev, n in zip(SEVERITY_ORDER, severity_totals(report).values(), strict=True)
+            for sev, n in zip(SEVERITY_ORDER, totals.values(), strict=True)
         ],
         "changes": [
             [render(code, lang, count=n) for lang in langs]

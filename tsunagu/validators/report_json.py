@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any
 from tsunagu import __version__
 from tsunagu.errors import Location, Problem, Severity
 from tsunagu.messages import render, render_location
-from tsunagu.model import Report
 
 if TYPE_CHECKING:
-    from tsunagu.model import Draft
+    from tsunagu.model import Draft, Report
 
 #: Most severe first: the order in which every rendering lists problems.
 SEVERITY_ORDER = (Severity.BLOCK, Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -77,19 +76,26 @@ def code_totals(report: Report) -> dict[str, int]:
     return dict(sorted(Counter(p.code for p in report.problems).items()))
 
 
-def verdict(report: Report) -> str:
-    """``"blocked"`` (errors to fix), ``"warnings"`` (publishable, check them) or ``"ok"``."""
-    totals = severity_totals(report)
-    if not report.valid:
+def verdict(report: Report, totals: dict[str, int] | None = None) -> str:
+    """``"blocked"`` (errors to fix), ``"warnings"`` (publishable, check them) or ``"ok"``.
+
+    From the severity counts (``Report.valid`` is "no error or block"), one pass over the
+    problems; ``totals`` when the caller has them already (a pass is seconds at 1M problems).
+    """
+    totals = totals or severity_totals(report)
+    if any(totals[sev.value] for sev in SEVERITY_ORDER if sev.blocks_publishing):
         return "blocked"
     return "warnings" if totals["warning"] else "ok"
 
 
-def verdict_text(report: Report, lang: str = "ja") -> str:
-    totals = severity_totals(report)
+def verdict_text(report: Report, lang: str = "ja", totals: dict[str, int] | None = None) -> str:
+    totals = totals or severity_totals(report)
     errors = totals["error"] + totals["block"]
     return render(
-        f"report-verdict-{verdict(report)}", lang, errors=errors, warnings=totals["warning"]
+        f"report-verdict-{verdict(report, totals)}",
+        lang,
+        errors=errors,
+        warnings=totals["warning"],
     )
 
 
@@ -216,35 +222,24 @@ def report_document(
     Without ``generated_at`` the document is a function of the draft alone, so re-checking an
     unchanged file gives a byte-identical report and re-publishing it uploads nothing.
     """
-    from tsunagu.validators.grouping import cap_frictionless, group_problems
-
     report, rules = draft.report, load_rules()
-    groups, listed = group_problems(report.problems)
-    problems = [report.problems[i] for i in listed]
-    # ``Report.to_dict`` of the listed problems only: rendering every problem's message in two
-    # languages to keep five per group took longer than validating (issue 17). The summary and
-    # validity are the whole report's.
-    shown = Report(
-        problems=problems,
-        changes=report.changes,
-        facts=report.facts,
-        frictionless=report.frictionless,
-    ).to_dict()
-    counts = Counter(p.severity for p in report.problems)
-    shown["valid"] = report.valid
-    shown["summary"] = {sev.value: counts[sev] for sev in Severity}
+    totals = severity_totals(report)
     doc: dict[str, Any] = {
         "title": title or default_title(draft),
         "tool": {"name": "tsunagu", "version": __version__},
         "source": source_info(draft),
         "schema": draft.schema or report.facts.get("schema"),
         "verdict": {
-            "status": verdict(report),
-            **{lang: verdict_text(report, lang) for lang in ("ja", "en")},
+            "status": verdict(report, totals),
+            **{lang: verdict_text(report, lang, totals) for lang in ("ja", "en")},
         },
-        "totals": {"severity": severity_totals(report), "code": code_totals(report)},
-        **shown,
+        "totals": {"severity": totals, "code": code_totals(report)},
     }
+    from tsunagu.validators.grouping import cap_frictionless, group_problems
+
+    groups, listed = group_problems(report.problems)
+    problems = [report.problems[i] for i in listed]
+    doc.update(_listed_dict(report, problems, totals))
     if generated_at is not None:
         doc["generated_at"] = generated_at.astimezone(UTC).isoformat(timespec="seconds")
     doc["groups"] = groups
@@ -261,6 +256,18 @@ def report_document(
                 "title": {lang: rules.title(rule, lang) for lang in ("ja", "en")},
             }
     return doc
+
+
+def _listed_dict(report: Report, problems: list[Problem], totals: dict[str, int]) -> dict[str, Any]:
+    """``report.to_dict()`` with only ``problems`` rendered: the document lists the first few
+    of each group, and rendering all (two messages each) took minutes at 1M problems."""
+    from dataclasses import replace
+
+    return {
+        **replace(report, problems=problems).to_dict(),
+        "valid": verdict(report, totals) != "blocked",
+        "summary": {sev.value: totals[sev.value] for sev in Severity},
+    }
 
 
 def write_json(draft: Draft, path: Path, *, title: str | None = None) -> Path:

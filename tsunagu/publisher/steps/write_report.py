@@ -34,7 +34,7 @@ class WriteReport:
             {k: v.name for k, v in artifacts.items()}
         )
         write_html(draft, artifacts["report-html"])
-        if draft.raw_table is not None:
+        if draft.raw_table is not None and ctx.annotated_xlsx:
             artifacts["report-xlsx"] = out_dir / "report.xlsx"
             write_annotated_xlsx(draft, artifacts["report-xlsx"])
         write_json(draft, artifacts["report-json"])

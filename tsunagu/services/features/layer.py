@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +28,9 @@ GRID_PAGE = 200
 #: Above this share of the layer's extent a bbox scans the arrays instead of asking the tree.
 SCAN_SHARE = 0.05
 WHOLE_VIEWS = 64
+#: Memory per located feature in the spatial index: its shapely box (a GEOS polygon and the
+#: Python object, 408 B) and its STRtree entry (82 B), measured as RSS growth over 1M boxes.
+INDEXED_FEATURE_BYTES = 490
 
 
 class FeatureQueryError(BadParameter):
@@ -79,10 +83,16 @@ class FeatureLayer:
 
     @cached_property
     def nbytes(self) -> int:
-        geometry_guess = sum(200 for g in self.geometries if g is not None)
-        arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes
-        arrays += self.starts.nbytes + len(self.text)
-        return int(arrays + self.properties.nbytes + geometry_guess + 64 * len(self.ids))
+        """The memory this layer holds, as the process pays it: the store's budget is in these
+        bytes. The arrays' ``nbytes`` alone missed the Python objects (ids, geometries) and
+        the spatial index, whose shapely boxes live in GEOS, and undercounted 6–8×."""
+        arrays = self.lon.nbytes + self.lat.nbytes + self.bounds.nbytes + self.starts.nbytes
+        arrays += sys.getsizeof(self.text) + self.properties.get_total_buffer_size()
+        objects = sys.getsizeof(self.ids) + sum(map(sys.getsizeof, self.ids))
+        objects += sys.getsizeof(self.geometries)
+        objects += sum(_deep_size(g) for g in self.geometries if g is not None)
+        indexed = int(np.count_nonzero(np.isfinite(self.bounds).all(axis=1)))
+        return int(arrays + objects + indexed * INDEXED_FEATURE_BYTES + len(self.ids) * 8)
 
     @cached_property
     def grid(self) -> PointGrid:
@@ -95,8 +105,25 @@ class FeatureLayer:
         return [view[starts[r] : starts[r + 1]] for r in np.asarray(rows).tolist()]
 
 
+#: Features parsed, and served text encoded, per block: the parsed dicts of one block at a time.
+LOAD_BLOCK = 20_000
+
+
+class _NotOneFeaturePerLine(Exception):
+    """The file is not laid out as our GeoJSON writer lays it out: parse it whole instead."""
+
+
 def load_layer(path: Path) -> FeatureLayer:
-    """Parse a published RFC 7946 FeatureCollection into columns and build the index."""
+    """Parse a published RFC 7946 FeatureCollection into columns and build the index.
+
+    A file as :mod:`tsunagu.formats.geojson_writer` writes it (one feature per line) is parsed
+    line by line, so only one block's dicts exist at a time (``json.load`` of a 1M-feature file
+    held gigabytes of dicts); any other layout is parsed whole, as before.
+    """
+    try:
+        return _columns(_lines(path))
+    except _NotOneFeaturePerLine:
+        pass
     try:
         with path.open(encoding="utf-8") as fh:
             data = json.load(fh)
@@ -113,14 +140,59 @@ def load_layer(path: Path) -> FeatureLayer:
     return _columns(features)
 
 
-def _columns(features: list[dict]) -> FeatureLayer:
+def _lines(path: Path) -> Iterator[Any]:
+    """The features of a one-feature-per-line FeatureCollection, one at a time; raises
+    :class:`_NotOneFeaturePerLine` (so the caller parses the file whole, with its own errors)
+    on anything else, including a file ``json.load`` would refuse."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            header = fh.readline()
+            if not header.startswith('{"type":"FeatureCollection"') or not header.endswith(
+                '"features":[\n'
+            ):
+                raise _NotOneFeaturePerLine
+            head = json.loads(header[:-1] + "]}")
+            if not isinstance(head, dict) or head.get("features") != []:
+                raise _NotOneFeaturePerLine
+            ended, comma = False, False
+            for line in fh:
+                if ended:
+                    if line.strip():
+                        raise _NotOneFeaturePerLine
+                    continue
+                if line.rstrip("\n") == "]}":
+                    if comma:  # a trailing comma: not JSON
+                        raise _NotOneFeaturePerLine
+                    ended = True
+                    continue
+                text = line.rstrip("\n")
+                comma = text.endswith(",")
+                yield json.loads(text[:-1] if comma else text)
+            if not ended:
+                raise _NotOneFeaturePerLine
+    except (OSError, ValueError, RecursionError) as exc:
+        raise _NotOneFeaturePerLine from exc
+
+
+def _columns(features: Iterable[Any]) -> FeatureLayer:
     import pyarrow as pa
 
     geometries: list[dict | None] = []
-    boxes_list: list[tuple[float, float, float, float]] = []
+    box_blocks: list[np.ndarray] = []
     ids: list[Any] = []
     names: dict[str, None] = {}
+    blocks: list[tuple[int, dict[str, Any]]] = []  # (rows, {name: column}) per block
     props: list[dict] = []
+    boxes_list: list[tuple[float, float, float, float]] = []
+
+    def flush() -> None:
+        blocks.append(
+            (len(props), {name: _column(pa, [p.get(name) for p in props]) for name in names})
+        )
+        box_blocks.append(np.array(boxes_list, dtype=float).reshape(-1, 4))
+        props.clear()
+        boxes_list.clear()
+
     for i, feature in enumerate(features):
         ids.append(feature.get("id", i + 1))
         geometry, box = _geometry(feature.get("geometry"))
@@ -128,10 +200,18 @@ def _columns(features: list[dict]) -> FeatureLayer:
         boxes_list.append(box)
         props.append(feature.get("properties") or {})
         names.update(dict.fromkeys(props[-1]))
+        if len(props) == LOAD_BLOCK:
+            flush()
+    flush()
     # Column-major: each bound is one contiguous column, so a bbox scan compares packed
     # floats (three times faster than striding through rows of four).
-    bounds = np.asfortranarray(np.array(boxes_list, dtype=float).reshape(-1, 4))
-    columns = {name: _column(pa, [p.get(name) for p in props]) for name in names}
+    bounds = np.asfortranarray(np.concatenate(box_blocks))
+    columns = {
+        name: pa.concat_arrays(
+            [block.get(name, _column(pa, [None] * rows)) for rows, block in blocks]
+        )
+        for name in names
+    }
     located = np.isfinite(bounds).all(axis=1)
     boxes = shapely.box(*bounds.T)
     boxes[~located] = None
@@ -160,26 +240,33 @@ def _encode(
     """Every row's Feature as served (properties as text, points rebuilt from lon/lat), encoded
     once: properties by pyarrow in a few vectorised calls (ten times faster than ``json`` per row),
     the rest by string formatting — floats as ``repr``, exactly as :mod:`json` writes them."""
-    props = _properties_json(table, len(ids))
     strings = json.encoder.encode_basestring  # C, no ASCII escapes
-    parts: list[str] = []
-    for row, (x, y) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
-        ident = ids[row]
-        ident = strings(ident) if isinstance(ident, str) else JSON_ENCODER.encode(ident)
-        geometry = geometries[row]
-        if geometry is not None:
-            shape = JSON_ENCODER.encode(geometry)
-        elif math.isfinite(x) and math.isfinite(y):
-            shape = f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}'
-        else:
-            shape = "null"
-        parts.append(
-            f'{{"type":"Feature","id":{ident},"geometry":{shape},"properties":{props[row]}}}'
-        )
-    encoded = [part.encode() for part in parts]
-    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=starts[1:])
-    return {"text": b"".join(encoded), "starts": starts}
+    chunks: list[bytes] = []
+    lengths = np.zeros(len(ids), dtype=np.int64)
+    for begin in range(0, len(ids), LOAD_BLOCK):  # one block's strings at a time
+        stop = min(begin + LOAD_BLOCK, len(ids))
+        props = _properties_json(table.slice(begin, stop - begin), stop - begin)
+        xs, ys = lon[begin:stop].tolist(), lat[begin:stop].tolist()
+        encoded = []
+        for offset, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            ident = ids[begin + offset]
+            ident = strings(ident) if isinstance(ident, str) else JSON_ENCODER.encode(ident)
+            geometry = geometries[begin + offset]
+            if geometry is not None:
+                shape = JSON_ENCODER.encode(geometry)
+            elif math.isfinite(x) and math.isfinite(y):
+                shape = f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}'
+            else:
+                shape = "null"
+            encoded.append(
+                f'{{"type":"Feature","id":{ident},"geometry":{shape},'
+                f'"properties":{props[offset]}}}'.encode()
+            )
+        lengths[begin:stop] = [len(b) for b in encoded]
+        chunks.append(b"".join(encoded))
+    starts = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return {"text": b"".join(chunks), "starts": starts}
 
 
 def _properties_json(table: Any, rows: int) -> list[str]:
@@ -247,6 +334,17 @@ def _geometry(geometry: Any) -> tuple[dict | None, tuple[float, float, float, fl
     if shape.is_empty:
         return None, nothing
     return geometry, shape.bounds
+
+
+def _deep_size(value: Any) -> int:
+    """Bytes of a parsed JSON value and everything in it (a stored geometry's dicts, lists and
+    floats)."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(_deep_size(k) + _deep_size(v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        size += sum(_deep_size(v) for v in value)
+    return size
 
 
 def _column(pa: Any, values: list[Any]) -> Any:
