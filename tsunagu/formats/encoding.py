@@ -179,3 +179,17 @@ def _undecodable(attempt: _Attempt, name: str) -> FormatError:
             {"encoding": attempt.encoding},
         )
     )
+
+
+def to_utf8(path: Path, encoding: str) -> bytes:
+    """The whole file as UTF-8, decoded exactly as ``open(encoding=...)`` would (a UTF-8 BOM
+    dropped by ``utf-8-sig``), in chunks so only the UTF-8 copy is held; UTF-8 is read as is."""
+    if encoding == "utf-8":
+        return path.read_bytes()
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    parts = []
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            parts.append(decoder.decode(chunk).encode("utf-8"))
+    parts.append(decoder.decode(b"", True).encode("utf-8"))
+    return b"".join(parts)
