@@ -68,10 +68,11 @@ class CsvReader:
         size = check_size(path, settings, name)
         with path.open("rb") as fh:
             check_text_head(fh.read(HEAD_BYTES), name)
-        encoding = detect_encoding(path, options.encoding, file_name=name)
+        encoding = detect_encoding(path, options.encoding, file_name=name, keep_utf8=True)
         scan_lines(path, encoding.encoding, settings, name)
         delimiter = sniff_delimiter(path, encoding.encoding)
-        records = tokenize(to_utf8(path, encoding.encoding), delimiter)
+        text = encoding.utf8 if encoding.utf8 is not None else to_utf8(path, encoding.encoding)
+        records = tokenize(text, delimiter)
         if records is None:  # quoting the column-wise reader cannot vouch for: csv's own rules
             table, header_row, report, facts = _read_with_csv(
                 path, encoding.encoding, delimiter, options, settings, name
