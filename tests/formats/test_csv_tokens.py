@@ -52,7 +52,7 @@ def _both(path, delimiter, settings, header_row=None):
     options = ReadOptions(header_row=header_row)
     records = tokenize(to_utf8(path, "utf-8"), delimiter)
     assert records is not None
-    columns = _outcome(lambda: _read_columns(records, delimiter, options, settings, path.name))
+    columns = _outcome(lambda: _read_columns(records, options, settings, path.name))
     rows = _outcome(lambda: _read_with_csv(path, "utf-8", delimiter, options, settings, path.name))
     return columns, rows
 

@@ -1,10 +1,13 @@
 """Read a departmental CSV (or TSV) file into a Draft, refusing what cannot be read safely.
 
 Order matters: size and binary checks first (cheap, from ``stat`` and the first bytes), then
-the encoding over the whole file, then a streaming scan for NUL bytes and over-long lines, and
-only then the ``csv`` module. The standard library parser is used rather than pandas because
-the layout (title rows above the header, notes below) must be seen row by row before there is
-a header to give pandas, and every cell must stay exactly the text the department wrote.
+the encoding over the whole file (that pass keeps the text as UTF-8), then a byte scan for NUL
+and over-long lines, and only then the records. The layout (title rows above the header, notes
+below) is found on the first and last rows only; the body stays in Arrow columns cut from the
+one UTF-8 buffer (:mod:`tsunagu.formats.csv_tokens`), every cell exactly the text the department
+wrote, with no Python object per row. A file whose quoting is loose (a quote inside an unquoted
+cell, text after a closing quote) is read record by record with the ``csv`` module instead,
+whose lenient rules define what such a file means.
 """
 
 from __future__ import annotations
@@ -78,9 +81,7 @@ class CsvReader:
                 path, encoding.encoding, delimiter, options, settings, name
             )
         else:
-            table, header_row, report, facts = _read_columns(
-                records, delimiter, options, settings, name
-            )
+            table, header_row, report, facts = _read_columns(records, options, settings, name)
         report.extend(find_cp932_traps(table, name))
         report.facts.update(_facts(encoding, delimiter, facts))
         with path.open("rb") as fh:
@@ -116,7 +117,7 @@ def _read_with_csv(
 
 
 def _read_columns(
-    records: Records, delimiter: str, options: ReadOptions, settings: Settings, name: str
+    records: Records, options: ReadOptions, settings: Settings, name: str
 ) -> tuple[pd.DataFrame, int, Report, dict[str, object]]:
     """The same table, problems and facts as :func:`_read_with_csv`, with the body kept in
     Arrow columns: Python rows are built only for the title rows, header and notes."""
@@ -124,7 +125,7 @@ def _read_columns(
     import pyarrow as pa
 
     _check_records(records, settings, name)
-    content = records.content(delimiter)
+    content = records.content()
     numbers = content + 1
 
     def rows_at(start: int, stop: int) -> list[Row]:

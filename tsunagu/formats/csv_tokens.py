@@ -40,6 +40,7 @@ class Records:
     cell_starts: np.ndarray  # content of cell k: data[cell_starts[k]:cell_ends[k]], quotes off
     cell_ends: np.ndarray
     escaped: bool  # some quoted cell holds "" (one quote)
+    delimiter: str
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -56,6 +57,9 @@ class Records:
 
     def row(self, index: int) -> list[str]:
         """Record ``index`` as the ``csv`` module gives it (for the few rows layout reads)."""
+        line = self.data[self.starts[index] : self.ends[index]]
+        if self.cell_counts[index] and b'"' not in line:  # unquoted: the delimiters split it
+            return line.decode("utf-8").split(self.delimiter)
         first = int(self.first_cell[index])
         return [self.text(k) for k in range(first, first + int(self.cell_counts[index]))]
 
@@ -66,10 +70,10 @@ class Records:
         values = pc.fill_null(pc.take(self.cells, index), "")
         return pc.replace_substring(values, '""', '"') if self.escaped else values
 
-    def content(self, delimiter: str) -> np.ndarray:
+    def content(self) -> np.ndarray:
         """Indices of the records with a non-blank cell (``csv`` rows that are not blank)."""
         lines = _slices(self.data, self.starts, self.ends)
-        ignorable = f'^[{_WS_CLASS}"\\x{{{ord(delimiter):x}}}]*$'
+        ignorable = f'^[{_WS_CLASS}"\\x{{{ord(self.delimiter):x}}}]*$'
         maybe_blank = _flags(pc.match_substring_regex(lines, ignorable))[0::2]
         blank = maybe_blank.copy()
         # A blank-looking record with a quote may hold a quoted quote ("""" is one "): check it.
@@ -134,9 +138,22 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
     cell_counts = np.bincount(record_of_mark, minlength=len(starts)).astype(np.int64) + 1
     cell_counts[ends == starts] = 0
     first_cell = np.concatenate(([0], np.cumsum(cell_counts)[:-1]))
+    # A record's first cell starts at the record, its last ends at the line end; every other
+    # boundary is a delimiter, and both lists are already in file order: no sort needed.
     nonempty = cell_counts > 0
-    cell_starts = np.sort(np.concatenate((starts[nonempty], marks + 1)))
-    cell_ends = np.sort(np.concatenate((ends[nonempty], marks)))
+    total = int(cell_counts.sum())
+    firsts = first_cell[nonempty]
+    lasts = firsts + cell_counts[nonempty] - 1
+    cell_starts = np.empty(total, dtype=np.int64)
+    cell_ends = np.empty(total, dtype=np.int64)
+    inner = np.ones(total, dtype=bool)
+    inner[firsts] = False
+    cell_starts[firsts] = starts[nonempty]
+    cell_starts[inner] = marks + 1
+    inner[firsts] = True
+    inner[lasts] = False
+    cell_ends[lasts] = ends[nonempty]
+    cell_ends[inner] = marks
     escaped = False
     if len(quotes):
         opened = np.zeros(len(cell_starts), dtype=bool)
@@ -155,6 +172,7 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
         cell_starts=cell_starts,
         cell_ends=cell_ends,
         escaped=escaped,
+        delimiter=delimiter,
     )
 
 
