@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tsunagu.errors import FormatError
+from tsunagu.formats import csv_tokens
 from tsunagu.formats.base import ReadOptions
 from tsunagu.formats.csv import CsvReader, _read_columns, _read_with_csv
 from tsunagu.formats.csv_tokens import WHITESPACE, tokenize
@@ -161,3 +162,15 @@ def test_loose_quoting_is_left_to_the_csv_module(tmp_path, settings, text):
 
 def test_whitespace_list_is_what_str_strip_removes():
     assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == WHITESPACE
+
+
+def test_searching_in_small_blocks_finds_the_same_cells(monkeypatch):
+    rng = random.Random(7)
+    lines = (",".join(rng.choice(CELLS) for _ in range(rng.randint(0, 5))) for _ in range(300))
+    text = "".join(line + rng.choice(LINE_ENDS) for line in lines).encode("utf-8")
+    whole = tokenize(text, ",")
+    monkeypatch.setattr(csv_tokens, "FIND_BLOCK", 7)
+    blocks = tokenize(text, ",")
+    assert whole is not None and blocks is not None
+    assert [whole.row(i) for i in range(len(whole))] == [blocks.row(i) for i in range(len(blocks))]
+    assert whole.cells.equals(blocks.cells)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 QUOTE, LF, CR = 0x22, 0x0A, 0x0D
+FIND_BLOCK = 16 * 1024 * 1024
 # Every character str.strip() removes (str.isspace), listed rather than scanned at start-up.
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -32,13 +33,14 @@ _WS_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)
 class Records:
     """Record and cell boundaries of one UTF-8 buffer; record ``i`` is row ``i + 1``."""
 
-    data: bytes
+    data: bytes | bytearray
     starts: np.ndarray  # byte where record i starts
     ends: np.ndarray  # byte where its content ends (line end excluded)
     cell_counts: np.ndarray  # cells per record, 0 for an empty line (as csv yields [])
     first_cell: np.ndarray  # index of record i's first cell
     cell_starts: np.ndarray  # content of cell k: data[cell_starts[k]:cell_ends[k]], quotes off
     cell_ends: np.ndarray
+    bounds: np.ndarray  # cell_starts and cell_ends interleaved (they are views of it)
     escaped: bool  # some quoted cell holds "" (one quote)
     delimiter: str
 
@@ -48,7 +50,10 @@ class Records:
     @cached_property
     def cells(self) -> pa.StringArray:
         """Cell ``k`` at index ``2k``: the buffer cut at every cell boundary, zero-copy."""
-        return _slices(self.data, self.cell_starts, self.cell_ends)
+        kind = pa.StringArray if self.bounds.dtype == np.int32 else pa.LargeStringArray
+        return kind.from_buffers(
+            len(self.bounds) - 1, pa.py_buffer(self.bounds), pa.py_buffer(self.data)
+        )
 
     def text(self, cell: int) -> str:
         """Cell ``cell`` as ``csv`` gives it."""
@@ -66,9 +71,14 @@ class Records:
     def column(self, records: np.ndarray, position: int) -> pa.Array:
         """Cell ``position`` (0-based) of each of ``records``; ``""`` where a record is short."""
         present = self.cell_counts[records] > position
-        index = pa.array(2 * (self.first_cell[records] + position), mask=~present)
-        values = pc.fill_null(pc.take(self.cells, index), "")
-        return pc.replace_substring(values, '""', '"') if self.escaped else values
+        index = 2 * (self.first_cell[records] + position)
+        if present.all():
+            values = pc.take(self.cells, index)
+        else:
+            values = pc.fill_null(pc.take(self.cells, pa.array(index, mask=~present)), "")
+        if self.escaped:
+            values = pc.replace_substring(values, '""', '"')
+        return values.cast(pa.large_string())  # what pandas keeps: no copy when it takes it
 
     def content(self) -> np.ndarray:
         """Indices of the records with a non-blank cell (``csv`` rows that are not blank)."""
@@ -93,7 +103,7 @@ class Records:
         return ~_flags(blank)
 
 
-def _slices(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+def _slices(data: bytes | bytearray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """Slice ``k`` of ``data`` at index ``2k`` (the gaps between slices at the odd indices)."""
     large = len(data) >= 2**31 - 1
     bounds = np.empty(2 * len(starts) + (not len(starts)), dtype=np.int64 if large else np.int32)
@@ -109,16 +119,17 @@ def _flags(values: pa.Array) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False).astype(bool)
 
 
-def tokenize(data: bytes, delimiter: str) -> Records | None:
+def tokenize(data: bytes | bytearray, delimiter: str) -> Records | None:
     """Records and cells of ``data`` (UTF-8), or ``None`` when its quoting is not well formed."""
     buf = np.frombuffer(data, dtype=np.uint8)
     size = len(buf)
     sep = ord(delimiter)
-    quotes = np.flatnonzero(buf == QUOTE)
+    at = np.int32 if size < 2**31 - 2 else np.int64  # byte positions: half the memory
+    quotes = _find(buf, at, QUOTE)
     if not _well_quoted(buf, quotes, sep):
         return None
-    breaks = np.flatnonzero((buf == LF) | (buf == CR))
-    marks = np.flatnonzero(buf == sep)
+    breaks = _find(buf, at, LF, CR)
+    marks = _find(buf, at, sep)
     if len(quotes):  # drop line ends and delimiters inside quoted cells (odd quote count before)
         breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
         marks = marks[np.searchsorted(quotes, marks) % 2 == 0]
@@ -134,8 +145,8 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
         ends = np.concatenate((ends, [size]))
     else:
         starts = starts[:-1]
-    record_of_mark = np.searchsorted(ends, marks, side="right")
-    cell_counts = np.bincount(record_of_mark, minlength=len(starts)).astype(np.int64) + 1
+    marks_before = np.searchsorted(marks, ends)  # delimiters before each record's end
+    cell_counts = np.diff(marks_before, prepend=0).astype(np.int64) + 1
     cell_counts[ends == starts] = 0
     first_cell = np.concatenate(([0], np.cumsum(cell_counts)[:-1]))
     # A record's first cell starts at the record, its last ends at the line end; every other
@@ -144,8 +155,9 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
     total = int(cell_counts.sum())
     firsts = first_cell[nonempty]
     lasts = firsts + cell_counts[nonempty] - 1
-    cell_starts = np.empty(total, dtype=np.int64)
-    cell_ends = np.empty(total, dtype=np.int64)
+    # Starts and ends interleaved are the offsets of the Arrow array of cells (views, not copies).
+    bounds = np.zeros(max(2 * total, 1), dtype=at)
+    cell_starts, cell_ends = bounds[0 : 2 * total : 2], bounds[1 : 2 * total : 2]
     inner = np.ones(total, dtype=bool)
     inner[firsts] = False
     cell_starts[firsts] = starts[nonempty]
@@ -160,8 +172,8 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
         inside = cell_starts < size
         opened[inside] = buf[cell_starts[inside]] == QUOTE
         opened &= cell_ends > cell_starts
-        cell_starts = cell_starts + opened
-        cell_ends = cell_ends - opened
+        cell_starts += opened
+        cell_ends -= opened
         escaped = bool(np.any(np.diff(quotes) == 1))
     return Records(
         data=data,
@@ -171,9 +183,23 @@ def tokenize(data: bytes, delimiter: str) -> Records | None:
         first_cell=first_cell,
         cell_starts=cell_starts,
         cell_ends=cell_ends,
+        bounds=bounds,
         escaped=escaped,
         delimiter=delimiter,
     )
+
+
+def _find(buf: np.ndarray, at: type, *values: int) -> np.ndarray:
+    """Positions of any of ``values`` in ``buf``, found block by block so that the comparison
+    masks stay a few megabytes however large the file is."""
+    found = [np.zeros(0, dtype=at)]
+    for low in range(0, len(buf), FIND_BLOCK):
+        block = buf[low : low + FIND_BLOCK]
+        hit = block == values[0]
+        for value in values[1:]:
+            hit |= block == value
+        found.append(np.flatnonzero(hit).astype(at) + low)
+    return np.concatenate(found)
 
 
 def _well_quoted(buf: np.ndarray, quotes: np.ndarray, sep: int) -> bool:

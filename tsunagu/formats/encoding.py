@@ -44,7 +44,7 @@ class EncodingResult:
     has_bom: bool = False
     # The whole file as UTF-8 (``keep_utf8=True``): the detection pass decodes every byte, so
     # the reader takes that text instead of decoding the file a second time.
-    utf8: bytes | None = field(default=None, repr=False, compare=False)
+    utf8: bytes | bytearray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class _Attempt:
     failed_at: int | None = None
     failed_line: int | None = None
     saw_multibyte: bool = False
-    parts: list[bytes] | None = None  # the UTF-8 so far, when kept
+    out: bytearray | None = None  # the UTF-8 so far, when kept
 
     def __post_init__(self) -> None:
         self.decoder = codecs.getincrementaldecoder(self.encoding)("strict")
@@ -71,14 +71,12 @@ class _Attempt:
             self.failed_at = max(offset - pending + exc.start, 0)
             local = max(self.failed_at - offset, 0)
             self.failed_line = lines_before + chunk[:local].count(b"\n") + 1
-            self.parts = None
+            self.out = None
             return
         if not self.saw_multibyte and not text.isascii():
             self.saw_multibyte = True
-        if self.parts is not None:
-            # An ASCII chunk with nothing pending decodes to itself: every candidate shares it.
-            ascii_as_is = not pending and len(text) == len(chunk) and chunk.isascii()
-            self.parts.append(chunk if ascii_as_is else text.encode("utf-8"))
+        if self.out is not None:  # one growing buffer: realloc, not a list of parts to join
+            self.out += text.encode("utf-8")
 
 
 def normalize_encoding_name(name: str) -> str:
@@ -111,7 +109,7 @@ def detect_encoding(
         return _verify(path, "utf-8-sig", "bom", name, keep_utf8, has_bom=True)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _verify(path, "utf-16", "bom", name, keep_utf8, has_bom=True)
-    attempts, sample = _run(path, CANDIDATES, keep_utf8)
+    attempts, sample, ascii_text = _run(path, CANDIDATES, keep_utf8)
     decoded = tuple(a.encoding for a in attempts if a.failed_at is None)
     if not decoded:
         raise _undecodable(_most_plausible(attempts), name)
@@ -119,12 +117,17 @@ def detect_encoding(
         chosen, method = decoded[0], f"strict-{decoded[0]}"
     else:
         chosen, method = _tiebreak(sample, decoded), "detector-tiebreak"
-    return EncodingResult(chosen, method, decoded, utf8=_text(attempts, chosen))
+    utf8 = _text(attempts, chosen, ascii_text)
+    return EncodingResult(chosen, method, decoded, utf8=utf8)
 
 
-def _text(attempts: list[_Attempt], encoding: str) -> bytes | None:
-    parts = next(a.parts for a in attempts if a.encoding == encoding)
-    return None if parts is None else b"".join(parts)
+def _text(
+    attempts: list[_Attempt], encoding: str, ascii_text: bytearray | None
+) -> bytearray | None:
+    """The chosen candidate's UTF-8; ``None`` for UTF-8 itself (the file is its own text)."""
+    if ascii_text is not None:
+        return ascii_text
+    return next(a.out for a in attempts if a.encoding == encoding)
 
 
 def _verify_forced(path: Path, forced: str, name: str, keep_utf8: bool = False) -> EncodingResult:
@@ -146,25 +149,35 @@ def _verify(
     *,
     has_bom: bool = False,
 ) -> EncodingResult:
-    attempts, _ = _run(path, (encoding,), keep_utf8)
+    attempts, _, ascii_text = _run(path, (encoding,), keep_utf8)
     if attempts[0].failed_at is not None:
         raise _undecodable(attempts[0], name)
-    utf8 = _text(attempts, encoding)
+    utf8 = _text(attempts, encoding, ascii_text)
     return EncodingResult(encoding, method, (encoding,), has_bom, utf8=utf8)
 
 
 def _run(
     path: Path, encodings: tuple[str, ...], keep_utf8: bool = False
-) -> tuple[list[_Attempt], bytes]:
-    """Feed the whole file once to every candidate; keep a bounded non-ASCII sample."""
+) -> tuple[list[_Attempt], bytes, bytearray | None]:
+    """Feed the whole file once to every candidate; keep a bounded non-ASCII sample.
+
+    With ``keep_utf8`` each candidate also keeps its UTF-8, except ``utf-8`` (the file itself):
+    while the file is ASCII the candidates share one copy of it, returned when it stays ASCII.
+    """
     attempts = [_Attempt(enc) for enc in encodings]
-    for attempt in attempts:
-        attempt.parts = [] if keep_utf8 else None
+    ascii_text: bytearray | None = bytearray() if keep_utf8 else None
     sample = bytearray()
     offset = 0
     lines = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
+            if ascii_text is not None and not chunk.isascii():
+                for attempt in attempts:  # nothing is pending after ASCII: text so far = bytes
+                    if attempt.encoding != "utf-8" and attempt.failed_at is None:
+                        attempt.out = bytearray(ascii_text)
+                ascii_text = None
+            if ascii_text is not None:
+                ascii_text += chunk
             for attempt in attempts:
                 attempt.feed(chunk, offset, lines)
             if len(sample) < TIEBREAK_SAMPLE_BYTES and not chunk.isascii():
@@ -175,7 +188,7 @@ def _run(
                 break
     for attempt in attempts:
         attempt.feed(b"", offset, lines, final=True)
-    return attempts, bytes(sample)
+    return attempts, bytes(sample), ascii_text
 
 
 def _non_ascii_lines(chunk: bytes) -> bytes:
