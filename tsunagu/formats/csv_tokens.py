@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -124,7 +125,7 @@ def tokenize(data: bytes | bytearray, delimiter: str) -> Records | None:
     buf = np.frombuffer(data, dtype=np.uint8)
     size = len(buf)
     sep = ord(delimiter)
-    at = np.int32 if size < 2**31 - 2 else np.int64  # byte positions: half the memory
+    at: Any = np.int32 if size < 2**31 - 2 else np.int64  # byte positions: half the memory
     quotes = _find(buf, at, QUOTE)
     if not _well_quoted(buf, quotes, sep):
         return None
@@ -189,10 +190,10 @@ def tokenize(data: bytes | bytearray, delimiter: str) -> Records | None:
     )
 
 
-def _find(buf: np.ndarray, at: type, *values: int) -> np.ndarray:
+def _find(buf: np.ndarray, at: Any, *values: int) -> np.ndarray:
     """Positions of any of ``values`` in ``buf``, found block by block so that the comparison
     masks stay a few megabytes however large the file is."""
-    found = [np.zeros(0, dtype=at)]
+    found: list[np.ndarray] = [np.zeros(0, dtype=at)]
     for low in range(0, len(buf), FIND_BLOCK):
         block = buf[low : low + FIND_BLOCK]
         hit = block == values[0]

@@ -15,12 +15,13 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from tsunagu.errors import Location, Problem, Severity
 from tsunagu.formats.guards import refuse
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 Row = tuple[int, list[str]]  # (1-based row number in the file, cells)
@@ -67,6 +68,7 @@ def row_text(cells: Sequence[str]) -> str:
 
 
 RowsAt = Callable[[int, int], list[Row]]  # content rows [start, stop) by position
+Numbers = Union[Sequence[int], "np.ndarray"]  # content row numbers, ascending
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def detect_layout(
 
 
 def find_frame(
-    numbers: Sequence[int],
+    numbers: Numbers,
     rows_at: RowsAt,
     last_row: int,
     file_name: str,
@@ -160,7 +162,7 @@ def _modal_width(content: Sequence[Row]) -> int:
 
 
 def _find_header(
-    numbers: Sequence[int], rows_at: RowsAt, width: int, header_row: int | None, file_name: str
+    numbers: Numbers, rows_at: RowsAt, width: int, header_row: int | None, file_name: str
 ) -> int:
     if header_row is not None:
         index = bisect_left(numbers, header_row)
@@ -176,7 +178,7 @@ def _find_header(
     return max(range(len(search)), key=lambda index: filled(search[index][1]))
 
 
-def _notes_start(numbers: Sequence[int], rows_at: RowsAt, first: int, width: int) -> int:
+def _notes_start(numbers: Numbers, rows_at: RowsAt, first: int, width: int) -> int:
     """Where the notes begin: a tail of ※/注 rows, or single-cell rows after a blank row.
 
     The tail of note-like rows is read backwards in growing windows, so a reader that keeps
