@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tsunagu.formats import encoding as encoding_module
-from tsunagu.formats.encoding import detect_encoding, normalize_encoding_name
+from tsunagu.formats.encoding import detect_encoding, normalize_encoding_name, to_utf8
 
 AED_TEXT = (
     "番号,施設名,住所,電話番号,備考\r\n"
@@ -141,3 +141,37 @@ def test_detect_cp932_file_with_one_bad_byte_reports_cp932_position(tmp_path, re
     error = refused(lambda: detect_encoding(path), "encoding-undecodable", "broken.csv")
     assert error.problem.params == {"encoding": "cp932"}
     assert (error.problem.location.row, error.problem.location.byte_offset) == (4, len(good))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aed_cp932.csv",
+        "shelters_utf8_bom.csv",
+        "shelters_utf16.tsv",
+        "shelters_eucjp.csv",
+        "shelters_semicolon.csv",
+        "tiny_cp932.csv",
+    ],
+)
+def test_kept_text_is_the_file_as_python_reads_it(data_path, name):
+    path = data_path(f"formats/{name}")
+    result = detect_encoding(path, keep_utf8=True)
+    with path.open(encoding=result.encoding, newline="") as fh:
+        expected = fh.read().encode("utf-8")
+    if result.encoding == "utf-8" and not path.read_bytes().isascii():
+        assert result.utf8 is None  # the file is its own UTF-8: not held twice
+    else:
+        assert result.utf8 == expected
+    assert to_utf8(path, result.encoding) == expected
+    assert detect_encoding(path).utf8 is None
+    forced = detect_encoding(path, result.encoding, keep_utf8=True)
+    assert forced.utf8 in (expected, None)
+
+
+def test_kept_text_of_an_ascii_start_then_cp932(tmp_path):
+    path = tmp_path / "mixed.csv"
+    text = "id,name\r\n" * 200_000 + "1,柏市役所①\r\n"  # over a megabyte of ASCII first
+    path.write_bytes(text.encode("cp932"))
+    result = detect_encoding(path, keep_utf8=True)
+    assert (result.encoding, result.utf8) == ("cp932", text.encode("utf-8"))

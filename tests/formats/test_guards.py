@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import shutil
 import time
 import zipfile
@@ -10,7 +11,13 @@ from tsunagu.errors import FormatError
 from tsunagu.formats.base import ReadOptions
 from tsunagu.formats.csv import CsvReader
 from tsunagu.formats.excel import ExcelReader
-from tsunagu.formats.guards import check_size, check_text_head, check_xlsx_archive, scan_lines
+from tsunagu.formats.guards import (
+    _scan_decoded_lines,
+    check_size,
+    check_text_head,
+    check_xlsx_archive,
+    scan_lines,
+)
 
 
 def read_csv(path, settings, **options):
@@ -185,3 +192,24 @@ def test_every_code_the_readers_raise_or_add_has_both_templates():
     assert {
         code for code in used if not (texts.get(code, {}).get("ja") and texts[code].get("en"))
     } == set()
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932", "euc-jp"])
+def test_byte_scan_agrees_with_decoded_scan(tmp_path, settings, seed, encoding):
+    rng = random.Random(seed)
+    special = {"cp932": "①", "euc-jp": "ｱ"}.get(encoding, "髙")
+    pieces = ["柏", "a", ",", "\n", "\r\n", special, "\x00"]
+    weights = [20, 20, 5, 4, 2, 1, 0.05]
+    text = "".join(rng.choices(pieces, weights, k=rng.randint(1, 3000)))
+    path = tmp_path / "scan.csv"
+    path.write_bytes(text.encode(encoding))
+    limited = settings.replace(max_line_bytes=rng.randint(40, 400))
+
+    def outcome(scan):
+        try:
+            return scan(path, encoding, limited, "scan.csv")
+        except FormatError as error:
+            return error.code, error.problem.location.row
+
+    assert outcome(scan_lines) == outcome(_scan_decoded_lines)

@@ -42,6 +42,9 @@ class EncodingResult:
     method: str  # "bom" | "strict-utf-8" | "strict-cp932" | "strict-euc-jp" | ...
     candidates: tuple[str, ...] = ()  # every strict candidate that decoded the whole file
     has_bom: bool = False
+    # The whole file as UTF-8 (``keep_utf8=True``): the detection pass decodes every byte, so
+    # the reader takes that text instead of decoding the file a second time.
+    utf8: bytes | bytearray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class _Attempt:
     failed_at: int | None = None
     failed_line: int | None = None
     saw_multibyte: bool = False
+    out: bytearray | None = None  # the UTF-8 so far, when kept
 
     def __post_init__(self) -> None:
         self.decoder = codecs.getincrementaldecoder(self.encoding)("strict")
@@ -67,9 +71,12 @@ class _Attempt:
             self.failed_at = max(offset - pending + exc.start, 0)
             local = max(self.failed_at - offset, 0)
             self.failed_line = lines_before + chunk[:local].count(b"\n") + 1
+            self.out = None
             return
         if not self.saw_multibyte and not text.isascii():
             self.saw_multibyte = True
+        if self.out is not None:  # one growing buffer: realloc, not a list of parts to join
+            self.out += text.encode("utf-8")
 
 
 def normalize_encoding_name(name: str) -> str:
@@ -81,58 +88,96 @@ def normalize_encoding_name(name: str) -> str:
 
 
 def detect_encoding(
-    path: Path, forced: str | None = None, *, file_name: str | None = None
+    path: Path,
+    forced: str | None = None,
+    *,
+    file_name: str | None = None,
+    keep_utf8: bool = False,
 ) -> EncodingResult:
     """Decide the encoding of ``path`` over the whole file; raise ``encoding-undecodable``.
 
     ``forced`` (from the manifest or CLI) skips detection but is still verified over every byte,
-    so a wrong setting fails loudly instead of publishing mojibake.
+    so a wrong setting fails loudly instead of publishing mojibake. ``keep_utf8`` keeps the
+    decoded file as UTF-8 in the result (``utf8``).
     """
     name = file_name or path.name
     if forced:
-        return _verify_forced(path, forced, name)
+        return _verify_forced(path, forced, name, keep_utf8)
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        return _verify(path, "utf-8-sig", "bom", name, has_bom=True)
+        return _verify(path, "utf-8-sig", "bom", name, keep_utf8, has_bom=True)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _verify(path, "utf-16", "bom", name, has_bom=True)
-    attempts, sample = _run(path, CANDIDATES)
+        return _verify(path, "utf-16", "bom", name, keep_utf8, has_bom=True)
+    attempts, sample, ascii_text = _run(path, CANDIDATES, keep_utf8)
     decoded = tuple(a.encoding for a in attempts if a.failed_at is None)
     if not decoded:
         raise _undecodable(_most_plausible(attempts), name)
     if decoded[0] != "cp932" or "euc-jp" not in decoded:
-        return EncodingResult(decoded[0], f"strict-{decoded[0]}", decoded)
-    return EncodingResult(_tiebreak(sample, decoded), "detector-tiebreak", decoded)
+        chosen, method = decoded[0], f"strict-{decoded[0]}"
+    else:
+        chosen, method = _tiebreak(sample, decoded), "detector-tiebreak"
+    utf8 = _text(attempts, chosen, ascii_text)
+    return EncodingResult(chosen, method, decoded, utf8=utf8)
 
 
-def _verify_forced(path: Path, forced: str, name: str) -> EncodingResult:
+def _text(
+    attempts: list[_Attempt], encoding: str, ascii_text: bytearray | None
+) -> bytearray | None:
+    """The chosen candidate's UTF-8; ``None`` for UTF-8 itself (the file is its own text)."""
+    if ascii_text is not None:
+        return ascii_text
+    return next(a.out for a in attempts if a.encoding == encoding)
+
+
+def _verify_forced(path: Path, forced: str, name: str, keep_utf8: bool = False) -> EncodingResult:
     try:
         encoding = normalize_encoding_name(forced)
     except LookupError as exc:
         raise FormatError.from_problem(
             Problem("encoding-unknown", Severity.ERROR, Location(file=name), {"encoding": forced})
         ) from exc
-    return _verify(path, encoding, "forced", name)
+    return _verify(path, encoding, "forced", name, keep_utf8)
 
 
 def _verify(
-    path: Path, encoding: str, method: str, name: str, *, has_bom: bool = False
+    path: Path,
+    encoding: str,
+    method: str,
+    name: str,
+    keep_utf8: bool = False,
+    *,
+    has_bom: bool = False,
 ) -> EncodingResult:
-    attempts, _ = _run(path, (encoding,))
+    attempts, _, ascii_text = _run(path, (encoding,), keep_utf8)
     if attempts[0].failed_at is not None:
         raise _undecodable(attempts[0], name)
-    return EncodingResult(encoding, method, (encoding,), has_bom)
+    utf8 = _text(attempts, encoding, ascii_text)
+    return EncodingResult(encoding, method, (encoding,), has_bom, utf8=utf8)
 
 
-def _run(path: Path, encodings: tuple[str, ...]) -> tuple[list[_Attempt], bytes]:
-    """Feed the whole file once to every candidate; keep a bounded non-ASCII sample."""
+def _run(
+    path: Path, encodings: tuple[str, ...], keep_utf8: bool = False
+) -> tuple[list[_Attempt], bytes, bytearray | None]:
+    """Feed the whole file once to every candidate; keep a bounded non-ASCII sample.
+
+    With ``keep_utf8`` each candidate also keeps its UTF-8, except ``utf-8`` (the file itself):
+    while the file is ASCII the candidates share one copy of it, returned when it stays ASCII.
+    """
     attempts = [_Attempt(enc) for enc in encodings]
+    ascii_text: bytearray | None = bytearray() if keep_utf8 else None
     sample = bytearray()
     offset = 0
     lines = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
+            if ascii_text is not None and not chunk.isascii():
+                for attempt in attempts:  # nothing is pending after ASCII: text so far = bytes
+                    if attempt.encoding != "utf-8" and attempt.failed_at is None:
+                        attempt.out = bytearray(ascii_text)
+                ascii_text = None
+            if ascii_text is not None:
+                ascii_text += chunk
             for attempt in attempts:
                 attempt.feed(chunk, offset, lines)
             if len(sample) < TIEBREAK_SAMPLE_BYTES and not chunk.isascii():
@@ -143,7 +188,7 @@ def _run(path: Path, encodings: tuple[str, ...]) -> tuple[list[_Attempt], bytes]
                 break
     for attempt in attempts:
         attempt.feed(b"", offset, lines, final=True)
-    return attempts, bytes(sample)
+    return attempts, bytes(sample), ascii_text
 
 
 def _non_ascii_lines(chunk: bytes) -> bytes:
@@ -179,3 +224,17 @@ def _undecodable(attempt: _Attempt, name: str) -> FormatError:
             {"encoding": attempt.encoding},
         )
     )
+
+
+def to_utf8(path: Path, encoding: str) -> bytes:
+    """The whole file as UTF-8, decoded exactly as ``open(encoding=...)`` would (a UTF-8 BOM
+    dropped by ``utf-8-sig``), in chunks so only the UTF-8 copy is held; UTF-8 is read as is."""
+    if encoding == "utf-8":
+        return path.read_bytes()
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    parts = []
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            parts.append(decoder.decode(chunk).encode("utf-8"))
+    parts.append(decoder.decode(b"", True).encode("utf-8"))
+    return b"".join(parts)

@@ -34,6 +34,8 @@ MAX_CONTROL_RATIO = 0.05
 # Office XML compresses 10-30x; only a large archive with an extreme ratio is a bomb.
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_FROM_BYTES = 50 * 1024 * 1024
+# Encodings in which bytes 0x00 and 0x0A never occur inside a multibyte character.
+ASCII_SAFE = ("utf-8", "utf-8-sig", "cp932", "euc-jp")
 MACRO_SUFFIXES = (".xlsm", ".xlsb", ".xltm", ".xlam")
 
 
@@ -78,10 +80,46 @@ def check_text_head(head: bytes, file_name: str) -> None:
 
 
 def scan_lines(path: Path, encoding: str, settings: Settings, file_name: str) -> int:
-    """Stream the decoded file once: refuse NUL characters and over-long lines; count lines.
+    """Stream the file once: refuse NUL characters and over-long lines; count lines.
 
-    Line length is measured in bytes of the file's own encoding, as ``max_line_bytes`` says.
+    Line length is measured in bytes of the file's own encoding, as ``max_line_bytes`` says. In
+    the encodings where bytes 0x00 and 0x0A only ever mean NUL and LF (UTF-8, CP932, EUC-JP) the
+    raw bytes are searched column-wise with numpy; UTF-16 is decoded and measured piece by piece.
     """
+    if encoding not in ASCII_SAFE:
+        return _scan_decoded_lines(path, encoding, settings, file_name)
+    import numpy as np
+
+    limit = settings.max_line_bytes
+    line, length = 1, 0
+    with path.open("rb") as fh:
+        if encoding == "utf-8-sig" and fh.read(3) != codecs.BOM_UTF8:
+            fh.seek(0)
+        while chunk := fh.read(CHUNK_BYTES):
+            buf = np.frombuffer(chunk, dtype=np.uint8)
+            ends = np.flatnonzero(buf == 0x0A)
+            # Piece i is the text before the i-th LF of the chunk (the last: after the last LF).
+            edges = np.concatenate(([-1], ends, [len(buf)]))
+            sizes = np.diff(edges) - 1
+            sizes[-1] += 1
+            sizes[0] += length
+            nuls = np.flatnonzero(buf == 0)
+            bad = sizes > limit
+            if len(nuls):
+                bad[np.searchsorted(ends, nuls)] = True
+            if bad.any():
+                piece = int(np.argmax(bad))
+                row = line + piece
+                if len(nuls) and int(np.searchsorted(ends, nuls[0])) == piece:
+                    raise refuse("nul-byte", file_name, row=row)
+                raise refuse("line-too-long", file_name, row=row, limit=limit)
+            line += len(ends)
+            length = int(sizes[-1])
+    return line
+
+
+def _scan_decoded_lines(path: Path, encoding: str, settings: Settings, file_name: str) -> int:
+    """:func:`scan_lines` for encodings whose bytes cannot be searched directly (UTF-16)."""
     measure = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le"}.get(encoding, encoding)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     line, length = 1, 0

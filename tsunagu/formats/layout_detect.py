@@ -11,15 +11,17 @@ notes. Both the CSV and the Excel reader call :func:`detect_layout`, so both beh
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from tsunagu.errors import Location, Problem, Severity
 from tsunagu.formats.guards import refuse
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 Row = tuple[int, list[str]]  # (1-based row number in the file, cells)
@@ -65,6 +67,25 @@ def row_text(cells: Sequence[str]) -> str:
     return " ".join(cell.strip() for cell in cells if cell.strip())
 
 
+RowsAt = Callable[[int, int], list[Row]]  # content rows [start, stop) by position
+Numbers = Union[Sequence[int], "np.ndarray"]  # content row numbers, ascending
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the table sits among the content (non-blank) rows, by position, before any data
+    row is built: the CSV reader keeps its body column-wise and asks only for these rows."""
+
+    header_row: int
+    header: list[str]
+    data_start: int  # position of the first data row among the content rows
+    data_stop: int  # one past the last data row (the notes below start here)
+    title_rows: list[dict[str, object]]
+    notes_below: list[dict[str, object]]
+    trailing_blank_rows: int
+    blank_rows_inside: int
+
+
 def detect_layout(
     rows: Sequence[Row], last_row: int, file_name: str, header_row: int | None = None
 ) -> Layout:
@@ -75,28 +96,59 @@ def detect_layout(
     header row is blank or beyond the end, and ``file-header-only`` when no data follows.
     """
     content = [(n, cells) for n, cells in rows if not is_blank(cells)]
-    if not content:
+    frame = find_frame(
+        [n for n, _ in content], lambda i, j: content[i:j], last_row, file_name, header_row
+    )
+    data = content[frame.data_start : frame.data_stop]
+    columns = len(frame.header)
+    return Layout(
+        header_row=frame.header_row,
+        header=frame.header,
+        rows=[(n, _fit(cells, columns)) for n, cells in data],
+        extra_cells={n: used_width(c) - columns for n, c in data if used_width(c) > columns},
+        title_rows=frame.title_rows,
+        notes_below=frame.notes_below,
+        trailing_blank_rows=frame.trailing_blank_rows,
+        blank_rows_inside=frame.blank_rows_inside,
+    )
+
+
+def find_frame(
+    numbers: Numbers,
+    rows_at: RowsAt,
+    last_row: int,
+    file_name: str,
+    header_row: int | None = None,
+) -> Frame:
+    """The layout of the content rows whose row numbers are ``numbers`` (ascending).
+
+    Only the first rows (width, header, titles) and the tail (notes) are asked of ``rows_at``,
+    so a reader may keep the body in columns; :func:`detect_layout` passes a list slice.
+    """
+    count = len(numbers)
+    if not count:
         raise refuse("file-empty", file_name)
-    width = _modal_width(content)
-    header_at = _find_header(content, width, header_row, file_name)
-    number, header_cells = content[header_at]
-    data, notes = _split_notes(content[header_at + 1 :], number, width)
-    if not data:
+    width = _modal_width(rows_at(0, min(count, MODAL_SAMPLE_ROWS)))
+    header_at = _find_header(numbers, rows_at, width, header_row, file_name)
+    number, header_cells = rows_at(header_at, header_at + 1)[0]
+    data_stop = _notes_start(numbers, rows_at, header_at + 1, width)
+    if data_stop == header_at + 1:
         raise refuse("file-header-only", file_name, row=number)
     columns = max(used_width(header_cells), width)
     header = [cell.strip() for cell in header_cells[:columns]]
     header += [""] * (columns - len(header))
     if header:
         header[0] = header[0].lstrip("\ufeff").strip()
-    return Layout(
+    notes = rows_at(data_stop, count) if data_stop < count else []
+    return Frame(
         header_row=number,
         header=header,
-        rows=[(n, _fit(cells, columns)) for n, cells in data],
-        extra_cells={n: used_width(c) - columns for n, c in data if used_width(c) > columns},
-        title_rows=[{"row": n, "text": row_text(c)} for n, c in content[:header_at]],
+        data_start=header_at + 1,
+        data_stop=data_stop,
+        title_rows=[{"row": n, "text": row_text(c)} for n, c in rows_at(0, header_at)],
         notes_below=[{"row": n, "text": row_text(c)} for n, c in notes],
-        trailing_blank_rows=max(last_row - content[-1][0], 0),
-        blank_rows_inside=(data[-1][0] - number) - len(data),
+        trailing_blank_rows=max(last_row - int(numbers[-1]), 0),
+        blank_rows_inside=(int(numbers[data_stop - 1]) - number) - (data_stop - header_at - 1),
     )
 
 
@@ -109,38 +161,53 @@ def _modal_width(content: Sequence[Row]) -> int:
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
 
 
-def _find_header(content: Sequence[Row], width: int, header_row: int | None, file_name: str) -> int:
+def _find_header(
+    numbers: Numbers, rows_at: RowsAt, width: int, header_row: int | None, file_name: str
+) -> int:
     if header_row is not None:
-        for index, (number, _) in enumerate(content):
-            if number == header_row:
-                return index
+        index = bisect_left(numbers, header_row)
+        if index < len(numbers) and numbers[index] == header_row:
+            return index
         raise refuse("header-row-not-found", file_name, row=header_row)
     # The header spans the table and names most of its columns (one name may be missing, the
     # last one too, which header_problems reports); a title row is short or sparse.
-    search = content[:MAX_HEADER_SEARCH]
+    search = rows_at(0, min(len(numbers), MAX_HEADER_SEARCH))
     for index, (_, cells) in enumerate(search):
         if used_width(cells) >= width - 1 and filled(cells) * 2 >= width:
             return index
     return max(range(len(search)), key=lambda index: filled(search[index][1]))
 
 
-def _split_notes(data: Sequence[Row], header_row: int, width: int) -> tuple[list[Row], list[Row]]:
-    """Notes are a tail of ※/注 rows, or single-cell rows that follow a blank row."""
+def _notes_start(numbers: Numbers, rows_at: RowsAt, first: int, width: int) -> int:
+    """Where the notes begin: a tail of ※/注 rows, or single-cell rows after a blank row.
+
+    The tail of note-like rows is read backwards in growing windows, so a reader that keeps
+    its rows in columns builds Python rows for the notes and a few rows above them only.
+    """
 
     def is_notelike(cells: list[str]) -> bool:
-        first = next((cell for cell in cells if cell.strip()), "")
-        return bool(NOTE_MARK.match(first)) or (width > 1 and filled(cells) == 1)
+        first_text = next((cell for cell in cells if cell.strip()), "")
+        return bool(NOTE_MARK.match(first_text)) or (width > 1 and filled(cells) == 1)
 
-    start = len(data)
-    while start > 0 and is_notelike(data[start - 1][1]):
-        start -= 1
-    for index in range(start, len(data)):
-        number, cells = data[index]
-        previous = data[index - 1][0] if index > 0 else header_row
-        first = next((cell for cell in cells if cell.strip()), "")
-        if NOTE_MARK.match(first) or number - previous > 1:
-            return list(data[:index]), list(data[index:])
-    return list(data), []
+    count = len(numbers)
+    start, window = count, 64
+    while start > first:
+        low = max(first, start - window)
+        rows = rows_at(low, start)
+        index = len(rows)
+        while index > 0 and is_notelike(rows[index - 1][1]):
+            index -= 1
+        if index > 0:
+            start = low + index
+            break
+        start, window = low, window * 2
+    tail = rows_at(start, count)
+    for offset, (number, cells) in enumerate(tail):
+        previous = int(numbers[start + offset - 1])  # the header when no data row precedes
+        first_text = next((cell for cell in cells if cell.strip()), "")
+        if NOTE_MARK.match(first_text) or number - previous > 1:
+            return start + offset
+    return count
 
 
 def _fit(cells: list[str], columns: int) -> list[str]:
@@ -149,7 +216,9 @@ def _fit(cells: list[str], columns: int) -> list[str]:
     return cells + [""] * (columns - len(cells))
 
 
-def header_problems(layout: Layout, file_name: str, sheet: str | None = None) -> list[Problem]:
+def header_problems(
+    layout: Layout | Frame, file_name: str, sheet: str | None = None
+) -> list[Problem]:
     """Empty and duplicate header names: errors, since a column must be named once to map."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
