@@ -127,7 +127,11 @@ class LayoutBuilder:
     def _decide(self) -> None:
         """detect_layout's width and header, from the head rows it would have looked at."""
         self.width = modal_width(self.head)
-        at = find_header(self.head, self.width, self.header_row, self.file_name)
+        numbers = [number for number, _ in self.head]
+        at = find_header(
+            numbers, lambda start, stop: self.head[start:stop], self.width, self.header_row,
+            self.file_name,
+        )  # fmt: skip
         number, header_cells = self.head[at]
         self.columns = max(used_width(header_cells), self.width)
         header = [cell.strip() for cell in header_cells[: self.columns]]
