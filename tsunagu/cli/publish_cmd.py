@@ -96,7 +96,11 @@ def _print(results: list, dry_run: bool, lang: str) -> None:
     for dataset_id, outcome, group in results:
         if outcome is None or outcome.result is None:
             reason = (
-                outcome.blocked_reason
+                (
+                    outcome.blocked_reason
+                    if ja
+                    else outcome.blocked_reason_en or outcome.blocked_reason
+                )
                 if outcome
                 else (group[0].error.user_message if group[0].error else "")
             )

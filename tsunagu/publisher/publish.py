@@ -47,6 +47,7 @@ class DatasetOutcome:
     manifest: Manifest
     result: PublishResult | None = None
     blocked_reason: str | None = None
+    blocked_reason_en: str | None = None  # the same, for an English face (the audit keeps ja)
 
 
 def blocked_reason(outcomes: list[Outcome], lang: str = "ja") -> str | None:
@@ -212,7 +213,9 @@ def publish_dataset(
     if reason is not None:
         if audit and not dry_run:
             record_blocked(audit, catalogue.name, manifest, actor, reason, **extra)
-        return DatasetOutcome(manifest, blocked_reason=reason)
+        return DatasetOutcome(
+            manifest, blocked_reason=reason, blocked_reason_en=blocked_reason(outcomes, "en")
+        )
     drafts = [o.draft for o in outcomes if o.draft is not None]
     keep_published_created(catalogue, manifest, drafts)
     files = [f for d in drafts for f in resource_files(d)]

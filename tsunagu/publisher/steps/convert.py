@@ -36,6 +36,8 @@ class Convert:
         geo_draft = draft
         if _has_points(draft.table):
             geo_draft = self._as_geodata(draft, ctx)
+            if not geo_draft.report.valid:
+                return draft  # the layer cannot be made: its errors (in the report) block it
             if "geometry" in geo_draft.table:
                 names.append("geojson")
         artifacts = dict(draft.artifacts)
