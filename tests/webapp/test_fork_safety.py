@@ -37,12 +37,16 @@ MASTER = textwrap.dedent(
     before = unsafe_thread_pools()
     check_before_fork()
     import polars as pl
-    pl.DataFrame({"a": list(range(100))}).select(pl.col("a").sum())
-    try:
-        check_before_fork()
-        refused = None
-    except ForkUnsafe as exc:
-        refused = [exc.message_en, exc.message_ja]
+    import time
+    pl.DataFrame({"a": list(range(200_000))}).sort("a", descending=True).select(pl.col("a").sum())
+    refused = None
+    for _ in range(50):  # the pool's threads may appear (and get their names) a moment later
+        try:
+            check_before_fork()
+        except ForkUnsafe as exc:
+            refused = [exc.message_en, exc.message_ja]
+            break
+        time.sleep(0.1)
     print(json.dumps({"loaded": loaded, "before": before, "refused": refused}))
     """
 )
