@@ -96,6 +96,16 @@ def new_page(browser: Any, timeout_ms: int = 10_000, **context_options: Any) -> 
         context.close()
 
 
+def sign_in(page: Any, url: str, token: str) -> None:
+    """Open ``url`` (a staff page), meet the sign-in form there and sign in with ``token``."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator("h1")).to_have_text("職員サインイン")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+
+
 def publish_samples(data_dir: Path) -> subprocess.CompletedProcess[str]:
     """``tsunagu --data-dir D publish datasets/``: the first half of ``make demo``."""
     command = [sys.executable, "-m", "tsunagu", "--data-dir", str(data_dir), "publish"]

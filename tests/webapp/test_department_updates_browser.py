@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
+from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve, sign_in
 from tests.webapp.test_department_updates import department_site
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -35,13 +35,6 @@ def page():
         yield page
 
 
-def _sign_in(page, base: str, token: str) -> None:
-    page.goto(f"{base}/upload/mine")
-    expect(page.locator("h1")).to_have_text("職員サインイン")
-    page.fill("#token", token)
-    page.click("button[type=submit]")
-
-
 def _update(page, path: Path) -> None:
     """From "My datasets": the Update button, the pre-filled form, only the file chosen."""
     page.goto(page.url.split("/upload")[0] + "/upload/mine")
@@ -58,7 +51,7 @@ def _update(page, path: Path) -> None:
 
 def test_department_updates_maps_previews_and_confirms_a_loss(site, page):
     base, tokens, app = site
-    _sign_in(page, base, tokens["kenko"])
+    sign_in(page, f"{base}/upload/mine", tokens["kenko"])
     expect(page.locator("h1")).to_have_text("自分の部署のデータセット")
     row = page.locator('tr[data-dataset="kashiwa-aed-installations"]')
     expect(row).to_contain_text("公開中")
@@ -109,7 +102,7 @@ def test_department_updates_maps_previews_and_confirms_a_loss(site, page):
 
 def test_bad_paths_other_department_tampered_form_and_not_a_table(site, page, tmp_path):
     base, tokens, _app = site
-    _sign_in(page, base, tokens["bousai"])
+    sign_in(page, f"{base}/upload/mine", tokens["bousai"])
     expect(page.locator('tr[data-dataset="kashiwa-aed-installations"]')).to_have_count(0)
     page.goto(f"{base}/upload")
     options = page.locator("#own-datasets option")

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve
+from tests.webapp.browser_support import BROWSER_MARKS, chromium, new_page, serve, sign_in
 from tests.webapp.department_support import published_site
 from tests.webapp.test_a11y_browser import CHECKS
 from tests.webapp.test_upload_new_schema import calendar_file
@@ -31,10 +31,7 @@ def page():
 
 
 def _sign_in(page, base: str, token: str) -> None:
-    page.goto(f"{base}/upload")
-    expect(page.locator("h1")).to_have_text("職員サインイン")
-    page.fill("#token", token)
-    page.click("button[type=submit]")
+    sign_in(page, f"{base}/upload", token)
     expect(page.locator("h1")).to_have_text("データ登録")
 
 
