@@ -10,8 +10,20 @@ that work's alone. See bench/README.md for how to read the table.
 from __future__ import annotations
 
 import resource
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a server the bench started, and kill it if it has not gone within 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def peak_rss_mb() -> float:

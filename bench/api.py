@@ -33,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import Case, Target, generate
+from bench import Case, Target, generate, stop_server
 from bench.generate import KASHIWA_BBOX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,13 +175,7 @@ class Gunicorn:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_server(self.process)
         self._sink.close()
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import stop_server
 from bench.generate import KASHIWA_BBOX, facility_csv, generated_dir, points_geojson
 from bench.peers import (
     Client,
@@ -201,13 +202,7 @@ class Served:
         raise RuntimeError(f"{Path(self.process.args[0]).name} did not start: {tail}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_server(self.process)
         self._sink.close()
 
     def __enter__(self) -> Served:
